@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# vtdctl: build, test, install.
+
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/sbin
+MANDIR    ?= $(PREFIX)/share/man
+bash_compdir ?= $(PREFIX)/share/bash-completion/completions
+VERSION   := 0.1.0
+
+CC        ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS      := json-c libelf
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=gnu11 -Wall -Wextra -Wformat=2 -Wshadow -Wno-unused-parameter \
+	     -Wmissing-prototypes -Wstrict-prototypes -MMD -MP \
+	     -Isrc -DVTDCTL_VERSION='"$(VERSION)"' \
+	     $(shell $(PKG_CONFIG) --cflags $(PKGS))
+LDLIBS    += $(shell $(PKG_CONFIG) --libs $(PKGS))
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# Everything under src/ except main goes into a library the tests link too.
+LIB_SRCS  := $(filter-out src/vtdctl.c,$(wildcard src/*.c src/*/*.c))
+LIB_OBJS  := $(LIB_SRCS:.c=.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:.c=)
+
+all: vtdctl
+
+vtdctl: src/vtdctl.o libvtd.a
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+libvtd.a: $(LIB_OBJS)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+%.o: %.c
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+tests/unit/test_%: tests/unit/test_%.c tests/unit/unit.h libvtd.a
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< libvtd.a $(LDLIBS)
+
+unit: $(UNIT_BINS)
+
+check: vtdctl $(UNIT_BINS)
+	tests/run
+
+# The same suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+check-asan:
+	$(MAKE) clean
+	$(MAKE) check CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+
+install: vtdctl
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 vtdctl $(DESTDIR)$(BINDIR)/vtdctl
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/vtdctl
+
+clean:
+	rm -f vtdctl libvtd.a $(LIB_OBJS) src/vtdctl.o $(UNIT_BINS) \
+	      $(LIB_OBJS:.o=.d) src/vtdctl.d
+
+.PHONY: all unit check check-asan install uninstall clean
+
+-include $(LIB_OBJS:.o=.d) src/vtdctl.d

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vtdctl: renderers of the model (human text and JSON). */
+#ifndef VTDCTL_OUTPUT_H
+#define VTDCTL_OUTPUT_H
+
+#include <stdio.h>
+
+#include "walker/model.h"
+
+struct json_object;
+struct vtd_source;
+
+struct out_opts {
+	int verbose;		/* -v count */
+	bool json, pretty;
+};
+
+/* "bb:dd.f" */
+void fmt_bdf(char buf[8], int bus, int devfn);
+
+/* JSON: the dump object of the contract (caller owns the result). */
+struct json_object *json_dump(const struct vtd_source *src,
+			      const struct vtd_model *m);
+struct json_object *json_findings(const struct vtd_model *m);
+/* Print obj (and a newline) to f, pretty or compact; drops the reference. */
+void json_print(FILE *f, struct json_object *obj, bool pretty);
+
+/* Text */
+void text_dump(FILE *f, const struct vtd_source *src, const struct vtd_model *m,
+	       const struct out_opts *o);
+void text_findings(FILE *f, const struct vtd_model *m);
+
+#endif

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vtdctl: human-readable renderer. One line per device and one per present
+ * PASID; -v adds lspci-style flags (P+ FPD-), -vv the raw qwords.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "output/output.h"
+#include "source.h"
+
+#define FLAG(b)	((b) ? '+' : '-')
+
+void fmt_bdf(char buf[8], int bus, int devfn)
+{
+	snprintf(buf, 8, "%02x:%02x.%x", bus & 0xff, (devfn >> 3) & 0x1f,
+		 devfn & 7);
+}
+
+static const char *tt_name(unsigned tt)
+{
+	static const char *const names[] = {
+		"translate", "translate+devtlb", "pass-through", "reserved(3)",
+	};
+
+	return names[tt & 3];
+}
+
+static void print_raw(FILE *f, const char *indent, const uint64_t *raw,
+		      unsigned n)
+{
+	fprintf(f, "%sraw:", indent);
+	for (unsigned i = 0; i < n; i++)
+		fprintf(f, " %016" PRIx64, raw[i]);
+	fputc('\n', f);
+}
+
+static void print_header(FILE *f, const struct vtd_source *src,
+			 const struct vtd_model *m, const struct out_opts *o)
+{
+	const struct vtd_regs *r = &m->regs;
+
+	fprintf(f, "source: %s %s (%s)\n", src->ops->kind, src->target,
+		src->access ? src->access : "-");
+	if (r->valid)
+		fprintf(f, "iommu: VT-d %u.%u at 0x%" PRIx64 ", %s, translation %s\n",
+			(unsigned)(r->ver >> 4) & 0xf, (unsigned)r->ver & 0xf,
+			m->mmio_base, m->ecap.smts ? "scalable-capable" :
+			"legacy-only", r->gsts & VTD_GSTS_TES ? "on" : "off");
+	else
+		fprintf(f, "iommu: registers not available from this source\n");
+	if (m->rtaddr_origin == VTD_RTADDR_NONE) {
+		fprintf(f, "root table: unknown\n");
+		return;
+	}
+	fprintf(f, "root table: 0x%" PRIx64 ", %s mode (RTADDR 0x%" PRIx64 ", %s)\n",
+		m->rtaddr.addr, vtd_mode_name(m->rtaddr.mode), m->rtaddr.raw,
+		m->rtaddr_origin == VTD_RTADDR_REGISTER ? "from the register" :
+		m->rtaddr_origin == VTD_RTADDR_USER ? "from --rtaddr" :
+		"guessed by scanning the dump");
+	if (o->verbose && r->valid)
+		fprintf(f, "registers: VER 0x%" PRIx64 " CAP 0x%016" PRIx64
+			" ECAP 0x%016" PRIx64 " GSTS 0x%08" PRIx64 "\n",
+			r->ver, r->cap, r->ecap, r->gsts);
+	if (o->verbose)
+		fprintf(f, "walk: %lu tables read, %lu entries, %lu source calls\n",
+			m->tables_read, m->entries_seen, src->nr_calls);
+}
+
+static void print_legacy_device(FILE *f, const struct vtd_device *d,
+				const struct out_opts *o)
+{
+	const struct vtd_ctx_legacy *c = &d->ctx.leg;
+	char bdf[8];
+
+	fmt_bdf(bdf, d->bus, d->devfn);
+	fprintf(f, "%-8s %5u  %-16s %u (%u-level)  0x%016" PRIx64 "%s\n", bdf,
+		c->did, tt_name(c->tt), c->aw, c->aw + 2, c->slptptr,
+		d->nr_findings ? "  !" : "");
+	if (o->verbose >= 1)
+		fprintf(f, "         P%c FPD%c TT=%u AW=%u AVAIL=%u DID=%u  entry 0x%" PRIx64 "\n",
+			FLAG(c->p), FLAG(c->fpd), c->tt, c->aw, c->avail,
+			c->did, d->ctx_gpa);
+	if (o->verbose >= 2)
+		print_raw(f, "         ", c->raw, 2);
+}
+
+static void print_pasid(FILE *f, const struct vtd_pasid_rec *p,
+			const struct out_opts *o)
+{
+	const struct vtd_pasid_entry *e = &p->e;
+	char name[24];
+	bool fs = e->pgtt == VTD_PGTT_FIRST, ss = e->pgtt == VTD_PGTT_SECOND;
+	bool nested = e->pgtt == VTD_PGTT_NESTED;
+
+	fprintf(f, "  pasid %-7u %5u  %-13s ", p->pasid, e->did,
+		vtd_pgtt_name(e->pgtt, name, sizeof(name)));
+	if (fs || nested)
+		fprintf(f, "FL 0x%016" PRIx64 " (%u-level)", e->flptptr,
+			e->flpm ? 5 : 4);
+	if (nested)
+		fputs("  ", f);
+	if (ss || nested)
+		fprintf(f, "SL 0x%016" PRIx64 " (%u-level)", e->slptptr,
+			e->aw + 2);
+	fputc('\n', f);
+	if (o->verbose >= 1)
+		fprintf(f, "      P%c FPD%c AW=%u PGTT=%u SSADE%c DID=%u PWSNP%c PGSNP%c SRE%c FLPM=%u WPE%c EAFE%c  entry 0x%" PRIx64 "\n",
+			FLAG(e->p), FLAG(e->fpd), e->aw, e->pgtt,
+			FLAG(e->ssade), e->did, FLAG(e->pwsnp), FLAG(e->pgsnp),
+			FLAG(e->sre), e->flpm, FLAG(e->wpe), FLAG(e->eafe),
+			p->gpa);
+	if (o->verbose >= 2)
+		print_raw(f, "      ", e->raw, 8);
+}
+
+static void print_sm_device(FILE *f, const struct vtd_device *d,
+			    const struct out_opts *o)
+{
+	const struct vtd_ctx_sm *c = &d->ctx.sm;
+	char bdf[8];
+
+	fmt_bdf(bdf, d->bus, d->devfn);
+	fprintf(f, "%-8s PDTS=%u (%u PASIDs)  dir 0x%016" PRIx64 "  RID_PASID %u  %zu present%s\n",
+		bdf, c->pdts, vtd_pdts_entries(c->pdts) * 64u, c->pasid_dir,
+		c->rid_pasid, d->nr_pasids, d->nr_findings ? "  !" : "");
+	if (o->verbose >= 1)
+		fprintf(f, "         P%c FPD%c DTE%c PASIDE%c PRE%c PDTS=%u  entry 0x%" PRIx64 "\n",
+			FLAG(c->p), FLAG(c->fpd), FLAG(c->dte),
+			FLAG(c->paside), FLAG(c->pre), c->pdts, d->ctx_gpa);
+	if (o->verbose >= 2)
+		print_raw(f, "         ", c->raw, 4);
+	for (size_t i = 0; i < d->nr_pasids; i++)
+		print_pasid(f, &d->pasids[i], o);
+}
+
+void text_findings(FILE *f, const struct vtd_model *m)
+{
+	char bdf[8];
+
+	if (!m->nr_findings)
+		return;
+	fprintf(f, "findings:\n");
+	for (size_t i = 0; i < m->nr_findings; i++) {
+		const struct vtd_finding *x = &m->findings[i];
+
+		fprintf(f, "  %-7s %-24s ", vtd_severity_name(x->sev), x->code);
+		if (x->bus != VTD_NO_BDF && x->devfn != VTD_NO_BDF) {
+			fmt_bdf(bdf, x->bus, x->devfn);
+			fprintf(f, "%s ", bdf);
+		} else if (x->bus != VTD_NO_BDF) {
+			fprintf(f, "bus %02x ", x->bus);
+		}
+		if (x->pasid != VTD_NO_PASID)
+			fprintf(f, "pasid %" PRId64 " ", x->pasid);
+		fprintf(f, "%s\n", x->message);
+	}
+}
+
+void text_dump(FILE *f, const struct vtd_source *src, const struct vtd_model *m,
+	       const struct out_opts *o)
+{
+	bool sm = m->rtaddr.mode == VTD_MODE_SCALABLE;
+
+	print_header(f, src, m, o);
+	if (m->nr_devices) {
+		if (sm)
+			fprintf(f, "\nBDF      CONTEXT\n  PASID     DID    PGTT          TABLES\n");
+		else
+			fprintf(f, "\nBDF        DID  TT               AW            SLPTPTR\n");
+	} else {
+		fprintf(f, "\nno device has a present context entry\n");
+	}
+	for (size_t i = 0; i < m->nr_devices; i++) {
+		if (m->devices[i].scalable)
+			print_sm_device(f, &m->devices[i], o);
+		else
+			print_legacy_device(f, &m->devices[i], o);
+	}
+	if (m->nr_findings)
+		fputc('\n', f);
+	text_findings(f, m);
+}

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vtdctl: helpers shared by every source backend. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "source.h"
+
+int source_read(struct vtd_source *src, uint64_t gpa, void *buf, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (gpa + len < gpa || !source_is_ram(src, gpa, len))
+		return -EFAULT;
+	src->nr_reads++;
+	src->bytes_read += len;
+	return src->ops->read(src, gpa, buf, len);
+}
+
+int source_read_reg(struct vtd_source *src, uint32_t off, unsigned width,
+		    uint64_t *val)
+{
+	if (!src->ops->read_reg)
+		return -ENOTSUP;
+	if (width != 32 && width != 64)
+		return -EINVAL;
+	return src->ops->read_reg(src, off, width, val);
+}
+
+bool source_is_ram(const struct vtd_source *src, uint64_t gpa, uint64_t len)
+{
+	uint64_t end = gpa + len;
+
+	if (end < gpa)
+		return false;
+	for (size_t i = 0; i < src->nr_ram; i++) {
+		const struct ram_range *r = &src->ram[i];
+
+		if (gpa >= r->start && end <= r->start + r->size)
+			return true;
+	}
+	return false;
+}
+
+uint64_t source_ram_end(const struct vtd_source *src)
+{
+	uint64_t end = 0;
+
+	for (size_t i = 0; i < src->nr_ram; i++)
+		if (src->ram[i].start + src->ram[i].size > end)
+			end = src->ram[i].start + src->ram[i].size;
+	return end;
+}
+
+void source_set_error(struct vtd_source *src, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(src->error, sizeof(src->error), fmt, ap);
+	va_end(ap);
+}
+
+static int ram_cmp(const void *a, const void *b)
+{
+	const struct ram_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Add a RAM range, merging it with adjacent or overlapping ones. */
+int source_add_ram(struct vtd_source *src, uint64_t start, uint64_t size)
+{
+	struct ram_range *r;
+	size_t n = 0;
+
+	if (size == 0 || start + size < start)
+		return -EINVAL;
+	r = realloc(src->ram, (src->nr_ram + 1) * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	src->ram = r;
+	r[src->nr_ram++] = (struct ram_range){ start, size };
+	qsort(r, src->nr_ram, sizeof(*r), ram_cmp);
+	for (size_t i = 1; i < src->nr_ram; i++) {
+		uint64_t end = r[n].start + r[n].size;
+
+		if (r[i].start <= end) {
+			if (r[i].start + r[i].size > end)
+				r[n].size = r[i].start + r[i].size - r[n].start;
+		} else {
+			r[++n] = r[i];
+		}
+	}
+	src->nr_ram = n + 1;
+	return 0;
+}
+
+void source_close(struct vtd_source *src)
+{
+	if (!src)
+		return;
+	if (src->ops && src->ops->close)
+		src->ops->close(src);
+	free(src->ram);
+	free(src);
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vtdctl: the source interface: guest-physical reads, IOMMU registers, host facts. */
+#ifndef VTDCTL_SOURCE_H
+#define VTDCTL_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A source knows nothing of VT-d. It reads guest-physical memory and the
+ * IOMMU's MMIO registers, and says which guest-physical ranges are RAM.
+ *
+ * Errors are negative errno values:
+ *   -EFAULT   the range is not (entirely) backed by guest RAM in this source
+ *             (a hole in a dump, MMIO, beyond RAM); the caller turns it into
+ *             a finding, never into zeros.
+ *   -ENOTSUP  the source cannot do this (a dump has no registers).
+ *   other     transport failure (socket closed, timeout, I/O error): fatal.
+ * On failure the source may set a message with source_set_error().
+ */
+
+#define VTD_DEFAULT_MMIO_BASE 0xfed90000ULL
+
+struct ram_range {
+	uint64_t start;		/* guest-physical */
+	uint64_t size;
+};
+
+struct vtd_source;
+
+struct vtd_source_ops {
+	const char *kind;	/* "qmp", "core", ... : source.kind in JSON */
+	/* read len bytes of guest RAM at gpa into buf */
+	int (*read)(struct vtd_source *src, uint64_t gpa, void *buf, size_t len);
+	/* read a 32- or 64-bit IOMMU register at offset off from the MMIO base */
+	int (*read_reg)(struct vtd_source *src, uint32_t off, unsigned width,
+			uint64_t *val);
+	void (*close)(struct vtd_source *src);
+};
+
+struct vtd_source {
+	const struct vtd_source_ops *ops;
+	char target[512];	/* what the user named: socket path, file */
+	const char *access;	/* how memory was read: "xp", "proc-mem", "elf" */
+	uint64_t mmio_base;	/* IOMMU register base (live sources) */
+	struct ram_range *ram;	/* sorted, non-overlapping */
+	size_t nr_ram;
+	unsigned long nr_calls;	/* transport round trips (QMP commands) */
+	unsigned long nr_reads;	/* read() calls from the walker */
+	uint64_t bytes_read;
+	char error[512];	/* last error message, "" if none */
+	void *priv;
+};
+
+/* Checked helpers used by everyone; they update the counters. */
+int source_read(struct vtd_source *src, uint64_t gpa, void *buf, size_t len);
+int source_read_reg(struct vtd_source *src, uint32_t off, unsigned width,
+		    uint64_t *val);
+bool source_is_ram(const struct vtd_source *src, uint64_t gpa, uint64_t len);
+uint64_t source_ram_end(const struct vtd_source *src);
+void source_set_error(struct vtd_source *src, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int source_add_ram(struct vtd_source *src, uint64_t start, uint64_t size);
+void source_close(struct vtd_source *src);
+
+/* Backends. Each returns NULL and fills err (errlen bytes) on failure. */
+struct qmp_open_opts {
+	int timeout_ms;		/* per reply; 0 = default (10 s) */
+	bool no_proc_mem;	/* never use /proc/PID/mem */
+};
+struct vtd_source *qmp_source_open(const char *addr,
+				   const struct qmp_open_opts *opts,
+				   char *err, size_t errlen);
+struct vtd_source *core_source_open(const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vtdctl: inspect a VM's Intel VT-d state from the host.
+ * main: global options, the command table, exit codes.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output/output.h"
+#include "source.h"
+#include "walker/model.h"
+
+enum { EXIT_OK = 0, EXIT_FATAL = 1, EXIT_FINDINGS = 2 };
+
+/* Global options (after parsing, read-only) */
+static struct {
+	const char *qmp;		/* --qmp=PATH|HOST:PORT */
+	const char *core;		/* --core=FILE */
+	struct vtd_walk_opts walk;	/* --rtaddr, filters */
+	struct out_opts out;		/* -j -p -v */
+	struct qmp_open_opts qmp_opts;	/* --timeout, --no-proc-mem */
+	bool help;
+} g = {
+	.walk = { .filter = { -1, -1, -1, -1 } },
+};
+
+static const char *prog = "vtdctl";
+
+/* Errors: one line on stderr; in JSON mode also {"error": ...} on stdout. */
+static void report_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+static void report_error(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	struct json_object *o;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: %s\n", prog, msg);
+	if (g.out.json) {
+		o = json_object_new_object();
+		json_object_object_add(o, "error", json_object_new_string(msg));
+		json_print(stdout, o, g.out.pretty);
+	}
+}
+
+/* --- targets ---------------------------------------------------------- */
+
+static struct vtd_source *open_target(void)
+{
+	char err[512] = "";
+	struct vtd_source *src = NULL;
+
+	if (g.qmp && g.core) {
+		report_error("give one target: --qmp or --core, not both");
+		return NULL;
+	}
+	if (g.qmp)
+		src = qmp_source_open(g.qmp, &g.qmp_opts, err, sizeof(err));
+	else if (g.core)
+		src = core_source_open(g.core, err, sizeof(err));
+	else {
+		report_error("no target: give --qmp=SOCKET or --core=FILE (see 'vtdctl help')");
+		return NULL;
+	}
+	if (!src)
+		report_error("%s: %s", g.qmp ? g.qmp : g.core,
+			     err[0] ? err : "cannot open");
+	return src;
+}
+
+static int exit_status_of(const struct vtd_model *m)
+{
+	bool any;
+	unsigned worst = vtd_worst_severity(m, &any);
+
+	return any && worst >= VTD_SEV_WARNING ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/* Walk the target into m; prints the error and returns -1 on failure. */
+static int walk_target(struct vtd_source *src, struct vtd_model *m)
+{
+	int err = vtd_walk(src, &g.walk, m);
+
+	if (err < 0) {
+		report_error("%s: %s", src->target,
+			     src->error[0] ? src->error : strerror(-err));
+		vtd_model_free(m);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- commands --------------------------------------------------------- */
+
+static int do_dump(int argc, char **argv)
+{
+	struct vtd_source *src;
+	struct vtd_model m;
+	int rc;
+
+	if (argc > 0) {
+		report_error("dump: unexpected argument '%s'", argv[0]);
+		return EXIT_FATAL;
+	}
+	src = open_target();
+	if (!src)
+		return EXIT_FATAL;
+	if (walk_target(src, &m)) {
+		source_close(src);
+		return EXIT_FATAL;
+	}
+	if (g.out.json)
+		json_print(stdout, json_dump(src, &m), g.out.pretty);
+	else
+		text_dump(stdout, src, &m, &g.out);
+	if (g.out.verbose && !g.out.json)
+		fprintf(stderr, "%s: memory read through %s, %lu QMP/source calls\n",
+			prog, src->access ? src->access : "-", src->nr_calls);
+	rc = exit_status_of(&m);
+	vtd_model_free(&m);
+	source_close(src);
+	return rc;
+}
+
+static int do_version(int argc, char **argv)
+{
+	if (g.out.json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "version",
+				       json_object_new_string(VTDCTL_VERSION));
+		json_print(stdout, o, g.out.pretty);
+	} else {
+		printf("vtdctl %s\n", VTDCTL_VERSION);
+	}
+	return EXIT_OK;
+}
+
+static int do_help(int argc, char **argv);
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *args;	/* grammar after the command name */
+	const char *help;
+};
+
+static const struct cmd cmds[] = {
+	{ "dump", do_dump, "", "decode every device, context and PASID entry" },
+	{ "version", do_version, "", "print the version" },
+	{ "help", do_help, "[COMMAND]", "print this help, or a command's" },
+};
+
+static const char global_usage[] =
+	"Usage: vtdctl [OPTIONS] COMMAND [ARGS]\n"
+	"\n"
+	"TARGET := { --qmp=PATH | --qmp=HOST:PORT | --core=FILE [--rtaddr=ADDR] }\n"
+	"OPTIONS := { -j|--json | -p|--pretty | -v|--verbose ... |\n"
+	"             -s|--slot=[BUS:]DEV.FN | --pasid=N | --did=N |\n"
+	"             --timeout=MS | --no-proc-mem | -h|--help }\n"
+	"\n"
+	"Exit status: 0 ok, 1 usage or fatal error, 2 decoded with findings\n"
+	"(a warning or an error about the guest's tables).\n";
+
+static void print_cmd_help(const struct cmd *c)
+{
+	printf("Usage: vtdctl [TARGET] [OPTIONS] %s%s%s\n  %s\n", c->name,
+	       c->args[0] ? " " : "", c->args, c->help);
+}
+
+static const struct cmd *find_cmd(const char *name)
+{
+	const struct cmd *hit = NULL;
+	size_t len = strlen(name);
+
+	/* exact names win; a prefix is accepted only when unique */
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+		if (!strncmp(cmds[i].name, name, len)) {
+			if (hit)
+				return NULL;
+			hit = &cmds[i];
+		}
+	}
+	return hit;
+}
+
+static int do_help(int argc, char **argv)
+{
+	const struct cmd *c;
+
+	if (argc > 0) {
+		c = find_cmd(argv[0]);
+		if (!c) {
+			report_error("help: unknown command '%s'", argv[0]);
+			return EXIT_FATAL;
+		}
+		print_cmd_help(c);
+		return EXIT_OK;
+	}
+	if (g.out.json) {
+		printf("null\n");
+		return EXIT_OK;
+	}
+	fputs(global_usage, stdout);
+	printf("\nCOMMAND := {");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		printf(" %s%s", cmds[i].name, i + 1 < sizeof(cmds) / sizeof(cmds[0]) ? " |" : " }\n");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		printf("  %-10s %s\n", cmds[i].name, cmds[i].help);
+	return EXIT_OK;
+}
+
+/* --- option parsing --------------------------------------------------- */
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-')
+		return -1;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return errno || *end ? -1 : 0;
+}
+
+/* -s [BUS:]DEV.FN, hex like lspci; returns an error string or NULL */
+static const char *parse_slot(const char *s, struct vtd_filter *f)
+{
+	unsigned bus = 0, dev, fn;
+	int n = 0;
+
+	if (sscanf(s, "%x:%x.%x%n", &bus, &dev, &fn, &n) == 3 && !s[n]) {
+		if (bus > 0xff)
+			return "bus out of range";
+		f->bus = bus;
+	} else if (n = 0, sscanf(s, "%x.%x%n", &dev, &fn, &n) == 2 && !s[n]) {
+		f->bus = -1;
+	} else {
+		return "expected [BUS:]DEV.FN in hex";
+	}
+	if (dev > 0x1f || fn > 7)
+		return "device or function out of range";
+	f->devfn = dev << 3 | fn;
+	return NULL;
+}
+
+enum {
+	OPT_QMP = 256, OPT_CORE, OPT_RTADDR, OPT_PASID, OPT_DID, OPT_TIMEOUT,
+	OPT_NO_PROC_MEM,
+};
+
+static const struct option long_opts[] = {
+	{ "qmp", required_argument, NULL, OPT_QMP },
+	{ "core", required_argument, NULL, OPT_CORE },
+	{ "rtaddr", required_argument, NULL, OPT_RTADDR },
+	{ "json", no_argument, NULL, 'j' },
+	{ "pretty", no_argument, NULL, 'p' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "slot", required_argument, NULL, 's' },
+	{ "pasid", required_argument, NULL, OPT_PASID },
+	{ "did", required_argument, NULL, OPT_DID },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "no-proc-mem", no_argument, NULL, OPT_NO_PROC_MEM },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char *opt_name(int val)
+{
+	for (const struct option *o = long_opts; o->name; o++)
+		if (o->val == val)
+			return o->name;
+	return "?";
+}
+
+/* Returns 0, or -1 after printing a usage error. */
+static int parse_one(int c, const char *arg)
+{
+	const char *msg;
+	uint64_t v;
+
+	switch (c) {
+	case OPT_QMP:  g.qmp = arg; break;
+	case OPT_CORE: g.core = arg; break;
+	case 'j': g.out.json = true; break;
+	case 'p': g.out.json = g.out.pretty = true; break;
+	case 'v': g.out.verbose++; break;
+	case 'h': g.help = true; break;
+	case OPT_NO_PROC_MEM: g.qmp_opts.no_proc_mem = true; break;
+	case OPT_RTADDR:
+		if (parse_u64(arg, &v))
+			goto bad;
+		g.walk.have_rtaddr = true;
+		g.walk.rtaddr = v;
+		break;
+	case 's':
+		msg = parse_slot(arg, &g.walk.filter);
+		if (msg) {
+			report_error("-s %s: %s", arg, msg);
+			return -1;
+		}
+		break;
+	case OPT_PASID:
+		if (parse_u64(arg, &v) || v >= (1u << 20))
+			goto bad;
+		g.walk.filter.pasid = v;
+		break;
+	case OPT_DID:
+		if (parse_u64(arg, &v) || v > 0xffff)
+			goto bad;
+		g.walk.filter.did = v;
+		break;
+	case OPT_TIMEOUT:
+		if (parse_u64(arg, &v) || v == 0 || v > 3600000)
+			goto bad;
+		g.qmp_opts.timeout_ms = v;
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+bad:
+	report_error("invalid value '%s' for option --%s", arg, opt_name(c));
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cmd *cmd;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+jpvs:hV", long_opts, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			report_error("unknown or incomplete option '%s' (see 'vtdctl help')",
+				     argv[optind - 1]);
+			return EXIT_FATAL;
+		}
+		if (c == 'V')
+			return do_version(0, NULL);
+		if (parse_one(c, optarg))
+			return EXIT_FATAL;
+	}
+	if (optind >= argc) {
+		if (g.help)
+			return do_help(0, NULL);
+		fputs(global_usage, stderr);
+		return EXIT_FATAL;
+	}
+	cmd = find_cmd(argv[optind]);
+	if (!cmd) {
+		report_error("unknown command '%s' (see 'vtdctl help')",
+			     argv[optind]);
+		return EXIT_FATAL;
+	}
+	/* options may also follow the command: vtdctl dump --qmp=S -j */
+	argc -= optind;
+	argv += optind;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+jpvs:hV", long_opts, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			report_error("unknown or incomplete option '%s' (see 'vtdctl help %s')",
+				     argv[optind - 1], cmd->name);
+			return EXIT_FATAL;
+		}
+		if (c == 'V')
+			return do_version(0, NULL);
+		if (parse_one(c, optarg))
+			return EXIT_FATAL;
+	}
+	if (g.help) {
+		print_cmd_help(cmd);
+		return EXIT_OK;
+	}
+	return cmd->fn(argc - optind, argv + optind);
+}

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vtdctl: model bookkeeping: findings, devices, freeing. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "walker/model.h"
+
+const char *vtd_severity_name(enum vtd_severity s)
+{
+	switch (s) {
+	case VTD_SEV_ERROR:   return "error";
+	case VTD_SEV_WARNING: return "warning";
+	default:	      return "info";
+	}
+}
+
+/* Grow *arr (of *cap elements of size sz) to hold n elements. */
+static int grow(void **arr, size_t *cap, size_t n, size_t sz)
+{
+	size_t ncap = *cap ? *cap : 8;
+	void *p;
+
+	if (n <= *cap)
+		return 0;
+	while (ncap < n)
+		ncap *= 2;
+	p = realloc(*arr, ncap * sz);
+	if (!p)
+		return -1;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+struct vtd_finding *vtd_add_finding(struct vtd_model *m, enum vtd_severity sev,
+				    const char *code, int bus, int devfn,
+				    int64_t pasid, uint64_t gpa,
+				    const char *fmt, ...)
+{
+	struct vtd_finding *f;
+	va_list ap;
+
+	if (grow((void **)&m->findings, &m->cap_findings, m->nr_findings + 1,
+		 sizeof(*f)))
+		return NULL;
+	f = &m->findings[m->nr_findings++];
+	memset(f, 0, sizeof(*f));
+	f->sev = sev;
+	snprintf(f->code, sizeof(f->code), "%s", code);
+	f->bus = bus;
+	f->devfn = devfn;
+	f->pasid = pasid;
+	f->gpa = gpa;
+	va_start(ap, fmt);
+	vsnprintf(f->message, sizeof(f->message), fmt, ap);
+	va_end(ap);
+	return f;
+}
+
+struct vtd_device *vtd_add_device(struct vtd_model *m)
+{
+	struct vtd_device *d;
+
+	if (grow((void **)&m->devices, &m->cap_devices, m->nr_devices + 1,
+		 sizeof(*d)))
+		return NULL;
+	d = &m->devices[m->nr_devices++];
+	memset(d, 0, sizeof(*d));
+	return d;
+}
+
+struct vtd_pasid_rec *vtd_add_pasid(struct vtd_device *d)
+{
+	struct vtd_pasid_rec *p;
+
+	if (grow((void **)&d->pasids, &d->cap_pasids, d->nr_pasids + 1,
+		 sizeof(*p)))
+		return NULL;
+	p = &d->pasids[d->nr_pasids++];
+	memset(p, 0, sizeof(*p));
+	return p;
+}
+
+/* The worst severity seen; *any says whether there was a finding at all. */
+unsigned vtd_worst_severity(const struct vtd_model *m, bool *any)
+{
+	unsigned worst = VTD_SEV_INFO;
+
+	*any = m->nr_findings > 0;
+	for (size_t i = 0; i < m->nr_findings; i++)
+		if (m->findings[i].sev > worst)
+			worst = m->findings[i].sev;
+	return worst;
+}
+
+void vtd_model_free(struct vtd_model *m)
+{
+	for (size_t i = 0; i < m->nr_devices; i++)
+		free(m->devices[i].pasids);
+	free(m->devices);
+	free(m->findings);
+	memset(m, 0, sizeof(*m));
+}

@@ -1,0 +1,659 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vtdctl: walk the guest's VT-d tables into a model.
+ *
+ * Root table -> context tables (legacy or scalable) -> PASID directory ->
+ * PASID tables. The depth is fixed, so a "cycle" can only multiply work
+ * (a PDTS=7 directory whose entries all name one table); every walk is
+ * bounded by a budget of entries, and aliasing is reported as a finding.
+ * Guest memory is hostile: every pointer is checked against RAM before it
+ * is read, and anything malformed becomes a finding, never an abort.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "source.h"
+#include "walker/model.h"
+
+#define DEFAULT_MAX_ENTRIES	(1UL << 26)
+#define ROOT_ENTRIES		256
+#define LEGACY_CTX_ENTRIES	256
+#define SM_CTX_ENTRIES		128	/* per half; 32-byte entries */
+#define PASID_TABLE_ENTRIES	64
+
+struct walk {
+	struct vtd_source *src;
+	const struct vtd_walk_opts *o;
+	struct vtd_model *m;
+	unsigned long budget;
+	int fatal;		/* first fatal source error */
+};
+
+#define NO_DEV	VTD_NO_BDF, VTD_NO_BDF
+
+static uint64_t le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static void load_qwords(const uint8_t *p, uint64_t *q, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		q[i] = le64(p + 8 * i);
+}
+
+static bool spend(struct walk *w, unsigned long n)
+{
+	w->m->entries_seen += n;
+	if (w->budget < n) {
+		if (!w->m->truncated)
+			vtd_add_finding(w->m, VTD_SEV_WARNING, "walk_truncated",
+					NO_DEV, VTD_NO_PASID, 0,
+					"walk stopped after %lu entries (work cap)",
+					w->m->entries_seen);
+		w->m->truncated = true;
+		w->budget = 0;
+		return false;
+	}
+	w->budget -= n;
+	return true;
+}
+
+/*
+ * Read a table the walker is about to decode. Returns 0 when read, 1 when
+ * it is not in RAM (a finding has been added), or a negative errno when the
+ * source failed (fatal, also kept in w->fatal).
+ */
+static int read_table(struct walk *w, uint64_t gpa, void *buf, size_t len,
+		      int bus, int devfn, int64_t pasid, const char *what)
+{
+	int err = source_read(w->src, gpa, buf, len);
+
+	if (err == -EFAULT) {
+		vtd_add_finding(w->m, VTD_SEV_ERROR, "pointer_outside_ram", bus,
+				devfn, pasid, gpa,
+				"%s at 0x%llx (%zu bytes) is not in guest RAM",
+				what, (unsigned long long)gpa, len);
+		return 1;
+	}
+	if (err < 0) {
+		w->fatal = err;
+		return err;
+	}
+	w->m->tables_read++;
+	return 0;
+}
+
+static bool bdf_wanted(const struct vtd_filter *f, int bus, int devfn)
+{
+	return (f->bus < 0 || f->bus == bus) &&
+	       (f->devfn < 0 || f->devfn == devfn);
+}
+
+/* --- registers -------------------------------------------------------- */
+
+static int read_registers(struct walk *w)
+{
+	struct vtd_regs *r = &w->m->regs;
+	uint64_t ver, gsts;
+	int err;
+
+	err = source_read_reg(w->src, VTD_REG_VER, 32, &ver);
+	if (err == -ENOTSUP)
+		return 0;
+	if (!err)
+		err = source_read_reg(w->src, VTD_REG_CAP, 64, &r->cap);
+	if (!err)
+		err = source_read_reg(w->src, VTD_REG_ECAP, 64, &r->ecap);
+	if (!err)
+		err = source_read_reg(w->src, VTD_REG_GSTS, 32, &gsts);
+	if (!err)
+		err = source_read_reg(w->src, VTD_REG_RTADDR, 64, &r->rtaddr);
+	if (err)
+		return err;
+	r->ver = ver;
+	r->gsts = gsts;
+	r->valid = true;
+	vtd_decode_cap(r->cap, &w->m->cap);
+	vtd_decode_ecap(r->ecap, &w->m->ecap);
+	return 0;
+}
+
+/* Decide RTADDR: the user's value, the register, or a scan of the dump. */
+static int choose_rtaddr(struct walk *w)
+{
+	struct vtd_model *m = w->m;
+	uint64_t raw;
+	int err;
+
+	if (w->o->have_rtaddr) {
+		raw = w->o->rtaddr;
+		m->rtaddr_origin = VTD_RTADDR_USER;
+	} else if (m->regs.valid) {
+		raw = m->regs.rtaddr;
+		m->rtaddr_origin = VTD_RTADDR_REGISTER;
+	} else {
+		err = vtd_scan_rtaddr(w->src, &raw, &m->scan);
+		if (err == -ENOENT) {
+			m->rtaddr_origin = VTD_RTADDR_NONE;
+			vtd_add_finding(m, VTD_SEV_WARNING, "no_root_table",
+					NO_DEV, VTD_NO_PASID, 0,
+					"no page in the dump validates as a root table; give --rtaddr");
+			return 1;
+		}
+		if (err < 0) {
+			w->fatal = err;
+			return err;
+		}
+		m->rtaddr_origin = VTD_RTADDR_SCAN;
+		vtd_add_finding(m, strcmp(m->scan.confidence, "high") ?
+				VTD_SEV_WARNING : VTD_SEV_INFO,
+				"rtaddr_guessed", NO_DEV, VTD_NO_PASID,
+				raw & VTD_ADDR_MASK,
+				"root table found by scanning the dump: %u candidate(s), confidence %s; give --rtaddr to be sure",
+				m->scan.candidates, m->scan.confidence);
+	}
+	vtd_decode_rtaddr(raw, &m->rtaddr);
+	return 0;
+}
+
+/* Global state that decides whether there is anything to walk. */
+static bool check_global_state(struct walk *w)
+{
+	struct vtd_model *m = w->m;
+	const struct vtd_rtaddr *rt = &m->rtaddr;
+
+	if (m->regs.valid && !(m->regs.gsts & VTD_GSTS_RTPS) &&
+	    (m->regs.gsts & VTD_GSTS_TES))
+		vtd_add_finding(m, VTD_SEV_ERROR, "te_without_root_table",
+				NO_DEV, VTD_NO_PASID, 0,
+				"translation enabled (GSTS.TES) but root table pointer not set (GSTS.RTPS clear)");
+	if (m->regs.valid && !(m->regs.gsts & VTD_GSTS_TES))
+		vtd_add_finding(m, VTD_SEV_INFO, "translation_disabled",
+				NO_DEV, VTD_NO_PASID, 0,
+				"DMA remapping is not enabled (GSTS.TES clear)");
+	if (rt->rsvd)
+		vtd_add_finding(m, VTD_SEV_ERROR, "rtaddr_reserved_bits",
+				NO_DEV, VTD_NO_PASID, 0,
+				"RTADDR 0x%llx has reserved bits 9:0 set",
+				(unsigned long long)rt->raw);
+	if (rt->mode == VTD_MODE_RESERVED) {
+		vtd_add_finding(m, VTD_SEV_ERROR, "rtaddr_reserved_ttm",
+				NO_DEV, VTD_NO_PASID, 0,
+				"RTADDR.TTM is the reserved value 10b; no table to walk");
+		return false;
+	}
+	if (rt->mode == VTD_MODE_ABORT_DMA) {
+		vtd_add_finding(m, VTD_SEV_INFO, "abort_dma_mode",
+				NO_DEV, VTD_NO_PASID, 0,
+				"RTADDR.TTM selects abort-DMA mode; no table is used");
+		return false;
+	}
+	if (rt->mode == VTD_MODE_SCALABLE && m->regs.valid && !m->ecap.smts)
+		vtd_add_finding(m, VTD_SEV_ERROR, "scalable_not_supported",
+				NO_DEV, VTD_NO_PASID, 0,
+				"RTADDR selects scalable mode but ECAP.SMTS is clear");
+	if (rt->addr == 0 && m->regs.valid &&
+	    !(m->regs.gsts & VTD_GSTS_RTPS))
+		return false;	/* never programmed: nothing to walk */
+	return true;
+}
+
+/* --- legacy mode ------------------------------------------------------ */
+
+static void check_aw(struct walk *w, unsigned aw, int bus, int devfn,
+		     int64_t pasid, uint64_t gpa)
+{
+	if (!w->m->regs.valid || (w->m->cap.sagaw >> aw) & 1)
+		return;
+	vtd_add_finding(w->m, VTD_SEV_ERROR, "aw_not_supported", bus, devfn,
+			pasid, gpa,
+			"AW=%u (%u-level) is not in CAP.SAGAW 0x%x", aw, aw + 2,
+			w->m->cap.sagaw);
+}
+
+static void check_did(struct walk *w, unsigned did, int bus, int devfn,
+		      int64_t pasid, uint64_t gpa)
+{
+	if (w->m->regs.valid && did >= w->m->cap.ndoms)
+		vtd_add_finding(w->m, VTD_SEV_ERROR, "did_beyond_nd", bus,
+				devfn, pasid, gpa,
+				"DID %u is beyond the %u domains CAP.ND allows",
+				did, w->m->cap.ndoms);
+}
+
+static void check_ptr(struct walk *w, uint64_t ptr, const char *what, int bus,
+		      int devfn, int64_t pasid, uint64_t gpa)
+{
+	if (!source_is_ram(w->src, ptr, VTD_PAGE_SIZE))
+		vtd_add_finding(w->m, VTD_SEV_ERROR, "pointer_outside_ram",
+				bus, devfn, pasid, gpa,
+				"%s 0x%llx is not in guest RAM", what,
+				(unsigned long long)ptr);
+}
+
+static void legacy_context_checks(struct walk *w, const struct vtd_device *d)
+{
+	const struct vtd_ctx_legacy *c = &d->ctx.leg;
+
+	if (c->rsvd_lo || c->rsvd_hi)
+		vtd_add_finding(w->m, VTD_SEV_ERROR, "ctx_reserved_bits",
+				d->bus, d->devfn, VTD_NO_PASID, d->ctx_gpa,
+				"context entry has reserved bits set (0x%llx 0x%llx)",
+				(unsigned long long)c->rsvd_lo,
+				(unsigned long long)c->rsvd_hi);
+	if (c->tt == 3)
+		vtd_add_finding(w->m, VTD_SEV_ERROR, "ctx_reserved_tt", d->bus,
+				d->devfn, VTD_NO_PASID, d->ctx_gpa,
+				"context entry TT=3 is reserved");
+	if (c->tt == 2 && w->m->regs.valid && !w->m->ecap.pt)
+		vtd_add_finding(w->m, VTD_SEV_ERROR, "tt_not_supported", d->bus,
+				d->devfn, VTD_NO_PASID, d->ctx_gpa,
+				"pass-through (TT=2) but ECAP.PT is clear");
+	if (c->tt == 1 && w->m->regs.valid && !w->m->ecap.dt)
+		vtd_add_finding(w->m, VTD_SEV_ERROR, "tt_not_supported", d->bus,
+				d->devfn, VTD_NO_PASID, d->ctx_gpa,
+				"device-TLB translation (TT=1) but ECAP.DT is clear");
+	/* TT=2 ignores SLPTPTR (and AW is only the width); never follow it */
+	if (c->tt != 2) {
+		check_aw(w, c->aw, d->bus, d->devfn, VTD_NO_PASID, d->ctx_gpa);
+		check_ptr(w, c->slptptr, "second-stage table pointer", d->bus,
+			  d->devfn, VTD_NO_PASID, d->ctx_gpa);
+	}
+	check_did(w, c->did, d->bus, d->devfn, VTD_NO_PASID, d->ctx_gpa);
+}
+
+static void leftover_bits(struct walk *w, const char *what, int bus, int devfn,
+			  int64_t pasid, uint64_t gpa, uint64_t lo, uint64_t hi)
+{
+	vtd_add_finding(w->m, VTD_SEV_INFO, "not_present_leftover", bus, devfn,
+			pasid, gpa,
+			"%s is not present but has bits set (0x%llx 0x%llx)",
+			what, (unsigned long long)lo, (unsigned long long)hi);
+}
+
+static int walk_legacy_context_table(struct walk *w, int bus, uint64_t ctp)
+{
+	uint8_t buf[VTD_PAGE_SIZE];
+	int err = read_table(w, ctp, buf, sizeof(buf), bus, 0, VTD_NO_PASID,
+			     "context table");
+
+	if (err)
+		return err < 0 ? err : 0;
+	if (!spend(w, LEGACY_CTX_ENTRIES))
+		return 0;
+	for (int devfn = 0; devfn < LEGACY_CTX_ENTRIES; devfn++) {
+		uint64_t raw[2];
+		uint64_t gpa = ctp + 16 * devfn;
+		struct vtd_ctx_legacy c;
+		struct vtd_device *d;
+
+		if (!bdf_wanted(&w->o->filter, bus, devfn))
+			continue;
+		load_qwords(buf + 16 * devfn, raw, 2);
+		vtd_decode_ctx_legacy(raw, &c);
+		if (!c.p) {
+			if (raw[0] | raw[1])
+				leftover_bits(w, "context entry", bus, devfn,
+					      VTD_NO_PASID, gpa, raw[0], raw[1]);
+			continue;
+		}
+		if (w->o->filter.did >= 0 && c.did != w->o->filter.did)
+			continue;
+		d = vtd_add_device(w->m);
+		if (!d)
+			return -ENOMEM;
+		d->bus = bus;
+		d->devfn = devfn;
+		d->ctx_gpa = gpa;
+		d->ctx.leg = c;
+		legacy_context_checks(w, d);
+	}
+	return 0;
+}
+
+/* --- scalable mode ---------------------------------------------------- */
+
+static unsigned pgtt_allowed(const struct vtd_ecap *e, unsigned pgtt)
+{
+	switch (pgtt) {
+	case VTD_PGTT_FIRST:  return e->flts;
+	case VTD_PGTT_SECOND: return e->slts;
+	case VTD_PGTT_NESTED: return e->nest;
+	case VTD_PGTT_PT:     return e->pt;
+	}
+	return 0;
+}
+
+static void pasid_entry_checks(struct walk *w, const struct vtd_device *d,
+			       const struct vtd_pasid_rec *p)
+{
+	const struct vtd_pasid_entry *e = &p->e;
+	uint64_t any_rsvd = 0;
+	char name[24];
+
+	for (int i = 0; i < 8; i++)
+		any_rsvd |= e->rsvd[i];
+	if (any_rsvd)
+		vtd_add_finding(w->m, VTD_SEV_ERROR, "pasid_reserved_bits",
+				d->bus, d->devfn, p->pasid, p->gpa,
+				"PASID entry has reserved bits set");
+	if (e->pgtt < VTD_PGTT_FIRST || e->pgtt > VTD_PGTT_PT) {
+		vtd_add_finding(w->m, VTD_SEV_ERROR, "pgtt_reserved", d->bus,
+				d->devfn, p->pasid, p->gpa,
+				"PGTT %s is reserved",
+				vtd_pgtt_name(e->pgtt, name, sizeof(name)));
+		return;
+	}
+	if (w->m->regs.valid && !pgtt_allowed(&w->m->ecap, e->pgtt))
+		vtd_add_finding(w->m, VTD_SEV_ERROR, "pgtt_not_supported",
+				d->bus, d->devfn, p->pasid, p->gpa,
+				"PGTT %s is not allowed by ECAP (FLTS/SLTS/NEST/PT)",
+				vtd_pgtt_name(e->pgtt, name, sizeof(name)));
+	if (e->pgtt == VTD_PGTT_SECOND || e->pgtt == VTD_PGTT_NESTED) {
+		check_aw(w, e->aw, d->bus, d->devfn, p->pasid, p->gpa);
+		check_ptr(w, e->slptptr, "second-stage table pointer", d->bus,
+			  d->devfn, p->pasid, p->gpa);
+	}
+	if (e->pgtt == VTD_PGTT_FIRST || e->pgtt == VTD_PGTT_NESTED)
+		check_ptr(w, e->flptptr, "first-stage table pointer", d->bus,
+			  d->devfn, p->pasid, p->gpa);
+	check_did(w, e->did, d->bus, d->devfn, p->pasid, p->gpa);
+	if (w->m->regs.valid && w->m->ecap.pasid &&
+	    p->pasid >> (w->m->ecap.pss + 1))
+		vtd_add_finding(w->m, VTD_SEV_WARNING, "pasid_beyond_pss",
+				d->bus, d->devfn, p->pasid, p->gpa,
+				"PASID %u is beyond the %u bits ECAP.PSS allows",
+				p->pasid, w->m->ecap.pss + 1);
+}
+
+static int walk_pasid_table(struct walk *w, struct vtd_device *d,
+			    uint32_t base_pasid, uint64_t table)
+{
+	uint8_t buf[VTD_PAGE_SIZE];
+	const struct vtd_filter *f = &w->o->filter;
+	int err = read_table(w, table, buf, sizeof(buf), d->bus, d->devfn,
+			     base_pasid, "PASID table");
+
+	if (err)
+		return err < 0 ? err : 0;
+	if (!spend(w, PASID_TABLE_ENTRIES))
+		return 0;
+	for (uint32_t i = 0; i < PASID_TABLE_ENTRIES; i++) {
+		uint32_t pasid = base_pasid + i;
+		uint64_t raw[8];
+		struct vtd_pasid_entry e;
+		struct vtd_pasid_rec *p;
+
+		if (f->pasid >= 0 && f->pasid != pasid)
+			continue;
+		load_qwords(buf + 64 * i, raw, 8);
+		vtd_decode_pasid_entry(raw, &e);
+		if (!e.p) {
+			/* Linux leaves FPD set on a torn-down entry (SVA) */
+			if ((raw[0] & ~2ULL) | raw[1] | raw[2] | raw[3])
+				leftover_bits(w, "PASID entry", d->bus,
+					      d->devfn, pasid, table + 64 * i,
+					      raw[0], raw[1]);
+			continue;
+		}
+		if (f->did >= 0 && e.did != f->did)
+			continue;
+		p = vtd_add_pasid(d);
+		if (!p)
+			return -ENOMEM;
+		p->pasid = pasid;
+		p->gpa = table + 64 * i;
+		p->e = e;
+		pasid_entry_checks(w, d, p);
+	}
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Two directory entries naming one PASID table alias their PASIDs. */
+static void check_table_aliasing(struct walk *w, const struct vtd_device *d,
+				 uint64_t *tables, size_t n)
+{
+	qsort(tables, n, sizeof(*tables), cmp_u64);
+	for (size_t i = 1; i < n; i++) {
+		if (tables[i] != tables[i - 1])
+			continue;
+		vtd_add_finding(w->m, VTD_SEV_ERROR, "pasid_table_aliased",
+				d->bus, d->devfn, VTD_NO_PASID, tables[i],
+				"several PASID directory entries point at the table at 0x%llx",
+				(unsigned long long)tables[i]);
+		while (i + 1 < n && tables[i + 1] == tables[i])
+			i++;
+	}
+}
+
+static int walk_pasid_dir(struct walk *w, struct vtd_device *d)
+{
+	const struct vtd_ctx_sm *c = &d->ctx.sm;
+	const struct vtd_filter *f = &w->o->filter;
+	uint32_t n = vtd_pdts_entries(c->pdts);
+	size_t len = (size_t)n * 8;
+	uint8_t *buf = malloc(len);
+	uint64_t *tables = malloc(n * sizeof(*tables));
+	size_t nt = 0;
+	int err = -ENOMEM;
+
+	if (!buf || !tables)
+		goto out;
+	err = read_table(w, c->pasid_dir, buf, len, d->bus, d->devfn,
+			 VTD_NO_PASID, "PASID directory");
+	if (err || !spend(w, n))
+		goto out;
+	for (uint32_t i = 0; i < n && !err; i++) {
+		struct vtd_pasid_dirent de;
+		uint64_t gpa = c->pasid_dir + 8 * i;
+
+		if (f->pasid >= 0 && (uint64_t)f->pasid >> 6 != i)
+			continue;
+		vtd_decode_pasid_dirent(le64(buf + 8 * i), &de);
+		if (!de.p) {
+			if (de.raw & ~2ULL)
+				leftover_bits(w, "PASID directory entry",
+					      d->bus, d->devfn, (int64_t)i << 6,
+					      gpa, de.raw, 0);
+			continue;
+		}
+		if (de.rsvd)
+			vtd_add_finding(w->m, VTD_SEV_ERROR,
+					"pasid_dir_reserved_bits", d->bus,
+					d->devfn, (int64_t)i << 6, gpa,
+					"PASID directory entry %u has reserved bits set (0x%llx)",
+					i, (unsigned long long)de.rsvd);
+		tables[nt++] = de.table;
+		err = walk_pasid_table(w, d, i << 6, de.table);
+	}
+	check_table_aliasing(w, d, tables, nt);
+out:
+	free(buf);
+	free(tables);
+	return err < 0 ? err : 0;
+}
+
+static const struct vtd_pasid_rec *find_pasid(const struct vtd_device *d,
+					      uint32_t pasid)
+{
+	for (size_t i = 0; i < d->nr_pasids; i++)
+		if (d->pasids[i].pasid == pasid)
+			return &d->pasids[i];
+	return NULL;
+}
+
+static void sm_context_checks(struct walk *w, const struct vtd_device *d)
+{
+	const struct vtd_ctx_sm *c = &d->ctx.sm;
+	const struct vtd_filter *f = &w->o->filter;
+
+	if (c->rsvd[0] | c->rsvd[1] | c->rsvd[2] | c->rsvd[3])
+		vtd_add_finding(w->m, VTD_SEV_ERROR, "ctx_reserved_bits",
+				d->bus, d->devfn, VTD_NO_PASID, d->ctx_gpa,
+				"scalable context entry has reserved bits set");
+	if (c->rid_pasid >= vtd_pdts_entries(c->pdts) * 64u) {
+		vtd_add_finding(w->m, VTD_SEV_ERROR, "rid_pasid_beyond_pdts",
+				d->bus, d->devfn, c->rid_pasid, d->ctx_gpa,
+				"RID_PASID %u is beyond the PDTS=%u directory (%u PASIDs)",
+				c->rid_pasid, c->pdts,
+				vtd_pdts_entries(c->pdts) * 64u);
+		return;
+	}
+	/* Only meaningful when the whole directory was walked unfiltered */
+	if ((f->pasid < 0 || f->pasid == c->rid_pasid) && f->did < 0 &&
+	    !w->m->truncated && !find_pasid(d, c->rid_pasid))
+		vtd_add_finding(w->m, VTD_SEV_WARNING, "rid_pasid_not_present",
+				d->bus, d->devfn, c->rid_pasid, d->ctx_gpa,
+				"no present PASID entry for RID_PASID %u: requests without PASID will fault",
+				c->rid_pasid);
+}
+
+static int walk_sm_context_half(struct walk *w, int bus, uint64_t ctp,
+				int devfn_base)
+{
+	uint8_t buf[VTD_PAGE_SIZE];
+	int err = read_table(w, ctp, buf, sizeof(buf), bus, devfn_base,
+			     VTD_NO_PASID, devfn_base ? "upper context table" :
+			     "lower context table");
+
+	if (err)
+		return err < 0 ? err : 0;
+	if (!spend(w, SM_CTX_ENTRIES))
+		return 0;
+	for (int i = 0; i < SM_CTX_ENTRIES; i++) {
+		int devfn = devfn_base + i;
+		uint64_t raw[4];
+		uint64_t gpa = ctp + 32 * i;
+		struct vtd_device *d;
+
+		if (!bdf_wanted(&w->o->filter, bus, devfn))
+			continue;
+		load_qwords(buf + 32 * i, raw, 4);
+		d = vtd_add_device(w->m);
+		if (!d)
+			return -ENOMEM;
+		d->bus = bus;
+		d->devfn = devfn;
+		d->ctx_gpa = gpa;
+		d->scalable = true;
+		vtd_decode_ctx_sm(raw, &d->ctx.sm);
+		if (!d->ctx.sm.p) {
+			w->m->nr_devices--;
+			if (raw[0] | raw[1] | raw[2] | raw[3])
+				leftover_bits(w, "context entry", bus, devfn,
+					      VTD_NO_PASID, gpa, raw[0], raw[1]);
+			continue;
+		}
+		err = walk_pasid_dir(w, d);
+		if (err)
+			return err;
+		sm_context_checks(w, d);
+		if (w->o->filter.did >= 0 && d->nr_pasids == 0) {
+			free(d->pasids);
+			w->m->nr_devices--;
+		}
+	}
+	return 0;
+}
+
+/* --- root table ------------------------------------------------------- */
+
+static int walk_root(struct walk *w)
+{
+	uint8_t buf[VTD_PAGE_SIZE];
+	bool sm = w->m->rtaddr.mode == VTD_MODE_SCALABLE;
+	uint64_t rt = w->m->rtaddr.addr;
+	int err = read_table(w, rt, buf, sizeof(buf), NO_DEV, VTD_NO_PASID,
+			     "root table");
+
+	if (err)
+		return err < 0 ? err : 0;
+	spend(w, ROOT_ENTRIES);
+	for (int bus = 0; bus < ROOT_ENTRIES && !err; bus++) {
+		uint64_t raw[2];
+		struct vtd_root r;
+		uint64_t gpa = rt + 16 * bus;
+
+		if (w->o->filter.bus >= 0 && w->o->filter.bus != bus)
+			continue;
+		load_qwords(buf + 16 * bus, raw, 2);
+		vtd_decode_root(raw, sm, &r);
+		if (r.rsvd_lo || r.rsvd_hi)
+			vtd_add_finding(w->m, VTD_SEV_ERROR,
+					"root_reserved_bits", bus, VTD_NO_BDF,
+					VTD_NO_PASID, gpa,
+					"root entry for bus %02x has reserved bits set", bus);
+		if (!r.lp && (raw[0] & ~1ULL) && !r.rsvd_lo)
+			leftover_bits(w, "root entry", bus, VTD_NO_BDF,
+				      VTD_NO_PASID, gpa, raw[0], raw[1]);
+		if (!sm) {
+			if (r.lp)
+				err = walk_legacy_context_table(w, bus, r.lctp);
+			continue;
+		}
+		if (r.lp)
+			err = walk_sm_context_half(w, bus, r.lctp, 0);
+		if (!err && r.up)
+			err = walk_sm_context_half(w, bus, r.uctp, 0x80);
+	}
+	return err;
+}
+
+static int cmp_bdf(const void *key, const void *elem)
+{
+	const struct vtd_finding *f = key;
+	const struct vtd_device *d = elem;
+	int a = f->bus << 8 | f->devfn, b = d->bus << 8 | d->devfn;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Devices come out of the walk sorted by bus, devfn: bsearch them. */
+static void count_device_findings(struct vtd_model *m)
+{
+	for (size_t i = 0; i < m->nr_findings; i++) {
+		const struct vtd_finding *f = &m->findings[i];
+		struct vtd_device *d;
+
+		if (f->bus == VTD_NO_BDF || f->devfn == VTD_NO_BDF)
+			continue;
+		d = bsearch(f, m->devices, m->nr_devices, sizeof(*d), cmp_bdf);
+		if (d)
+			d->nr_findings++;
+	}
+}
+
+int vtd_walk(struct vtd_source *src, const struct vtd_walk_opts *opts,
+	     struct vtd_model *m)
+{
+	struct walk w = { .src = src, .o = opts, .m = m };
+	int err;
+
+	memset(m, 0, sizeof(*m));
+	m->mmio_base = src->mmio_base;
+	w.budget = opts->max_entries ? opts->max_entries : DEFAULT_MAX_ENTRIES;
+	err = read_registers(&w);
+	if (!err)
+		err = choose_rtaddr(&w);
+	if (err < 0)
+		return err;
+	if (err == 0 && check_global_state(&w))
+		err = walk_root(&w);
+	if (err < 0)
+		return w.fatal ? w.fatal : err;
+	count_device_findings(m);
+	return 0;
+}
