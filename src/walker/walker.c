@@ -439,6 +439,8 @@ static void check_table_aliasing(struct walk *w, const struct vtd_device *d,
 	}
 }
 
+/* Returns 0 when the directory was walked, 1 when it could not be read
+ * (a finding says why), or a negative errno. */
 static int walk_pasid_dir(struct walk *w, struct vtd_device *d)
 {
 	const struct vtd_ctx_sm *c = &d->ctx.sm;
@@ -454,8 +456,12 @@ static int walk_pasid_dir(struct walk *w, struct vtd_device *d)
 		goto out;
 	err = read_table(w, c->pasid_dir, buf, len, d->bus, d->devfn,
 			 VTD_NO_PASID, "PASID directory");
-	if (err || !spend(w, n))
+	if (err)
 		goto out;
+	if (!spend(w, n)) {
+		err = 1;
+		goto out;
+	}
 	for (uint32_t i = 0; i < n && !err; i++) {
 		struct vtd_pasid_dirent de;
 		uint64_t gpa = c->pasid_dir + 8 * i;
@@ -483,7 +489,7 @@ static int walk_pasid_dir(struct walk *w, struct vtd_device *d)
 out:
 	free(buf);
 	free(tables);
-	return err < 0 ? err : 0;
+	return err;
 }
 
 static const struct vtd_pasid_rec *find_pasid(const struct vtd_device *d,
@@ -495,7 +501,8 @@ static const struct vtd_pasid_rec *find_pasid(const struct vtd_device *d,
 	return NULL;
 }
 
-static void sm_context_checks(struct walk *w, const struct vtd_device *d)
+static void sm_context_checks(struct walk *w, const struct vtd_device *d,
+			      bool dir_walked)
 {
 	const struct vtd_ctx_sm *c = &d->ctx.sm;
 	const struct vtd_filter *f = &w->o->filter;
@@ -513,8 +520,8 @@ static void sm_context_checks(struct walk *w, const struct vtd_device *d)
 		return;
 	}
 	/* Only meaningful when the whole directory was walked unfiltered */
-	if ((f->pasid < 0 || f->pasid == c->rid_pasid) && f->did < 0 &&
-	    !w->m->truncated && !find_pasid(d, c->rid_pasid))
+	if (dir_walked && (f->pasid < 0 || f->pasid == c->rid_pasid) &&
+	    f->did < 0 && !w->m->truncated && !find_pasid(d, c->rid_pasid))
 		vtd_add_finding(w->m, VTD_SEV_WARNING, "rid_pasid_not_present",
 				d->bus, d->devfn, c->rid_pasid, d->ctx_gpa,
 				"no present PASID entry for RID_PASID %u: requests without PASID will fault",
@@ -558,9 +565,9 @@ static int walk_sm_context_half(struct walk *w, int bus, uint64_t ctp,
 			continue;
 		}
 		err = walk_pasid_dir(w, d);
-		if (err)
+		if (err < 0)
 			return err;
-		sm_context_checks(w, d);
+		sm_context_checks(w, d, err == 0);
 		if (w->o->filter.did >= 0 && d->nr_pasids == 0) {
 			free(d->pasids);
 			w->m->nr_devices--;
@@ -628,7 +635,8 @@ static void count_device_findings(struct vtd_model *m)
 		const struct vtd_finding *f = &m->findings[i];
 		struct vtd_device *d;
 
-		if (f->bus == VTD_NO_BDF || f->devfn == VTD_NO_BDF)
+		if (!m->nr_devices || f->bus == VTD_NO_BDF ||
+		    f->devfn == VTD_NO_BDF)
 			continue;
 		d = bsearch(f, m->devices, m->nr_devices, sizeof(*d), cmp_bdf);
 		if (d)

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The walker over synthetic guest memory (an in-memory source): the tables
+ * are laid out here by hand from the spec, the expected devices, PASIDs and
+ * findings follow from that layout.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "source.h"
+#include "unit.h"
+#include "walker/model.h"
+
+#define RAM_SIZE	(1u << 20)	/* guest RAM is [0, 1 MiB) */
+#define B(n)		(1ULL << (n))
+
+static uint8_t ram[RAM_SIZE];
+static uint64_t regs[0x40 / 8];
+static bool have_regs;
+
+static int mem_read(struct vtd_source *s, uint64_t gpa, void *buf, size_t len)
+{
+	memcpy(buf, ram + gpa, len);	/* source_read checked the range */
+	return 0;
+}
+
+static int mem_reg(struct vtd_source *s, uint32_t off, unsigned width,
+		   uint64_t *val)
+{
+	if (!have_regs)
+		return -ENOTSUP;
+	memcpy(val, (uint8_t *)regs + off, width / 8);
+	if (width == 32)
+		*val &= 0xffffffff;
+	return 0;
+}
+
+static const struct vtd_source_ops mem_ops = {
+	.kind = "test", .read = mem_read, .read_reg = mem_reg,
+};
+
+static void put64(uint64_t gpa, uint64_t v)
+{
+	memcpy(ram + gpa, &v, 8);
+}
+
+static void reset(uint64_t rtaddr, uint64_t ecap)
+{
+	memset(ram, 0, sizeof(ram));
+	memset(regs, 0, sizeof(regs));
+	have_regs = true;
+	regs[VTD_REG_VER / 8] = 0x10;
+	/* ND=2 (256 domains), SAGAW 39/48-bit */
+	regs[VTD_REG_CAP / 8] = 2 | (0x6ULL << 8) | (47ULL << 16);
+	regs[VTD_REG_ECAP / 8] = ecap;
+	/* GSTS is the upper half of the qword at 0x18: TES | RTPS */
+	regs[0x18 / 8] = (uint64_t)(VTD_GSTS_TES | VTD_GSTS_RTPS) << 32;
+	regs[VTD_REG_RTADDR / 8] = rtaddr;
+}
+
+static int walk(struct vtd_model *m, const struct vtd_walk_opts *o)
+{
+	struct vtd_source s = { .ops = &mem_ops };
+	int err;
+
+	source_add_ram(&s, 0, RAM_SIZE);
+	err = vtd_walk(&s, o, m);
+	free(s.ram);
+	return err;
+}
+
+static const struct vtd_finding *finding(const struct vtd_model *m,
+					 const char *code)
+{
+	for (size_t i = 0; i < m->nr_findings; i++)
+		if (!strcmp(m->findings[i].code, code))
+			return &m->findings[i];
+	return NULL;
+}
+
+static unsigned count(const struct vtd_model *m, const char *code)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < m->nr_findings; i++)
+		n += !strcmp(m->findings[i].code, code);
+	return n;
+}
+
+#define ECAP_SM	(B(6) | B(40) | B(43) | B(46) | (19ULL << 35))	/* PT PASID SMTS SLTS, PSS=19 */
+
+/* A scalable layout: bus 0 devfn 0x08 with PASIDs 0 and 5 (PDTS=0),
+ * devfn 0x80 (through the upper half) with a directory beyond RAM. */
+static void layout_scalable(void)
+{
+	reset(0x1000 | (1ULL << 10), ECAP_SM);
+	put64(0x1000, 0x2000 | 1);		/* bus 0 lower -> 0x2000 */
+	put64(0x1008, 0x6000 | 1);		/* bus 0 upper -> 0x6000 */
+	put64(0x2000 + 32 * 0x08, 0x3000 | B(3) | 1);	/* PDTS=0 */
+	put64(0x3000, 0x4000 | 1);		/* dir[0] -> table 0x4000 */
+	/* PASID 0: second-stage, AW=2, DID 3, SLPT 0x5000, PWSNP */
+	put64(0x4000, 0x5000 | 1 | (2 << 2) | (2 << 6));
+	put64(0x4008, 3 | B(23));
+	/* PASID 5: first-stage, which ECAP_SM lacks (FLTS clear) */
+	put64(0x4000 + 64 * 5, 1 | (1 << 6));
+	put64(0x4000 + 64 * 5 + 8, 1);
+	put64(0x4000 + 64 * 5 + 16, 0x7000);
+	/* devfn 0x80: PDTS=1, RID_PASID 1, directory at 2 MiB (no RAM) */
+	put64(0x6000, 0x200000 | (1 << 9) | 1);
+	put64(0x6008, 1);
+}
+
+static void test_scalable(void)
+{
+	struct vtd_walk_opts o = { .filter = VTD_FILTER_ALL };
+	struct vtd_model m;
+	const struct vtd_finding *f;
+
+	layout_scalable();
+	CHECK(walk(&m, &o) == 0);
+	CHECK(m.rtaddr.mode == VTD_MODE_SCALABLE);
+	CHECK(m.rtaddr_origin == VTD_RTADDR_REGISTER);
+	CHECK_EQ_U64(m.nr_devices, 2);
+	CHECK_EQ_U64(m.devices[0].devfn, 0x08);
+	CHECK_EQ_U64(m.devices[0].ctx.sm.pdts, 0);
+	CHECK_EQ_U64(m.devices[0].nr_pasids, 2);
+	CHECK_EQ_U64(m.devices[0].pasids[0].pasid, 0);
+	CHECK_EQ_U64(m.devices[0].pasids[0].e.did, 3);
+	CHECK_EQ_U64(m.devices[0].pasids[0].e.pgtt, VTD_PGTT_SECOND);
+	CHECK_EQ_U64(m.devices[0].pasids[0].gpa, 0x4000);
+	CHECK_EQ_U64(m.devices[0].pasids[1].pasid, 5);
+	CHECK_EQ_U64(m.devices[0].pasids[1].e.flptptr, 0x7000);
+	CHECK_EQ_U64(m.devices[1].devfn, 0x80);
+	CHECK_EQ_U64(m.devices[1].ctx_gpa, 0x6000);
+	CHECK_EQ_U64(m.devices[1].nr_pasids, 0);
+	f = finding(&m, "pgtt_not_supported");
+	CHECK(f && f->pasid == 5 && f->devfn == 0x08 && f->sev == VTD_SEV_ERROR);
+	f = finding(&m, "pointer_outside_ram");
+	CHECK(f && f->devfn == 0x80 && f->gpa == 0x200000);
+	/* the directory could not be read: no claim about RID_PASID 1 */
+	CHECK_EQ_U64(m.devices[1].nr_findings, 1);
+	CHECK(finding(&m, "rid_pasid_not_present") == NULL);
+	CHECK_EQ_U64(count(&m, "ctx_reserved_bits"), 0);
+	vtd_model_free(&m);
+
+	/* filters: one PASID, one DID */
+	o.filter.pasid = 5;
+	CHECK(walk(&m, &o) == 0);
+	CHECK_EQ_U64(m.devices[0].nr_pasids, 1);
+	CHECK_EQ_U64(m.devices[0].pasids[0].pasid, 5);
+	vtd_model_free(&m);
+	o.filter.pasid = -1;
+	o.filter.did = 3;
+	CHECK(walk(&m, &o) == 0);
+	CHECK_EQ_U64(m.nr_devices, 1);
+	CHECK_EQ_U64(m.devices[0].nr_pasids, 1);
+	vtd_model_free(&m);
+	o.filter.did = -1;
+	o.filter.bus = 0;
+	o.filter.devfn = 0x80;
+	CHECK(walk(&m, &o) == 0);
+	CHECK_EQ_U64(m.nr_devices, 1);
+	CHECK_EQ_U64(m.devices[0].devfn, 0x80);
+	vtd_model_free(&m);
+}
+
+static void test_rid_pasid_missing(void)
+{
+	struct vtd_walk_opts o = { .filter = VTD_FILTER_ALL };
+	struct vtd_model m;
+	const struct vtd_finding *f;
+
+	layout_scalable();
+	put64(0x4000, 0);	/* PASID 0 gone; RID_PASID is 0 */
+	put64(0x4008, 0);
+	CHECK(walk(&m, &o) == 0);
+	f = finding(&m, "rid_pasid_not_present");
+	CHECK(f && f->devfn == 0x08 && f->pasid == 0 &&
+	      f->sev == VTD_SEV_WARNING);
+	vtd_model_free(&m);
+}
+
+static void test_legacy(void)
+{
+	struct vtd_walk_opts o = { .filter = VTD_FILTER_ALL };
+	struct vtd_model m;
+	const struct vtd_finding *f;
+
+	reset(0x1000, B(6));		/* legacy, ECAP.PT */
+	put64(0x1000 + 16 * 1, 0x2000 | 1);	/* bus 1 -> 0x2000 */
+	/* 01:00.0 translated, DID 7, AW=2, SLPT 0x3000 */
+	put64(0x2000, 0x3000 | 1);
+	put64(0x2008, 2 | (7 << 8));
+	/* 01:00.1 pass-through: TT=2 sets bit 3; SLPTPTR beyond RAM is
+	 * ignored by hardware, so no finding */
+	put64(0x2010, 0x40000000 | 1 | (2 << 2));
+	put64(0x2018, 2 | (8 << 8));
+	/* 01:01.0 SLPTPTR beyond RAM, AW=3 not in SAGAW */
+	put64(0x2000 + 16 * 8, 0x40000000 | 1);
+	put64(0x2008 + 16 * 8, 3 | (9 << 8));
+	CHECK(walk(&m, &o) == 0);
+	CHECK(m.rtaddr.mode == VTD_MODE_LEGACY);
+	CHECK_EQ_U64(m.nr_devices, 3);
+	CHECK_EQ_U64(m.devices[0].bus, 1);
+	CHECK_EQ_U64(m.devices[0].ctx.leg.did, 7);
+	CHECK_EQ_U64(m.devices[1].ctx.leg.tt, 2);
+	CHECK_EQ_U64(m.devices[1].nr_findings, 0);
+	CHECK_EQ_U64(m.devices[2].devfn, 8);
+	f = finding(&m, "pointer_outside_ram");
+	CHECK(f && f->devfn == 8 && f->bus == 1);
+	CHECK(finding(&m, "aw_not_supported") != NULL);
+	CHECK_EQ_U64(m.nr_findings, 2);
+	vtd_model_free(&m);
+}
+
+/* PDTS=7: 16384 directory entries that all name one PASID table. */
+static void test_aliased_directory(void)
+{
+	struct vtd_walk_opts o = { .filter = VTD_FILTER_ALL };
+	struct vtd_model m;
+
+	reset(0x1000 | (1ULL << 10), ECAP_SM);
+	put64(0x1000, 0x2000 | 1);
+	put64(0x2000, 0x20000 | (7 << 9) | 1);	/* 128 KiB directory */
+	for (unsigned i = 0; i < 16384; i++)
+		put64(0x20000 + 8 * i, 0x4000 | 1);
+	for (unsigned i = 0; i < 64; i++) {
+		put64(0x4000 + 64 * i, 0x5000 | 1 | (2 << 2) | (2 << 6));
+		put64(0x4000 + 64 * i + 8, 4);
+	}
+	CHECK(walk(&m, &o) == 0);
+	CHECK_EQ_U64(m.devices[0].nr_pasids, 16384 * 64);
+	CHECK_EQ_U64(count(&m, "pasid_table_aliased"), 1);
+	vtd_model_free(&m);
+
+	/* the work cap stops it early and says so */
+	o.max_entries = 10000;
+	CHECK(walk(&m, &o) == 0);
+	CHECK(m.truncated);
+	CHECK(finding(&m, "walk_truncated") != NULL);
+	CHECK(m.devices[0].nr_pasids < 10000);
+	vtd_model_free(&m);
+}
+
+static void test_bad_roots(void)
+{
+	struct vtd_walk_opts o = { .filter = VTD_FILTER_ALL };
+	struct vtd_model m;
+
+	reset(0x7fff000ULL | (1ULL << 10), ECAP_SM);	/* beyond RAM */
+	CHECK(walk(&m, &o) == 0);
+	CHECK(finding(&m, "pointer_outside_ram") != NULL);
+	CHECK_EQ_U64(m.nr_devices, 0);
+	vtd_model_free(&m);
+
+	reset(0x1000 | (3ULL << 10), ECAP_SM);		/* abort-DMA */
+	put64(0x1000, 0x2000 | 1);
+	CHECK(walk(&m, &o) == 0);
+	CHECK(finding(&m, "abort_dma_mode") != NULL);
+	CHECK_EQ_U64(m.nr_devices, 0);
+	vtd_model_free(&m);
+
+	/* the root table is the context table is the PASID table */
+	reset(0x1000 | (1ULL << 10), ECAP_SM);
+	put64(0x1000, 0x1000 | 1);
+	CHECK(walk(&m, &o) == 0);
+	CHECK(m.nr_findings > 0);
+	vtd_model_free(&m);
+
+	/* all-ones root table, legacy: reserved bits everywhere */
+	reset(0x1000, ECAP_SM);
+	memset(ram + 0x1000, 0xff, 4096);
+	CHECK(walk(&m, &o) == 0);
+	CHECK_EQ_U64(count(&m, "root_reserved_bits"), 256);
+	vtd_model_free(&m);
+}
+
+static void test_user_rtaddr_on_dump(void)
+{
+	struct vtd_walk_opts o = { .filter = VTD_FILTER_ALL,
+				   .have_rtaddr = true,
+				   .rtaddr = 0x1000 | (1ULL << 10) };
+	struct vtd_model m;
+
+	layout_scalable();
+	have_regs = false;
+	CHECK(walk(&m, &o) == 0);
+	CHECK(!m.regs.valid);
+	CHECK(m.rtaddr_origin == VTD_RTADDR_USER);
+	CHECK_EQ_U64(m.nr_devices, 2);
+	/* without registers, ECAP cannot forbid the first-stage entry */
+	CHECK(finding(&m, "pgtt_not_supported") == NULL);
+	vtd_model_free(&m);
+}
+
+int main(void)
+{
+	test_scalable();
+	test_rid_pasid_missing();
+	test_legacy();
+	test_aliased_directory();
+	test_bad_roots();
+	test_user_rtaddr_on_dump();
+	return unit_summary();
+}
