@@ -174,7 +174,7 @@ static struct json_object *json_device(const struct vtd_device *d)
 	host = json_object_new_object();
 	add(host, "address_space", NULL);
 	add(o, "host", host);
-	add_int(o, "findings", d->nr_findings);
+	add_int(o, "finding_count", d->nr_findings);
 	return o;
 }
 
