@@ -1,0 +1,829 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vtdctl: the QMP source backend: transport, memory and register reads. */
+#define _GNU_SOURCE	/* struct ucred */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "qmp/qmp.h"
+
+#define QMP_DEFAULT_TIMEOUT_MS	10000
+#define XP_MAX_QWORDS		(64u * 1024)	/* per xp call: 512 KiB */
+
+struct qmp_priv {
+	int fd;
+	int timeout_ms;
+	bool broken;		/* a transport error left the stream unusable */
+	unsigned long next_id;
+	size_t max_reply;
+	json_tokener *tok;
+	char rbuf[65536];
+	size_t rlen, roff;
+
+	struct qmp_ram_piece *pieces;
+	size_t nr_pieces;
+	bool mmio_default;
+
+	int pid;		/* peer (QEMU) pid from SO_PEERCRED, 0 if unknown */
+	int memfd;		/* /proc/PID/mem or -1 */
+	bool use_proc;
+
+	bool have_version;
+	int ver[3];
+	char package[128];
+};
+
+static struct qmp_priv *P(const struct vtd_source *src)
+{
+	return src->priv;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A transport failure: remember that the stream is out of step. */
+static int fail(struct vtd_source *src, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct vtd_source *src, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(src->error, sizeof(src->error), fmt, ap);
+	va_end(ap);
+	P(src)->broken = true;
+	return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Transport                                                                */
+
+static int qmp_send(struct vtd_source *src, const char *buf, size_t len,
+		    int64_t deadline)
+{
+	struct qmp_priv *p = P(src);
+
+	while (len) {
+		struct pollfd pfd = { .fd = p->fd, .events = POLLOUT };
+		int64_t left = deadline - now_ms();
+		ssize_t n;
+		int r;
+
+		if (left <= 0)
+			return fail(src, -ETIMEDOUT, "QMP: send timed out after %d ms",
+				    p->timeout_ms);
+		r = poll(&pfd, 1, left > INT32_MAX ? INT32_MAX : (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return fail(src, -errno, "QMP: poll: %s", strerror(errno));
+		if (r == 0)
+			continue;
+		n = send(p->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+				continue;
+			if (errno == EPIPE || errno == ECONNRESET)
+				return fail(src, -ECONNRESET, "QMP connection closed");
+			return fail(src, -errno, "QMP: send: %s", strerror(errno));
+		}
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Next complete JSON value from the stream, before deadline. */
+static int qmp_recv(struct vtd_source *src, int64_t deadline,
+		    struct json_object **out)
+{
+	struct qmp_priv *p = P(src);
+	size_t fed = 0;
+
+	*out = NULL;
+	json_tokener_reset(p->tok);
+	for (;;) {
+		if (p->roff < p->rlen) {
+			size_t avail = p->rlen - p->roff, used;
+			struct json_object *obj;
+			enum json_tokener_error jerr;
+
+			/* never hand the tokener more than the cap allows */
+			if (avail > p->max_reply + 1 - fed)
+				avail = p->max_reply + 1 - fed;
+			if (avail > INT32_MAX)
+				avail = INT32_MAX;
+			obj = json_tokener_parse_ex(p->tok, p->rbuf + p->roff, (int)avail);
+			jerr = json_tokener_get_error(p->tok);
+			used = json_tokener_get_parse_end(p->tok);
+			if (used > avail)
+				used = avail;
+			p->roff += used;
+			fed += used;
+			if (obj && fed <= p->max_reply) {
+				*out = obj;
+				return 0;
+			}
+			json_object_put(obj);
+			if (!obj && jerr != json_tokener_continue)
+				return fail(src, -EPROTO, "QMP: malformed reply: %s",
+					    json_tokener_error_desc(jerr));
+			if (fed > p->max_reply)
+				return fail(src, -EPROTO, "QMP: reply larger than %zu bytes",
+					    p->max_reply);
+			continue;
+		}
+		p->roff = p->rlen = 0;
+
+		struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
+		int64_t left = deadline - now_ms();
+		ssize_t n;
+		int r;
+
+		if (left <= 0)
+			return fail(src, -ETIMEDOUT, "QMP: no reply within %d ms",
+				    p->timeout_ms);
+		r = poll(&pfd, 1, left > INT32_MAX ? INT32_MAX : (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return fail(src, -errno, "QMP: poll: %s", strerror(errno));
+		if (r == 0)
+			continue;
+		n = recv(p->fd, p->rbuf, sizeof(p->rbuf), MSG_DONTWAIT);
+		if (n == 0)
+			return fail(src, -ECONNRESET, "QMP connection closed");
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+				continue;
+			if (errno == ECONNRESET)
+				return fail(src, -ECONNRESET, "QMP connection closed");
+			return fail(src, -errno, "QMP: recv: %s", strerror(errno));
+		}
+		p->rlen = n;
+	}
+}
+
+static int error_errno(const char *cls)
+{
+	if (!strcmp(cls, "CommandNotFound"))
+		return -ENOSYS;
+	if (!strcmp(cls, "DeviceNotFound"))
+		return -ENODEV;
+	return -EIO;
+}
+
+/* The one path every command takes: allowlist, send, skip events, match id. */
+static int qmp_transact(struct vtd_source *src, const char *cmd,
+			struct json_object *args, struct json_object **ret)
+{
+	struct qmp_priv *p = P(src);
+	struct json_object *req, *obj = NULL, *v;
+	char id[32];
+	const char *text;
+	int64_t deadline;
+	int rc;
+
+	if (ret)
+		*ret = NULL;
+	rc = qmp_check_allowed(cmd, args, src->error, sizeof(src->error));
+	if (rc)
+		return rc;
+	if (p->broken) {
+		source_set_error(src, "QMP session unusable after an earlier error");
+		return -EPIPE;
+	}
+	snprintf(id, sizeof(id), "vtdctl-%lu", ++p->next_id);
+	req = json_object_new_object();
+	if (!req)
+		return -ENOMEM;
+	json_object_object_add(req, "execute", json_object_new_string(cmd));
+	if (args)
+		json_object_object_add(req, "arguments", json_object_get(args));
+	json_object_object_add(req, "id", json_object_new_string(id));
+	text = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
+	deadline = now_ms() + p->timeout_ms;
+	src->nr_calls++;
+	rc = qmp_send(src, text, strlen(text), deadline);
+	if (!rc)
+		rc = qmp_send(src, "\n", 1, deadline);
+	json_object_put(req);
+	if (rc)
+		return rc;
+
+	for (;;) {
+		rc = qmp_recv(src, deadline, &obj);
+		if (rc)
+			return rc;
+		if (!json_object_is_type(obj, json_type_object)) {
+			json_object_put(obj);
+			return fail(src, -EPROTO, "QMP: reply to %s is not an object", cmd);
+		}
+		if (json_object_object_get_ex(obj, "event", NULL)) {
+			json_object_put(obj);
+			continue;
+		}
+		break;
+	}
+	if (!json_object_object_get_ex(obj, "id", &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    strcmp(json_object_get_string(v), id)) {
+		json_object_put(obj);
+		return fail(src, -EPROTO, "QMP: reply to %s has a wrong or no id", cmd);
+	}
+	if (json_object_object_get_ex(obj, "return", &v)) {
+		if (ret)
+			*ret = json_object_get(v);
+		json_object_put(obj);
+		return 0;
+	}
+	if (json_object_object_get_ex(obj, "error", &v) &&
+	    json_object_is_type(v, json_type_object)) {
+		struct json_object *c = NULL, *d = NULL;
+		const char *cls = "?", *desc = "?";
+
+		if (json_object_object_get_ex(v, "class", &c) &&
+		    json_object_is_type(c, json_type_string))
+			cls = json_object_get_string(c);
+		if (json_object_object_get_ex(v, "desc", &d) &&
+		    json_object_is_type(d, json_type_string))
+			desc = json_object_get_string(d);
+		source_set_error(src, "QMP %s: %s: %s", cmd, cls, desc);
+		rc = error_errno(cls);
+		json_object_put(obj);
+		return rc;
+	}
+	json_object_put(obj);
+	return fail(src, -EPROTO, "QMP: reply to %s has neither return nor error", cmd);
+}
+
+int qmp_command(struct vtd_source *src, const char *cmd,
+		struct json_object *args, struct json_object **ret)
+{
+	return qmp_transact(src, cmd, args, ret);
+}
+
+int qmp_hmp(struct vtd_source *src, const char *cmdline, char **out)
+{
+	struct json_object *args, *ret = NULL;
+	int rc;
+
+	*out = NULL;
+	args = json_object_new_object();
+	if (!args)
+		return -ENOMEM;
+	json_object_object_add(args, "command-line", json_object_new_string(cmdline));
+	rc = qmp_transact(src, "human-monitor-command", args, &ret);
+	json_object_put(args);
+	if (rc)
+		return rc;
+	if (!json_object_is_type(ret, json_type_string)) {
+		json_object_put(ret);
+		source_set_error(src, "QMP: %s: reply is not a string", cmdline);
+		return -EPROTO;
+	}
+	*out = strdup(json_object_get_string(ret));
+	json_object_put(ret);
+	return *out ? 0 : -ENOMEM;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Memory and registers                                                     */
+
+/* xp COUNT values of width bits at addr into vals. */
+static int xp_values(struct vtd_source *src, uint64_t addr, unsigned width,
+		     size_t count, uint64_t *vals)
+{
+	char cmd[64], *out = NULL;
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "xp /%zu%cx 0x%" PRIx64, count,
+		 width == 64 ? 'g' : 'w', addr);
+	rc = qmp_hmp(src, cmd, &out);
+	if (rc)
+		return rc;
+	rc = qmp_parse_xp(out, addr, width, count, vals, src->error,
+			  sizeof(src->error));
+	free(out);
+	return rc;
+}
+
+static int xp_read(struct vtd_source *src, uint64_t gpa, void *buf, size_t len)
+{
+	uint64_t start = gpa & ~7ULL, end = (gpa + len + 7) & ~7ULL;
+	size_t total = (end - start) / 8, chunk = total > XP_MAX_QWORDS ? XP_MAX_QWORDS : total;
+	uint8_t *dst = buf;
+	uint64_t *vals;
+	int rc = 0;
+
+	if (len == 0)
+		return 0;
+	if (end < gpa)
+		return -EFAULT;
+	vals = malloc(chunk * 8);
+	if (!vals)
+		return -ENOMEM;
+	for (uint64_t a = start; a < end; a += chunk * 8) {
+		size_t n = (end - a) / 8 < chunk ? (end - a) / 8 : chunk;
+
+		rc = xp_values(src, a, 64, n, vals);
+		if (rc)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			for (unsigned b = 0; b < 8; b++) {
+				uint64_t x = a + i * 8 + b;
+
+				if (x >= gpa && x < gpa + len)
+					dst[x - gpa] = vals[i] >> (8 * b);
+			}
+		}
+	}
+	free(vals);
+	return rc;
+}
+
+#define FALLBACK 1	/* proc-mem cannot be used: use xp from now on */
+
+/* gpa2hva: 0, FALLBACK (not translatable) or a transport error. */
+static int gpa2hva(struct vtd_source *src, uint64_t gpa, uint64_t *hva,
+		   char *name, size_t namelen)
+{
+	char cmd[48], *text = NULL;
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "gpa2hva 0x%" PRIx64, gpa);
+	rc = qmp_hmp(src, cmd, &text);
+	if (rc)
+		return rc == -EFAULT ? FALLBACK : rc;
+	rc = qmp_parse_gpa2hva(text, gpa, hva, name, namelen, NULL, 0);
+	free(text);
+	return rc ? FALLBACK : 0;
+}
+
+/* Find, translate and verify the RAM piece holding gpa. */
+static int piece_for(struct vtd_source *src, uint64_t gpa,
+		     struct qmp_ram_piece **out)
+{
+	struct qmp_priv *p = P(src);
+	struct qmp_ram_piece *pc = NULL;
+	char name[sizeof(pc->name)];
+	uint64_t h0, h1, last, xv[2], pv[2];
+	size_t n;
+	int rc;
+
+	for (size_t i = 0; i < p->nr_pieces; i++)
+		if (gpa >= p->pieces[i].start &&
+		    gpa - p->pieces[i].start < p->pieces[i].size)
+			pc = &p->pieces[i];
+	if (!pc) {
+		source_set_error(src, "0x%" PRIx64 " is not in a RAM piece", gpa);
+		return -EFAULT;
+	}
+	*out = pc;
+	if (pc->state)
+		return pc->state > 0 ? 0 : FALLBACK;
+	pc->state = -1;
+	if (pc->size < 8)
+		return FALLBACK;
+
+	/* Host VA of the first and last byte, both in this piece's RAMBlock
+	 * and exactly size - 1 apart: one contiguous mapping. */
+	rc = gpa2hva(src, pc->start, &h0, name, sizeof(name));
+	if (rc)
+		return rc;
+	if (strcmp(name, pc->name))
+		return FALLBACK;
+	last = pc->start + pc->size - 1;
+	rc = gpa2hva(src, last, &h1, name, sizeof(name));
+	if (rc)
+		return rc;
+	if (strcmp(name, pc->name) || h1 < h0 || h1 - h0 != pc->size - 1 ||
+	    h1 > (uint64_t)INT64_MAX)
+		return FALLBACK;
+
+	/* And the peer really is the process that owns that memory: the first
+	 * 16 bytes read both ways must agree. */
+	n = pc->size >= 16 ? 2 : 1;
+	rc = xp_values(src, pc->start, 64, n, xv);
+	if (rc)
+		return rc == -EFAULT ? FALLBACK : rc;
+	if (pread(p->memfd, pv, n * 8, (off_t)h0) != (ssize_t)(n * 8))
+		return FALLBACK;
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *b = (const uint8_t *)&pv[i];
+		uint64_t v = 0;
+
+		for (unsigned k = 0; k < 8; k++)
+			v |= (uint64_t)b[k] << (8 * k);
+		if (v != xv[i])
+			return FALLBACK;
+	}
+	pc->hva = h0;
+	pc->state = 1;
+	return 0;
+}
+
+static int proc_read(struct vtd_source *src, uint64_t gpa, void *buf, size_t len)
+{
+	struct qmp_priv *p = P(src);
+	uint8_t *dst = buf;
+
+	while (len) {
+		struct qmp_ram_piece *pc;
+		uint64_t off, chunk;
+		ssize_t n;
+		int rc = piece_for(src, gpa, &pc);
+
+		if (rc)
+			return rc;
+		off = gpa - pc->start;
+		chunk = pc->size - off < len ? pc->size - off : len;
+		n = pread(p->memfd, dst, chunk, (off_t)(pc->hva + off));
+		if (n != (ssize_t)chunk)
+			return FALLBACK;
+		dst += chunk;
+		gpa += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+static void stop_proc(struct vtd_source *src)
+{
+	struct qmp_priv *p = P(src);
+
+	p->use_proc = false;
+	if (p->memfd >= 0)
+		close(p->memfd);
+	p->memfd = -1;
+	src->access = "xp";
+}
+
+static int qmp_read(struct vtd_source *src, uint64_t gpa, void *buf, size_t len)
+{
+	struct qmp_priv *p = P(src);
+
+	if (p->use_proc) {
+		int rc = proc_read(src, gpa, buf, len);
+
+		if (rc <= 0)
+			return rc;
+		stop_proc(src);	/* silently and for good */
+	}
+	return xp_read(src, gpa, buf, len);
+}
+
+static int qmp_read_reg(struct vtd_source *src, uint32_t off, unsigned width,
+			uint64_t *val)
+{
+	uint64_t v;
+	int rc;
+
+	if (width != 32 && width != 64)
+		return -EINVAL;
+	if ((off & (width / 8 - 1)) || src->mmio_base + off < src->mmio_base)
+		return -EINVAL;
+	rc = xp_values(src, src->mmio_base + off, width, 1, &v);
+	if (rc)
+		return rc;
+	*val = v;
+	return 0;
+}
+
+static void qmp_close(struct vtd_source *src)
+{
+	struct qmp_priv *p = P(src);
+
+	if (!p)
+		return;
+	if (p->fd >= 0)
+		close(p->fd);
+	if (p->memfd >= 0)
+		close(p->memfd);
+	if (p->tok)
+		json_tokener_free(p->tok);
+	free(p->pieces);
+	free(p);
+	src->priv = NULL;
+}
+
+static const struct vtd_source_ops qmp_ops = {
+	.kind = "qmp",
+	.read = qmp_read,
+	.read_reg = qmp_read_reg,
+	.close = qmp_close,
+};
+
+/* ------------------------------------------------------------------------ */
+/* Opening                                                                  */
+
+static void parse_greeting(struct qmp_priv *p, struct json_object *qmp)
+{
+	struct json_object *ver, *q, *x;
+	static const char *const keys[3] = { "major", "minor", "micro" };
+
+	if (!json_object_object_get_ex(qmp, "version", &ver) ||
+	    !json_object_is_type(ver, json_type_object))
+		return;
+	if (!json_object_object_get_ex(ver, "qemu", &q) ||
+	    !json_object_is_type(q, json_type_object))
+		return;
+	for (int i = 0; i < 3; i++) {
+		if (!json_object_object_get_ex(q, keys[i], &x) ||
+		    !json_object_is_type(x, json_type_int))
+			return;
+		int64_t v = json_object_get_int64(x);
+
+		if (v < 0 || v > 100000)
+			return;
+		p->ver[i] = (int)v;
+	}
+	if (json_object_object_get_ex(ver, "package", &x) &&
+	    json_object_is_type(x, json_type_string))
+		snprintf(p->package, sizeof(p->package), "%s", json_object_get_string(x));
+	p->have_version = true;
+}
+
+static int handshake(struct vtd_source *src)
+{
+	struct qmp_priv *p = P(src);
+	struct json_object *g = NULL, *q;
+	int rc;
+
+	rc = qmp_recv(src, now_ms() + p->timeout_ms, &g);
+	if (rc == -EPROTO) {
+		char why[sizeof(src->error)];
+
+		memcpy(why, src->error, sizeof(why));
+		source_set_error(src, "not a QMP server (%s)", why);
+		return rc;
+	}
+	if (rc == -ETIMEDOUT)
+		source_set_error(src, "no QMP greeting within %d ms (is another client connected?)",
+				 p->timeout_ms);
+	if (rc)
+		return rc;
+	if (!json_object_is_type(g, json_type_object) ||
+	    !json_object_object_get_ex(g, "QMP", &q) ||
+	    !json_object_is_type(q, json_type_object)) {
+		json_object_put(g);
+		return fail(src, -EPROTO, "not a QMP server");
+	}
+	parse_greeting(p, q);
+	json_object_put(g);
+	return qmp_transact(src, "qmp_capabilities", NULL, NULL);
+}
+
+static int load_memory_map(struct vtd_source *src)
+{
+	struct qmp_priv *p = P(src);
+	char *text = NULL;
+	bool found;
+	uint64_t base;
+	int rc;
+
+	rc = qmp_hmp(src, "info mtree -f -o", &text);
+	if (rc)
+		return rc;
+	rc = qmp_parse_mtree_flat(text, &p->pieces, &p->nr_pieces, &base, &found,
+				  src->error, sizeof(src->error));
+	free(text);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < p->nr_pieces; i++) {
+		rc = source_add_ram(src, p->pieces[i].start, p->pieces[i].size);
+		if (rc)
+			return rc;
+	}
+	src->mmio_base = found ? base : VTD_DEFAULT_MMIO_BASE;
+	p->mmio_default = !found;
+	return 0;
+}
+
+static void setup_proc_mem(struct vtd_source *src, const struct qmp_open_opts *opts)
+{
+	struct qmp_priv *p = P(src);
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct ucred cred;
+	socklen_t cl = sizeof(cred);
+	char path[64];
+
+	src->access = "xp";
+	if (getsockname(p->fd, (struct sockaddr *)&ss, &sl) || ss.ss_family != AF_UNIX)
+		return;
+	if (getsockopt(p->fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) || cred.pid <= 0)
+		return;
+	p->pid = cred.pid;
+	if (opts && opts->no_proc_mem)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)cred.pid);
+	p->memfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (p->memfd < 0)
+		return;
+	p->use_proc = true;
+	src->access = "proc-mem";
+}
+
+struct vtd_source *qmp_source_open_fd(int fd, const char *target,
+				      const struct qmp_open_opts *opts,
+				      char *err, size_t errlen)
+{
+	struct vtd_source *src = calloc(1, sizeof(*src));
+	struct qmp_priv *p = calloc(1, sizeof(*p));
+	int rc;
+
+	if (!src || !p || !(p->tok = json_tokener_new())) {
+		snprintf(err, errlen, "out of memory");
+		close(fd);
+		if (p && p->tok)
+			json_tokener_free(p->tok);
+		free(p);
+		free(src);
+		return NULL;
+	}
+	src->ops = &qmp_ops;
+	src->priv = p;
+	src->access = "xp";
+	snprintf(src->target, sizeof(src->target), "%s", target ? target : "");
+	p->fd = fd;
+	p->memfd = -1;
+	p->max_reply = QMP_MAX_REPLY;
+	p->timeout_ms = opts && opts->timeout_ms > 0 ? opts->timeout_ms
+						     : QMP_DEFAULT_TIMEOUT_MS;
+
+	rc = handshake(src);
+	if (!rc)
+		rc = load_memory_map(src);
+	if (rc) {
+		snprintf(err, errlen, "%s: %s", src->target,
+			 src->error[0] ? src->error : strerror(-rc));
+		source_close(src);
+		return NULL;
+	}
+	setup_proc_mem(src, opts);
+	return src;
+}
+
+static int connect_wait(int fd, const struct sockaddr *sa, socklen_t len,
+			int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	int flags = fcntl(fd, F_GETFL), soerr = 0, r;
+	socklen_t sl = sizeof(soerr);
+
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return -errno;
+	if (connect(fd, sa, len) == 0)
+		return 0;
+	if (errno != EINPROGRESS && errno != EAGAIN)
+		return -errno;
+	do
+		r = poll(&pfd, 1, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		return -ETIMEDOUT;
+	if (r < 0)
+		return -errno;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl))
+		return -errno;
+	return -soerr;
+}
+
+struct vtd_source *qmp_source_open(const char *addr,
+				   const struct qmp_open_opts *opts,
+				   char *err, size_t errlen)
+{
+	int timeout = opts && opts->timeout_ms > 0 ? opts->timeout_ms
+						   : QMP_DEFAULT_TIMEOUT_MS;
+	struct stat st;
+	int fd = -1, rc;
+
+	if (!addr || !*addr) {
+		snprintf(err, errlen, "no QMP address");
+		return NULL;
+	}
+	if (strchr(addr, '/') || stat(addr, &st) == 0) {
+		struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+		if (strlen(addr) >= sizeof(sun.sun_path)) {
+			snprintf(err, errlen, "%s: socket path too long", addr);
+			return NULL;
+		}
+		strcpy(sun.sun_path, addr);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			snprintf(err, errlen, "%s: socket: %s", addr, strerror(errno));
+			return NULL;
+		}
+		rc = connect_wait(fd, (struct sockaddr *)&sun, sizeof(sun), timeout);
+		if (rc) {
+			snprintf(err, errlen, "%s: connect: %s", addr, strerror(-rc));
+			close(fd);
+			return NULL;
+		}
+	} else {
+		char host[256];
+		const char *colon = strrchr(addr, ':'), *h = addr;
+		size_t hl;
+		struct addrinfo hints = { .ai_family = AF_UNSPEC,
+					  .ai_socktype = SOCK_STREAM }, *res, *ai;
+
+		if (!colon || !colon[1]) {
+			snprintf(err, errlen, "%s: neither a socket path nor HOST:PORT", addr);
+			return NULL;
+		}
+		hl = colon - addr;
+		if (hl >= 2 && addr[0] == '[' && addr[hl - 1] == ']') {
+			h = addr + 1;
+			hl -= 2;
+		}
+		if (hl == 0 || hl >= sizeof(host)) {
+			snprintf(err, errlen, "%s: bad host", addr);
+			return NULL;
+		}
+		memcpy(host, h, hl);
+		host[hl] = 0;
+		rc = getaddrinfo(host, colon + 1, &hints, &res);
+		if (rc) {
+			snprintf(err, errlen, "%s: %s", addr, gai_strerror(rc));
+			return NULL;
+		}
+		rc = -ENOENT;
+		for (ai = res; ai; ai = ai->ai_next) {
+			fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+				    ai->ai_protocol);
+			if (fd < 0) {
+				rc = -errno;
+				continue;
+			}
+			rc = connect_wait(fd, ai->ai_addr, ai->ai_addrlen, timeout);
+			if (!rc)
+				break;
+			close(fd);
+			fd = -1;
+		}
+		freeaddrinfo(res);
+		if (fd < 0) {
+			snprintf(err, errlen, "%s: connect: %s", addr, strerror(-rc));
+			return NULL;
+		}
+	}
+	return qmp_source_open_fd(fd, addr, opts, err, errlen);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Facts                                                                    */
+
+bool qmp_mmio_base_defaulted(const struct vtd_source *src)
+{
+	return src && src->priv && P(src)->mmio_default;
+}
+
+int qmp_peer_pid(const struct vtd_source *src)
+{
+	return src && src->priv ? P(src)->pid : 0;
+}
+
+int qmp_qemu_version(const struct vtd_source *src, int *major, int *minor,
+		     int *micro, const char **package)
+{
+	const struct qmp_priv *p = src ? P(src) : NULL;
+
+	if (!p || !p->have_version)
+		return -ENOENT;
+	if (major)
+		*major = p->ver[0];
+	if (minor)
+		*minor = p->ver[1];
+	if (micro)
+		*micro = p->ver[2];
+	if (package)
+		*package = p->package;
+	return 0;
+}
+
+void qmp_set_reply_limit(struct vtd_source *src, size_t bytes)
+{
+	if (src && src->priv)
+		P(src)->max_reply = bytes;
+}
