@@ -56,6 +56,10 @@ check-asan:
 	$(MAKE) clean
 	$(MAKE) check CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 
+# Figures, not pass/fail: vtdctl against a naive walker on a real guest.
+bench: vtdctl
+	tests/bench/bench_walk.py
+
 install: vtdctl
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 vtdctl $(DESTDIR)$(BINDIR)/vtdctl
@@ -67,6 +71,6 @@ clean:
 	rm -f vtdctl libvtd.a $(LIB_OBJS) src/vtdctl.o $(UNIT_BINS) \
 	      $(LIB_OBJS:.o=.d) src/vtdctl.d
 
-.PHONY: all unit check check-asan install uninstall clean
+.PHONY: all unit check check-asan bench install uninstall clean
 
 -include $(LIB_OBJS:.o=.d) src/vtdctl.d

@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vtdctl: the ELF core source: a guest memory dump written by QEMU's
+ * dump-guest-memory or `virsh dump --memory-only` (format "elf").
+ *
+ * The file is mmapped read-only (MAP_PRIVATE) and never read whole; libelf
+ * parses the headers from that mapping (elf_memory) and reads go straight
+ * to the mapping. Each PT_LOAD maps guest-physical p_paddr to file offset
+ * p_offset for p_filesz bytes; a p_memsz beyond p_filesz is not in the file
+ * and stays a hole. The core is untrusted input: every header is checked
+ * against the file size before it is used.
+ *
+ * QEMU writes EM_X86_64 when the first CPU is in long mode and EM_386
+ * otherwise (a guest in protected mode, or one stopped before it ran); the
+ * class is ELF64 when long mode is on or any RAM block ends above 4 GiB
+ * (on q35 and pc the BIOS block ends exactly at 4 GiB, so in practice
+ * always), else ELF32. Both classes and both machines are accepted.
+ * QEMU 7.2 writes e_ehsize = 8, so e_ehsize is not checked.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <libelf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "source.h"
+#include "dump/core.h"
+
+struct core_seg {
+	uint64_t gpa;		/* guest-physical start */
+	uint64_t off;		/* file offset */
+	uint64_t len;		/* bytes in the file */
+	size_t phdr;		/* program header index, for messages */
+};
+
+struct core_priv {
+	const unsigned char *map;
+	size_t size;
+	struct core_seg *segs;	/* sorted by gpa, non-overlapping */
+	size_t nr_segs;
+};
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Find the segment holding gpa (binary search), or NULL. */
+static const struct core_seg *find_seg(const struct core_priv *p, uint64_t gpa)
+{
+	size_t lo = 0, hi = p->nr_segs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct core_seg *s = &p->segs[mid];
+
+		if (gpa < s->gpa)
+			hi = mid;
+		else if (gpa - s->gpa >= s->len)
+			lo = mid + 1;
+		else
+			return s;
+	}
+	return NULL;
+}
+
+static int core_read(struct vtd_source *src, uint64_t gpa, void *buf,
+		     size_t len)
+{
+	const struct core_priv *p = src->priv;
+	unsigned char *out = buf;
+	const struct core_seg *s = find_seg(p, gpa);
+
+	while (len) {
+		uint64_t in, n;
+
+		if (!s || gpa < s->gpa || gpa - s->gpa >= s->len)
+			return -EFAULT;
+		in = gpa - s->gpa;
+		n = s->len - in;
+		if (n > len)
+			n = len;
+		memcpy(out, p->map + s->off + in, n);
+		out += n;
+		gpa += n;
+		len -= n;
+		/* a range may run on into the next, adjacent segment */
+		if (len) {
+			s++;
+			if (s >= p->segs + p->nr_segs)
+				return -EFAULT;
+		}
+	}
+	return 0;
+}
+
+static void core_close(struct vtd_source *src)
+{
+	struct core_priv *p = src->priv;
+
+	if (!p)
+		return;
+	if (p->map)
+		munmap((void *)p->map, p->size);
+	free(p->segs);
+	free(p);
+	src->priv = NULL;
+}
+
+static const struct vtd_source_ops core_ops = {
+	.kind = "core",
+	.read = core_read,
+	.read_reg = NULL,	/* a dump holds no device registers */
+	.close = core_close,
+};
+
+static int seg_cmp(const void *a, const void *b)
+{
+	const struct core_seg *x = a, *y = b;
+
+	if (x->gpa != y->gpa)
+		return x->gpa < y->gpa ? -1 : 1;
+	return x->phdr < y->phdr ? -1 : x->phdr > y->phdr;
+}
+
+/* Recognise formats that are not ELF, to say something useful about them. */
+static const char *other_format(const unsigned char *m, size_t size)
+{
+	if (size >= 8 && !memcmp(m, "KDUMP   ", 8))
+		return "a kdump-compressed dump (makedumpfile format)";
+	if (size >= 12 && !memcmp(m, "makedumpfile", 12))
+		return "a kdump-compressed dump (flattened makedumpfile format)";
+	if (size >= 8 && (!memcmp(m, "PAGEDU64", 8) || !memcmp(m, "PAGEDUMP", 8)))
+		return "a Windows crash dump (win-dmp)";
+	return NULL;
+}
+
+/*
+ * Parse the program headers into a sorted segment table. Returns 0 or -1
+ * with err set.
+ */
+static int parse_segments(struct core_priv *p, Elf *elf, char *err,
+			  size_t errlen)
+{
+	GElf_Ehdr eh;
+	size_t phnum, nload = 0;
+	int cls;
+
+	if (elf_kind(elf) != ELF_K_ELF) {
+		set_err(err, errlen, "not an ELF file");
+		return -1;
+	}
+	cls = gelf_getclass(elf);
+	if (cls != ELFCLASS64 && cls != ELFCLASS32) {
+		set_err(err, errlen, "unsupported ELF class %d", cls);
+		return -1;
+	}
+	if (!gelf_getehdr(elf, &eh)) {
+		set_err(err, errlen, "bad ELF header: %s", elf_errmsg(-1));
+		return -1;
+	}
+	if (eh.e_type != ET_CORE) {
+		set_err(err, errlen,
+			"not a core file (ELF type %u); expected a dump from dump-guest-memory",
+			(unsigned)eh.e_type);
+		return -1;
+	}
+	if (eh.e_machine != EM_X86_64 && eh.e_machine != EM_386) {
+		set_err(err, errlen,
+			"wrong machine %u in ELF core: only x86 guests (EM_X86_64, EM_386) are supported",
+			(unsigned)eh.e_machine);
+		return -1;
+	}
+	/*
+	 * elfutils clamps the count to what fits in the file; take it from
+	 * the header (or, for PN_XNUM, section 0) so that a cut-off table is
+	 * reported as such.
+	 */
+	if (eh.e_phnum == 0) {
+		set_err(err, errlen,
+			"no PT_LOAD segments in the core (no program headers)");
+		return -1;
+	}
+	phnum = eh.e_phnum;
+	if (eh.e_phnum == PN_XNUM) {
+		GElf_Shdr sh;
+		Elf_Scn *scn = elf_getscn(elf, 0);
+
+		if (!scn || !gelf_getshdr(scn, &sh) || sh.sh_info == 0) {
+			set_err(err, errlen,
+				"bad program header count (PN_XNUM without section 0)");
+			return -1;
+		}
+		phnum = sh.sh_info;
+	}
+	{
+		size_t entsz = cls == ELFCLASS64 ? sizeof(Elf64_Phdr)
+						 : sizeof(Elf32_Phdr);
+
+		if (eh.e_phentsize != entsz) {
+			set_err(err, errlen, "bad program header size %u",
+				(unsigned)eh.e_phentsize);
+			return -1;
+		}
+		if (eh.e_phoff >= p->size ||
+		    phnum > (p->size - eh.e_phoff) / entsz) {
+			set_err(err, errlen,
+				"truncated core: program headers (%zu at 0x%" PRIx64 ") extend beyond file size 0x%zx",
+				phnum, (uint64_t)eh.e_phoff, p->size);
+			return -1;
+		}
+	}
+	p->segs = calloc(phnum, sizeof(*p->segs));
+	if (!p->segs) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph)) {
+			set_err(err, errlen, "bad program header %zu: %s", i,
+				elf_errmsg(-1));
+			return -1;
+		}
+		if (ph.p_type != PT_LOAD)
+			continue;
+		nload++;
+		if (ph.p_filesz == 0)
+			continue;	/* nothing of it is in the file */
+		if (ph.p_offset > p->size || ph.p_filesz > p->size - ph.p_offset) {
+			set_err(err, errlen,
+				"truncated core: segment %zu ends at 0x%" PRIx64 " beyond file size 0x%zx",
+				i, (uint64_t)(ph.p_offset + ph.p_filesz), p->size);
+			return -1;
+		}
+		if (ph.p_paddr + ph.p_filesz < ph.p_paddr) {
+			set_err(err, errlen,
+				"bad segment %zu: guest-physical range 0x%" PRIx64 "+0x%" PRIx64 " wraps",
+				i, (uint64_t)ph.p_paddr, (uint64_t)ph.p_filesz);
+			return -1;
+		}
+		p->segs[p->nr_segs++] = (struct core_seg){
+			.gpa = ph.p_paddr, .off = ph.p_offset,
+			.len = ph.p_filesz, .phdr = i,
+		};
+	}
+	if (nload == 0) {
+		set_err(err, errlen, "no PT_LOAD segments in the core");
+		return -1;
+	}
+	if (p->nr_segs == 0) {
+		set_err(err, errlen,
+			"no guest memory in the core: all %zu PT_LOAD segments are empty in the file",
+			nload);
+		return -1;
+	}
+	qsort(p->segs, p->nr_segs, sizeof(*p->segs), seg_cmp);
+
+	/*
+	 * Overlaps. With paging=true QEMU writes one PT_LOAD per virtual
+	 * mapping, so two segments may name the same guest-physical bytes;
+	 * they are consistent when they map them to the same file offset,
+	 * and are then merged. Anything else is a corrupt core.
+	 */
+	size_t n = 0;
+
+	for (size_t i = 1; i < p->nr_segs; i++) {
+		struct core_seg *a = &p->segs[n], *b = &p->segs[i];
+		uint64_t aend = a->gpa + a->len;
+
+		if (b->gpa >= aend) {
+			p->segs[++n] = *b;
+			continue;
+		}
+		if (b->off < b->gpa - a->gpa ||
+		    b->off - (b->gpa - a->gpa) != a->off) {
+			set_err(err, errlen,
+				"overlapping segments: segment %zu (0x%" PRIx64 "-0x%" PRIx64 ") overlaps segment %zu (0x%" PRIx64 "-0x%" PRIx64 ")",
+				b->phdr, b->gpa, b->gpa + b->len - 1, a->phdr,
+				a->gpa, aend - 1);
+			return -1;
+		}
+		if (b->gpa + b->len > aend)
+			a->len = b->gpa + b->len - a->gpa;
+	}
+	p->nr_segs = n + 1;
+	return 0;
+}
+
+struct vtd_source *core_source_open(const char *path, char *err, size_t errlen)
+{
+	struct vtd_source *src = NULL;
+	struct core_priv *p = NULL;
+	const char *fmt;
+	struct stat st;
+	Elf *elf = NULL;
+	void *map;
+	int fd;
+
+	set_err(err, errlen, "%s", "");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0) {
+		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		set_err(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		return NULL;
+	}
+	if (st.st_size < EI_NIDENT) {
+		set_err(err, errlen, "%s: not an ELF file (%lld bytes)", path,
+			(long long)st.st_size);
+		close(fd);
+		return NULL;
+	}
+	if ((uint64_t)st.st_size > SIZE_MAX) {
+		set_err(err, errlen, "%s: too large to map", path);
+		close(fd);
+		return NULL;
+	}
+	/*
+	 * PROT_WRITE on a MAP_PRIVATE mapping never reaches the file; it
+	 * only lets libelf convert in place if it ever wanted to (it does
+	 * not for a native little-endian core).
+	 */
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		set_err(err, errlen, "%s: mmap: %s", path, strerror(errno));
+		return NULL;
+	}
+	p = calloc(1, sizeof(*p));
+	src = calloc(1, sizeof(*src));
+	if (!p || !src) {
+		set_err(err, errlen, "out of memory");
+		munmap(map, (size_t)st.st_size);
+		free(p);
+		free(src);
+		return NULL;
+	}
+	p->map = map;
+	p->size = (size_t)st.st_size;
+	src->ops = &core_ops;
+	src->priv = p;
+	src->access = "elf";
+	src->mmio_base = VTD_DEFAULT_MMIO_BASE;
+	snprintf(src->target, sizeof(src->target), "%s", path);
+
+	fmt = other_format(p->map, p->size);
+	if (fmt) {
+		set_err(err, errlen,
+			"%s: %s; vtdctl reads ELF cores only: dump again in ELF format (dump-guest-memory without \"format\", or virsh dump --memory-only --format=elf)",
+			path, fmt);
+		goto fail;
+	}
+	if (memcmp(p->map, ELFMAG, SELFMAG) != 0) {
+		set_err(err, errlen, "%s: not an ELF file", path);
+		goto fail;
+	}
+	if (p->map[EI_CLASS] != ELFCLASS64 && p->map[EI_CLASS] != ELFCLASS32) {
+		set_err(err, errlen, "%s: unsupported ELF class %u", path,
+			p->map[EI_CLASS]);
+		goto fail;
+	}
+	if (p->map[EI_DATA] != ELFDATA2LSB) {
+		set_err(err, errlen,
+			"%s: big-endian ELF core: only x86 guests are supported",
+			path);
+		goto fail;
+	}
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		set_err(err, errlen, "libelf: %s", elf_errmsg(-1));
+		goto fail;
+	}
+	elf = elf_memory((char *)map, p->size);
+	if (!elf) {
+		set_err(err, errlen, "%s: %s", path, elf_errmsg(-1));
+		goto fail;
+	}
+	{
+		char msg[400];
+
+		if (parse_segments(p, elf, msg, sizeof(msg)) < 0) {
+			set_err(err, errlen, "%s: %s", path, msg);
+			goto fail;
+		}
+	}
+	elf_end(elf);
+	elf = NULL;
+
+	for (size_t i = 0; i < p->nr_segs; i++) {
+		if (source_add_ram(src, p->segs[i].gpa, p->segs[i].len) < 0) {
+			set_err(err, errlen, "out of memory");
+			goto fail;
+		}
+	}
+	return src;
+
+fail:
+	if (elf)
+		elf_end(elf);
+	source_close(src);
+	return NULL;
+}
+
+size_t core_source_segments(const struct vtd_source *src,
+			    struct core_segment *out, size_t max)
+{
+	const struct core_priv *p;
+
+	if (!src || src->ops != &core_ops)
+		return 0;
+	p = src->priv;
+	for (size_t i = 0; i < p->nr_segs && i < max; i++)
+		out[i] = (struct core_segment){ p->segs[i].gpa, p->segs[i].off,
+						p->segs[i].len };
+	return p->nr_segs;
+}

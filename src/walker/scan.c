@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vtdctl: find the root table in a memory dump.
+ *
+ * A dump holds no IOMMU registers, so RTADDR is unknown. Every 4 KiB page
+ * of RAM is tested as a root table:
+ *
+ *   1. A cheap filter on the raw page: every 64-bit word is zero or looks
+ *      like a present table pointer (bits 11:0 == 1, page number below the
+ *      end of RAM), and not every word is zero. This holds for root tables
+ *      in both formats (legacy: lo = P|CTP, hi = 0; scalable: lo = LP|LCTP,
+ *      hi = UP|UCTP) and rejects almost all other memory, including the
+ *      zero pages that fill a dump, within the first few words.
+ *   2. The full check, legacy and scalable interpretations separately:
+ *      each 16-byte root entry is all zero or present with its reserved
+ *      bits clear (vtd_decode_root), every context-table pointer is a RAM
+ *      page other than the root table itself, every context table it
+ *      points to validates (entries all zero or with their reserved bits
+ *      clear: vtd_decode_ctx_legacy, 256 x 16 bytes; vtd_decode_ctx_sm,
+ *      128 x 32 bytes), and at least one present context entry is
+ *      reachable. A root table whose context tables hold no present
+ *      entry at all is no evidence: a page holding a lone "1" (a pointer
+ *      to page 0) would otherwise qualify.
+ *
+ * The score of a candidate is the number of present context entries
+ * reachable from it, each context table counted once however many root
+ * entries name it. Context-table results are memoised, so many copies of
+ * one table (or hostile memory built to look like one) cost one read each.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "source.h"
+#include "walker/model.h"
+#include "walker/vtd.h"
+
+#define SCAN_CHUNK	(1u << 20)	/* bytes per source_read */
+#define QWORDS		(VTD_PAGE_SIZE / 8)
+
+/* The result of checking one context table in one format. */
+struct ctx_result {
+	uint64_t key;		/* addr | 2 | scalable; 0 = empty slot */
+	bool ok;
+	uint16_t present;	/* present entries */
+	uint16_t defects;	/* present entries' soft oddities */
+};
+
+struct eval {
+	bool ok;
+	bool scalable;
+	unsigned score;		/* present context entries reachable */
+	unsigned defects;
+};
+
+struct scan {
+	struct vtd_source *src;
+	uint64_t limit_pfn;	/* page numbers of RAM are below this */
+	struct ctx_result *memo;
+	size_t memo_cap, memo_used;	/* cap: power of two */
+	uint64_t page[QWORDS];	/* scratch for context tables */
+	uint64_t seen[512];	/* context tables of the current root table */
+};
+
+/*
+ * Step 1. Checked in blocks of 8 words with no branch inside a block, so
+ * that the compiler can vectorise it; most pages of ordinary memory fail
+ * in the first block.
+ */
+static bool prefilter(const uint64_t *q, uint64_t limit_pfn)
+{
+	uint64_t any = 0;
+
+	for (unsigned blk = 0; blk < QWORDS; blk += 8) {
+		uint64_t bad = 0;
+
+		for (unsigned i = 0; i < 8; i++) {
+			uint64_t v = q[blk + i];
+
+			any |= v;
+			bad |= (uint64_t)(v != 0) &
+			       ((uint64_t)((v & 0xfff) != 1) |
+				(uint64_t)((v >> 12) >= limit_pfn));
+		}
+		if (bad)
+			return false;
+	}
+	return any != 0;
+}
+
+static uint64_t hash64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static struct ctx_result *memo_slot(struct scan *sc, uint64_t key)
+{
+	size_t mask = sc->memo_cap - 1, i = hash64(key) & mask;
+
+	while (sc->memo[i].key && sc->memo[i].key != key)
+		i = (i + 1) & mask;
+	return &sc->memo[i];
+}
+
+static int memo_grow(struct scan *sc)
+{
+	struct ctx_result *old = sc->memo;
+	size_t old_cap = sc->memo_cap, cap = old_cap ? old_cap * 2 : 1024;
+
+	sc->memo = calloc(cap, sizeof(*sc->memo));
+	if (!sc->memo) {
+		sc->memo = old;
+		return -ENOMEM;
+	}
+	sc->memo_cap = cap;
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i].key)
+			*memo_slot(sc, old[i].key) = old[i];
+	free(old);
+	return 0;
+}
+
+static bool page_is_ram(struct scan *sc, uint64_t addr, uint64_t len)
+{
+	return source_is_ram(sc->src, addr, len);
+}
+
+/*
+ * Check one context table. Hard failures (reserved bits set) make it
+ * invalid. Soft oddities of present entries only count as defects: they
+ * are legal but unusual, and serve to choose between the legacy and the
+ * scalable reading of one page (see choose()).
+ */
+static int check_ctx(struct scan *sc, uint64_t addr, bool scalable,
+		     struct ctx_result *out)
+{
+	const uint64_t *q = sc->page;
+	int err;
+
+	*out = (struct ctx_result){ .key = addr | 2 | scalable };
+	err = source_read(sc->src, addr, sc->page, VTD_PAGE_SIZE);
+	if (err == -EFAULT)
+		return 0;	/* not RAM after all: invalid */
+	if (err)
+		return err;
+	if (!scalable) {
+		for (unsigned i = 0; i < 256; i++) {
+			struct vtd_ctx_legacy c;
+
+			if (!q[2 * i] && !q[2 * i + 1])
+				continue;
+			vtd_decode_ctx_legacy(&q[2 * i], &c);
+			if (c.rsvd_lo || c.rsvd_hi)
+				return 0;
+			if (!c.p)
+				continue;	/* hardware ignores the rest */
+			out->present++;
+			out->defects += (c.tt == 3) + (c.aw < 1 || c.aw > 3) +
+					(c.did == 0) +
+					(c.tt != 2 &&
+					 !page_is_ram(sc, c.slptptr, VTD_PAGE_SIZE));
+		}
+	} else {
+		for (unsigned i = 0; i < 128; i++) {
+			struct vtd_ctx_sm c;
+
+			if (!(q[4 * i] | q[4 * i + 1] | q[4 * i + 2] |
+			      q[4 * i + 3]))
+				continue;
+			vtd_decode_ctx_sm(&q[4 * i], &c);
+			if (c.rsvd[0] || c.rsvd[1] || c.rsvd[2] || c.rsvd[3])
+				return 0;
+			if (!c.p)
+				continue;
+			out->present++;
+			out->defects += (c.rid_pasid != 0) +
+					!page_is_ram(sc, c.pasid_dir,
+						     8ull * vtd_pdts_entries(c.pdts));
+		}
+	}
+	out->ok = true;
+	return 0;
+}
+
+static int ctx_result(struct scan *sc, uint64_t addr, bool scalable,
+		      struct ctx_result *out)
+{
+	uint64_t key = addr | 2 | scalable;
+	struct ctx_result *slot;
+	int err;
+
+	if (sc->memo_used * 2 >= sc->memo_cap) {
+		err = memo_grow(sc);
+		if (err)
+			return err;
+	}
+	slot = memo_slot(sc, key);
+	if (slot->key) {
+		*out = *slot;
+		return 0;
+	}
+	err = check_ctx(sc, addr, scalable, out);
+	if (err)
+		return err;
+	*slot = *out;
+	sc->memo_used++;
+	return 0;
+}
+
+/* Step 2 for one interpretation of the page at addr. */
+static int eval_root(struct scan *sc, uint64_t addr, const uint64_t *q,
+		     bool scalable, struct eval *ev)
+{
+	unsigned nseen = 0;
+
+	*ev = (struct eval){ .scalable = scalable };
+	for (unsigned bus = 0; bus < 256; bus++) {
+		struct vtd_root r;
+		uint64_t ptr[2];
+		unsigned nptr = 0;
+
+		if (!q[2 * bus] && !q[2 * bus + 1])
+			continue;
+		vtd_decode_root(&q[2 * bus], scalable, &r);
+		if (r.rsvd_lo || r.rsvd_hi)
+			return 0;
+		/* a pointer without its present bit is not a clean entry */
+		if (r.raw[0] && !r.lp)
+			return 0;
+		if (r.lp)
+			ptr[nptr++] = r.lctp;
+		if (scalable) {
+			if (r.raw[1] && !r.up)
+				return 0;
+			if (r.up)
+				ptr[nptr++] = r.uctp;
+		}
+		for (unsigned i = 0; i < nptr; i++) {
+			struct ctx_result cr;
+			bool dup = false;
+			int err;
+
+			if (ptr[i] == addr ||
+			    !page_is_ram(sc, ptr[i], VTD_PAGE_SIZE))
+				return 0;
+			for (unsigned k = 0; k < nseen && !dup; k++)
+				dup = sc->seen[k] == ptr[i];
+			if (dup)
+				continue;
+			sc->seen[nseen++] = ptr[i];
+			err = ctx_result(sc, ptr[i], scalable, &cr);
+			if (err)
+				return err;
+			if (!cr.ok)
+				return 0;
+			ev->score += cr.present;
+			ev->defects += cr.defects;
+		}
+	}
+	ev->ok = ev->score > 0;
+	return 0;
+}
+
+/*
+ * Legacy or scalable? A page with any upper half set (hi != 0) can only
+ * be scalable: the legacy upper half is reserved. With every hi zero both
+ * readings may validate, because the formats overlap:
+ *
+ *  - a legacy context table read as scalable puts legacy entry 2n at
+ *    scalable entry n, and legacy entry 2n+1 into the reserved upper 128
+ *    bits, so it survives only if no odd devfn is present; its hi word
+ *    (AW | DID << 8) becomes RID_PASID, which Linux always sets to 0;
+ *  - a scalable context table read as legacy fails on PDTS (bits 11:9 are
+ *    reserved there) unless PDTS is 0, which Linux never writes; if it
+ *    survives, RID_PASID 0 reads as AW 0 and DID 0, both unused by any
+ *    real legacy programming (DID 0 is reserved under caching mode).
+ *
+ * So each reading counts its "defects" (present entries with unusual but
+ * legal values: legacy TT 3, AW outside 1..3, DID 0, a page-table pointer
+ * outside RAM; scalable RID_PASID not 0, a PASID directory outside RAM)
+ * and the reading with fewer defects wins: that is the one whose entries
+ * validate more strictly. A tie leaves the page ambiguous, and legacy is
+ * taken as the format with no optional structure (the walker reports
+ * what it finds either way, and --rtaddr overrides).
+ */
+static const struct eval *choose(const struct eval *leg, const struct eval *sm)
+{
+	if (leg->ok && sm->ok)
+		return sm->defects < leg->defects ? sm : leg;
+	if (leg->ok)
+		return leg;
+	if (sm->ok)
+		return sm;
+	return NULL;
+}
+
+struct best {
+	bool have;
+	uint64_t addr;
+	struct eval ev;
+};
+
+/* Is a better than b? More present entries, then fewer defects, then the
+ * lower address (pages are visited in address order: keep the first). */
+static bool better(const struct eval *a, const struct best *b)
+{
+	if (!b->have)
+		return true;
+	if (a->score != b->ev.score)
+		return a->score > b->ev.score;
+	return a->defects < b->ev.defects;
+}
+
+static int check_page(struct scan *sc, uint64_t addr, const uint64_t *q,
+		      struct vtd_rtaddr_scan *res, struct best *best)
+{
+	struct eval leg, sm;
+	const struct eval *ev;
+	bool any_hi = false;
+	int err;
+
+	for (unsigned i = 1; i < QWORDS; i += 2)
+		any_hi |= q[i] != 0;
+	leg = (struct eval){ .ok = false };
+	if (!any_hi) {
+		err = eval_root(sc, addr, q, false, &leg);
+		if (err)
+			return err;
+	}
+	err = eval_root(sc, addr, q, true, &sm);
+	if (err)
+		return err;
+	ev = choose(&leg, &sm);
+	if (!ev)
+		return 0;
+	res->candidates++;
+	if (better(ev, best)) {
+		if (best->have)
+			res->runner_up = best->ev.score;
+		best->have = true;
+		best->addr = addr;
+		best->ev = *ev;
+	} else if (ev->score > res->runner_up) {
+		res->runner_up = ev->score;
+	}
+	return 0;
+}
+
+int vtd_scan_rtaddr(struct vtd_source *src, uint64_t *rtaddr,
+		    struct vtd_rtaddr_scan *res)
+{
+	struct scan *sc;
+	struct best best = { .have = false };
+	uint64_t *buf;
+	int err = 0;
+
+	*res = (struct vtd_rtaddr_scan){ .confidence = "none" };
+	sc = calloc(1, sizeof(*sc));
+	buf = malloc(SCAN_CHUNK);
+	if (!sc || !buf) {
+		free(sc);
+		free(buf);
+		return -ENOMEM;
+	}
+	sc->src = src;
+	sc->limit_pfn = source_ram_end(src) >> 12;
+	err = memo_grow(sc);
+
+	for (size_t r = 0; !err && r < src->nr_ram; r++) {
+		uint64_t start = src->ram[r].start, end = start + src->ram[r].size;
+
+		/* whole pages only */
+		start = (start + VTD_PAGE_SIZE - 1) & VTD_ADDR_MASK;
+		end &= VTD_ADDR_MASK;
+		for (uint64_t gpa = start; !err && gpa < end;) {
+			uint64_t n = end - gpa < SCAN_CHUNK ? end - gpa : SCAN_CHUNK;
+
+			err = source_read(src, gpa, buf, (size_t)n);
+			if (err == -EFAULT) {
+				err = 0;	/* vanished from RAM: skip */
+			} else if (!err) {
+				for (uint64_t off = 0; !err && off < n;
+				     off += VTD_PAGE_SIZE) {
+					const uint64_t *q = buf + off / 8;
+
+					if (prefilter(q, sc->limit_pfn))
+						err = check_page(sc, gpa + off, q,
+								 res, &best);
+				}
+			}
+			gpa += n;
+		}
+	}
+	free(buf);
+	free(sc->memo);
+	free(sc);
+	if (err)
+		return err;
+	if (!best.have)
+		return -ENOENT;
+
+	res->score = best.ev.score;
+	if (res->candidates == 1)
+		res->confidence = "high";
+	else if (res->score >= 2 * res->runner_up)
+		res->confidence = "medium";
+	else
+		res->confidence = "low";
+	*rtaddr = best.addr |
+		  ((uint64_t)(best.ev.scalable ? VTD_MODE_SCALABLE
+					       : VTD_MODE_LEGACY) << 10);
+	return 0;
+}
