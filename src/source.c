@@ -29,6 +29,23 @@ int source_read_reg(struct vtd_source *src, uint32_t off, unsigned width,
 	return src->ops->read_reg(src, off, width, val);
 }
 
+/* A block of 64-bit register words. Only naturally aligned qword reads are
+ * issued: QEMU asserts on 8-byte reads of the upper half of a 64-bit register
+ * (vtd_mem_read, DMAR_*_REG_HI). */
+int source_read_regs(struct vtd_source *src, uint32_t off, unsigned n,
+		     uint64_t *vals)
+{
+	int err = 0;
+
+	if ((off & 7) || n == 0 || n > 512)
+		return -EINVAL;
+	if (src->ops->read_regs)
+		return src->ops->read_regs(src, off, n, vals);
+	for (unsigned i = 0; i < n && !err; i++)
+		err = source_read_reg(src, off + 8 * i, 64, &vals[i]);
+	return err;
+}
+
 bool source_is_ram(const struct vtd_source *src, uint64_t gpa, uint64_t len)
 {
 	uint64_t end = gpa + len;

@@ -36,6 +36,10 @@ struct vtd_source_ops {
 	/* read a 32- or 64-bit IOMMU register at offset off from the MMIO base */
 	int (*read_reg)(struct vtd_source *src, uint32_t off, unsigned width,
 			uint64_t *val);
+	/* optional: n consecutive 64-bit register words from 8-aligned off,
+	 * in one transport call (else source_read_regs() loops on read_reg) */
+	int (*read_regs)(struct vtd_source *src, uint32_t off, unsigned n,
+			 uint64_t *vals);
 	void (*close)(struct vtd_source *src);
 };
 
@@ -57,6 +61,8 @@ struct vtd_source {
 int source_read(struct vtd_source *src, uint64_t gpa, void *buf, size_t len);
 int source_read_reg(struct vtd_source *src, uint32_t off, unsigned width,
 		    uint64_t *val);
+int source_read_regs(struct vtd_source *src, uint32_t off, unsigned n,
+		     uint64_t *vals);
 bool source_is_ram(const struct vtd_source *src, uint64_t gpa, uint64_t len);
 uint64_t source_ram_end(const struct vtd_source *src);
 void source_set_error(struct vtd_source *src, const char *fmt, ...)

@@ -509,6 +509,14 @@ static int qmp_read_reg(struct vtd_source *src, uint32_t off, unsigned width,
 	return 0;
 }
 
+static int qmp_read_regs(struct vtd_source *src, uint32_t off, unsigned n,
+			 uint64_t *vals)
+{
+	if (src->mmio_base + off < src->mmio_base)
+		return -EINVAL;
+	return xp_values(src, src->mmio_base + off, 64, n, vals);
+}
+
 static void qmp_close(struct vtd_source *src)
 {
 	struct qmp_priv *p = P(src);
@@ -530,6 +538,7 @@ static const struct vtd_source_ops qmp_ops = {
 	.kind = "qmp",
 	.read = qmp_read,
 	.read_reg = qmp_read_reg,
+	.read_regs = qmp_read_regs,
 	.close = qmp_close,
 };
 

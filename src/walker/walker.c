@@ -97,27 +97,22 @@ static bool bdf_wanted(const struct vtd_filter *f, int bus, int devfn)
 
 /* --- registers -------------------------------------------------------- */
 
+/* VER, CAP, ECAP, GCMD|GSTS and RTADDR: the first five qwords, one read. */
 static int read_registers(struct walk *w)
 {
 	struct vtd_regs *r = &w->m->regs;
-	uint64_t ver, gsts;
-	int err;
+	uint64_t q[5];
+	int err = source_read_regs(w->src, 0, 5, q);
 
-	err = source_read_reg(w->src, VTD_REG_VER, 32, &ver);
 	if (err == -ENOTSUP)
 		return 0;
-	if (!err)
-		err = source_read_reg(w->src, VTD_REG_CAP, 64, &r->cap);
-	if (!err)
-		err = source_read_reg(w->src, VTD_REG_ECAP, 64, &r->ecap);
-	if (!err)
-		err = source_read_reg(w->src, VTD_REG_GSTS, 32, &gsts);
-	if (!err)
-		err = source_read_reg(w->src, VTD_REG_RTADDR, 64, &r->rtaddr);
 	if (err)
 		return err;
-	r->ver = ver;
-	r->gsts = gsts;
+	r->ver = q[0] & 0xffffffff;
+	r->cap = q[1];
+	r->ecap = q[2];
+	r->gsts = q[3] >> 32;
+	r->rtaddr = q[4];
 	r->valid = true;
 	vtd_decode_cap(r->cap, &w->m->cap);
 	vtd_decode_ecap(r->ecap, &w->m->ecap);
