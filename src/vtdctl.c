@@ -70,9 +70,9 @@ static struct vtd_source *open_target(void)
 		report_error("no target: give --qmp=SOCKET or --core=FILE (see 'vtdctl help')");
 		return NULL;
 	}
+	/* the backends' messages name the target themselves */
 	if (!src)
-		report_error("%s: %s", g.qmp ? g.qmp : g.core,
-			     err[0] ? err : "cannot open");
+		report_error("%s", err[0] ? err : "cannot open the target");
 	return src;
 }
 

@@ -573,16 +573,59 @@ static int walk_sm_context_half(struct walk *w, int bus, uint64_t ctp,
 
 /* --- root table ------------------------------------------------------- */
 
+/*
+ * A root table named by --rtaddr must look like one: at least one present
+ * entry, and more well-formed present entries than malformed ones. A user's
+ * wrong guess is a usage error, not a page of findings about random memory.
+ */
+static int check_user_root(struct walk *w, const uint8_t *buf, bool sm)
+{
+	unsigned good = 0, bad = 0;
+
+	for (int bus = 0; bus < ROOT_ENTRIES; bus++) {
+		uint64_t raw[2];
+		struct vtd_root r;
+
+		load_qwords(buf + 16 * bus, raw, 2);
+		vtd_decode_root(raw, sm, &r);
+		if (r.rsvd_lo || r.rsvd_hi ||
+		    (r.lp && !source_is_ram(w->src, r.lctp, VTD_PAGE_SIZE)) ||
+		    (r.up && !source_is_ram(w->src, r.uctp, VTD_PAGE_SIZE)))
+			bad++;
+		else if (r.lp || r.up)
+			good++;
+	}
+	if (good && good > bad)
+		return 0;
+	source_set_error(w->src,
+			 "--rtaddr 0x%llx: no %s root table there (%u well-formed and %u malformed present entries); omit --rtaddr to scan the dump",
+			 (unsigned long long)w->m->rtaddr.raw,
+			 sm ? "scalable-mode" : "legacy", good, bad);
+	return -EINVAL;
+}
+
 static int walk_root(struct walk *w)
 {
 	uint8_t buf[VTD_PAGE_SIZE];
 	bool sm = w->m->rtaddr.mode == VTD_MODE_SCALABLE;
 	uint64_t rt = w->m->rtaddr.addr;
-	int err = read_table(w, rt, buf, sizeof(buf), NO_DEV, VTD_NO_PASID,
-			     "root table");
+	int err;
 
+	if (w->m->rtaddr_origin == VTD_RTADDR_USER &&
+	    !source_is_ram(w->src, rt, VTD_PAGE_SIZE)) {
+		source_set_error(w->src, "--rtaddr 0x%llx: the root table address is not in guest RAM",
+				 (unsigned long long)w->m->rtaddr.raw);
+		return -EINVAL;
+	}
+	err = read_table(w, rt, buf, sizeof(buf), NO_DEV, VTD_NO_PASID,
+			 "root table");
 	if (err)
 		return err < 0 ? err : 0;
+	if (w->m->rtaddr_origin == VTD_RTADDR_USER) {
+		err = check_user_root(w, buf, sm);
+		if (err)
+			return err;
+	}
 	spend(w, ROOT_ENTRIES);
 	for (int bus = 0; bus < ROOT_ENTRIES && !err; bus++) {
 		uint64_t raw[2];
