@@ -11,11 +11,14 @@ CC        ?= cc
 PKG_CONFIG ?= pkg-config
 PKGS      := json-c libelf
 CFLAGS    ?= -O2 -g
-CFLAGS    += -std=gnu11 -Wall -Wextra -Wformat=2 -Wshadow -Wno-unused-parameter \
+# What the build needs, kept apart from CFLAGS so that users may override it
+VTD_CFLAGS := -std=gnu11 -Wall -Wextra -Wformat=2 -Wshadow -Wno-unused-parameter \
 	     -Wmissing-prototypes -Wstrict-prototypes -MMD -MP \
 	     -Isrc -DVTDCTL_VERSION='"$(VERSION)"' \
 	     $(shell $(PKG_CONFIG) --cflags $(PKGS))
 LDLIBS    += $(shell $(PKG_CONFIG) --libs $(PKGS))
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	     -fno-sanitize-recover=undefined
 
 ifeq ($(V),1)
 Q :=
@@ -33,18 +36,18 @@ all: vtdctl
 
 vtdctl: src/vtdctl.o libvtd.a
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(VTD_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 libvtd.a: $(LIB_OBJS)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 %.o: %.c
 	@echo "  CC      $@"
-	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(VTD_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 tests/unit/test_%: tests/unit/test_%.c tests/unit/unit.h libvtd.a
 	@echo "  CC      $@"
-	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< libvtd.a $(LDLIBS)
+	$(Q)$(CC) $(VTD_CFLAGS) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< libvtd.a $(LDLIBS)
 
 unit: $(UNIT_BINS)
 
@@ -54,7 +57,9 @@ check: vtdctl $(UNIT_BINS)
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 check-asan:
 	$(MAKE) clean
-	$(MAKE) check CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+	ASAN_OPTIONS=exitcode=86:detect_leaks=1 \
+	UBSAN_OPTIONS=halt_on_error=1:exitcode=87:print_stacktrace=1 \
+	$(MAKE) check CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)"
 
 # Figures, not pass/fail: vtdctl against a naive walker on a real guest.
 bench: vtdctl
