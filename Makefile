@@ -20,6 +20,14 @@ LDLIBS    += $(shell $(PKG_CONFIG) --libs $(PKGS))
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=undefined
 
+# Rebuild everything when the compiler or its flags change (e.g. after
+# check-asan): .flags holds the last set used.
+FLAGS_NOW := $(CC) $(CFLAGS) $(LDFLAGS)
+FLAGS_OLD := $(shell cat .flags 2>/dev/null)
+ifneq ($(FLAGS_NOW),$(FLAGS_OLD))
+$(shell echo '$(FLAGS_NOW)' > .flags)
+endif
+
 ifeq ($(V),1)
 Q :=
 else
@@ -34,18 +42,18 @@ UNIT_BINS := $(UNIT_SRCS:.c=)
 
 all: vtdctl
 
-vtdctl: src/vtdctl.o libvtd.a
+vtdctl: src/vtdctl.o libvtd.a .flags
 	@echo "  LD      $@"
-	$(Q)$(CC) $(VTD_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(VTD_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out .flags,$^) $(LDLIBS)
 
 libvtd.a: $(LIB_OBJS)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-%.o: %.c
+%.o: %.c .flags
 	@echo "  CC      $@"
 	$(Q)$(CC) $(VTD_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-tests/unit/test_%: tests/unit/test_%.c tests/unit/unit.h libvtd.a
+tests/unit/test_%: tests/unit/test_%.c tests/unit/unit.h libvtd.a .flags
 	@echo "  CC      $@"
 	$(Q)$(CC) $(VTD_CFLAGS) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< libvtd.a $(LDLIBS)
 
@@ -73,7 +81,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vtdctl
 
 clean:
-	rm -f vtdctl libvtd.a $(LIB_OBJS) src/vtdctl.o $(UNIT_BINS) \
+	rm -f .flags vtdctl libvtd.a $(LIB_OBJS) src/vtdctl.o $(UNIT_BINS) \
 	      $(LIB_OBJS:.o=.d) src/vtdctl.d
 
 .PHONY: all unit check check-asan bench install uninstall clean

@@ -11,30 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output/output.h"
-#include "source.h"
-#include "walker/model.h"
+#include "cmd/cmd.h"
 
-enum { EXIT_OK = 0, EXIT_FATAL = 1, EXIT_FINDINGS = 2 };
-
-/* Global options (after parsing, read-only) */
-static struct {
-	const char *qmp;		/* --qmp=PATH|HOST:PORT */
-	const char *core;		/* --core=FILE */
-	struct vtd_walk_opts walk;	/* --rtaddr, filters */
-	struct out_opts out;		/* -j -p -v */
-	struct qmp_open_opts qmp_opts;	/* --timeout, --no-proc-mem */
-	bool help;
-} g = {
+struct global_opts g = {
 	.walk = { .filter = { -1, -1, -1, -1 } },
 };
 
 static const char *prog = "vtdctl";
 
-/* Errors: one line on stderr; in JSON mode also {"error": ...} on stdout. */
-static void report_error(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-static void report_error(const char *fmt, ...)
+void report_error(const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -53,7 +38,7 @@ static void report_error(const char *fmt, ...)
 
 /* --- targets ---------------------------------------------------------- */
 
-static struct vtd_source *open_target(void)
+struct vtd_source *open_target(void)
 {
 	char err[512] = "";
 	struct vtd_source *src = NULL;
@@ -76,7 +61,7 @@ static struct vtd_source *open_target(void)
 	return src;
 }
 
-static int exit_status_of(const struct vtd_model *m)
+int exit_status_of(const struct vtd_model *m)
 {
 	bool any;
 	unsigned worst = vtd_worst_severity(m, &any);
@@ -84,8 +69,7 @@ static int exit_status_of(const struct vtd_model *m)
 	return any && worst >= VTD_SEV_WARNING ? EXIT_FINDINGS : EXIT_OK;
 }
 
-/* Walk the target into m; prints the error and returns -1 on failure. */
-static int walk_target(struct vtd_source *src, struct vtd_model *m)
+int walk_target(struct vtd_source *src, struct vtd_model *m)
 {
 	int err = vtd_walk(src, &g.walk, m);
 
@@ -100,34 +84,12 @@ static int walk_target(struct vtd_source *src, struct vtd_model *m)
 
 /* --- commands --------------------------------------------------------- */
 
-static int do_dump(int argc, char **argv)
+int no_args(const char *cmd, int argc, char **argv)
 {
-	struct vtd_source *src;
-	struct vtd_model m;
-	int rc;
-
-	if (argc > 0) {
-		report_error("dump: unexpected argument '%s'", argv[0]);
-		return EXIT_FATAL;
-	}
-	src = open_target();
-	if (!src)
-		return EXIT_FATAL;
-	if (walk_target(src, &m)) {
-		source_close(src);
-		return EXIT_FATAL;
-	}
-	if (g.out.json)
-		json_print(stdout, json_dump(src, &m), g.out.pretty);
-	else
-		text_dump(stdout, src, &m, &g.out);
-	if (g.out.verbose && !g.out.json)
-		fprintf(stderr, "%s: memory read through %s, %lu QMP/source calls\n",
-			prog, src->access ? src->access : "-", src->nr_calls);
-	rc = exit_status_of(&m);
-	vtd_model_free(&m);
-	source_close(src);
-	return rc;
+	if (argc <= 0)
+		return 0;
+	report_error("%s: unexpected argument '%s'", cmd, argv[0]);
+	return -1;
 }
 
 static int do_version(int argc, char **argv)

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vtdctl: what every command shares: global options, target, errors. */
+#ifndef VTDCTL_CMD_H
+#define VTDCTL_CMD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "output/output.h"
+#include "source.h"
+#include "walker/model.h"
+
+enum { EXIT_OK = 0, EXIT_FATAL = 1, EXIT_FINDINGS = 2 };
+
+/* Global options, filled by main() before a command runs; read-only after. */
+struct global_opts {
+	const char *qmp;		/* --qmp=PATH|HOST:PORT */
+	const char *core;		/* --core=FILE */
+	struct vtd_walk_opts walk;	/* --rtaddr, filters */
+	struct out_opts out;		/* -j -p -v */
+	struct qmp_open_opts qmp_opts;	/* --timeout, --no-proc-mem */
+	bool help;
+};
+extern struct global_opts g;
+
+/* One line on stderr; in JSON mode also {"error": ...} on stdout. */
+void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Open the target the global options name; NULL after report_error(). */
+struct vtd_source *open_target(void);
+/* Walk the target into m; -1 after report_error() (m is then freed). */
+int walk_target(struct vtd_source *src, struct vtd_model *m);
+/* EXIT_FINDINGS when m has a warning or an error, else EXIT_OK. */
+int exit_status_of(const struct vtd_model *m);
+/* Refuse positional arguments a command does not take. */
+int no_args(const char *cmd, int argc, char **argv);
+
+/* Commands: int do_NAME(int argc, char **argv), argv after the name. */
+int do_dump(int argc, char **argv);
+
+#endif

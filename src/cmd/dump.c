@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vtdctl dump: every device, context entry and present PASID entry. */
+#include "cmd/cmd.h"
+
+int do_dump(int argc, char **argv)
+{
+	struct vtd_source *src;
+	struct vtd_model m;
+	int rc;
+
+	if (no_args("dump", argc, argv))
+		return EXIT_FATAL;
+	src = open_target();
+	if (!src)
+		return EXIT_FATAL;
+	if (walk_target(src, &m)) {
+		source_close(src);
+		return EXIT_FATAL;
+	}
+	if (g.out.json)
+		json_print(stdout, json_dump(src, &m), g.out.pretty);
+	else
+		text_dump(stdout, src, &m, &g.out);
+	if (g.out.verbose && !g.out.json)
+		fprintf(stderr, "%s: memory read through %s, %lu QMP/source calls\n",
+			"vtdctl", src->access ? src->access : "-", src->nr_calls);
+	rc = exit_status_of(&m);
+	vtd_model_free(&m);
+	source_close(src);
+	return rc;
+}
+
