@@ -15,6 +15,7 @@
 
 struct global_opts g = {
 	.walk = { .filter = { -1, -1, -1, -1 } },
+	.count = -1,
 };
 
 static const char *prog = "vtdctl";
@@ -117,6 +118,12 @@ struct cmd {
 
 static const struct cmd cmds[] = {
 	{ "dump", do_dump, "", "decode every device, context and PASID entry" },
+	{ "regs", do_regs, "", "every register of the unit, decoded by field" },
+	{ "faults", do_faults, "", "fault status and every pending fault record" },
+	{ "iq", do_iq, "[-n|--count=N]", "the invalidation queue: the last N descriptors before the tail" },
+	{ "xlate", do_xlate, "-s BDF [--pasid=N] IOVA [read|write]",
+	  "walk the page tables for one address of one device" },
+	{ "ir", do_ir, "", "the interrupt remapping table: present entries" },
 	{ "version", do_version, "", "print the version" },
 	{ "help", do_help, "[COMMAND]", "print this help, or a command's" },
 };
@@ -127,7 +134,7 @@ static const char global_usage[] =
 	"TARGET := { --qmp=PATH | --qmp=HOST:PORT | --core=FILE [--rtaddr=ADDR] }\n"
 	"OPTIONS := { -j|--json | -p|--pretty | -v|--verbose ... |\n"
 	"             -s|--slot=[BUS:]DEV.FN | --pasid=N | --did=N |\n"
-	"             --timeout=MS | --no-proc-mem | -h|--help }\n"
+	"             -n|--count=N | --timeout=MS | --no-proc-mem | -h|--help }\n"
 	"\n"
 	"Exit status: 0 ok, 1 usage or fatal error, 2 decoded with findings\n"
 	"(a warning or an error about the guest's tables).\n";
@@ -233,6 +240,7 @@ static const struct option long_opts[] = {
 	{ "did", required_argument, NULL, OPT_DID },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "no-proc-mem", no_argument, NULL, OPT_NO_PROC_MEM },
+	{ "count", required_argument, NULL, 'n' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -283,6 +291,11 @@ static int parse_one(int c, const char *arg)
 			goto bad;
 		g.walk.filter.did = v;
 		break;
+	case 'n':
+		if (parse_u64(arg, &v) || v > 1000000)
+			goto bad;
+		g.count = v;
+		break;
 	case OPT_TIMEOUT:
 		if (parse_u64(arg, &v) || v == 0 || v > 3600000)
 			goto bad;
@@ -303,7 +316,7 @@ int main(int argc, char **argv)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jpvs:hV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jpvs:n:hV", long_opts, NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			report_error("unknown or incomplete option '%s' (see 'vtdctl help')",
 				     argv[optind - 1]);
@@ -330,7 +343,7 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+jpvs:hV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jpvs:n:hV", long_opts, NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			report_error("unknown or incomplete option '%s' (see 'vtdctl help %s')",
 				     argv[optind - 1], cmd->name);

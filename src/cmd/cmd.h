@@ -19,6 +19,7 @@ struct global_opts {
 	struct vtd_walk_opts walk;	/* --rtaddr, filters */
 	struct out_opts out;		/* -j -p -v */
 	struct qmp_open_opts qmp_opts;	/* --timeout, --no-proc-mem */
+	long count;			/* -n N: how many (iq); -1 = default */
 	bool help;
 };
 extern struct global_opts g;
@@ -37,5 +38,10 @@ int no_args(const char *cmd, int argc, char **argv);
 
 /* Commands: int do_NAME(int argc, char **argv), argv after the name. */
 int do_dump(int argc, char **argv);
+int do_regs(int argc, char **argv);
+int do_faults(int argc, char **argv);
+int do_iq(int argc, char **argv);
+int do_xlate(int argc, char **argv);
+int do_ir(int argc, char **argv);
 
 #endif

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vtdctl: read the IOMMU register file. */
+#include <errno.h>
+#include <string.h>
+
+#include "source.h"
+#include "walker/regs.h"
+
+static uint32_t regfile_end(const struct vtd_cap *c, const struct vtd_ecap *e)
+{
+	uint32_t end = 0x100;	/* VER .. PEUADDR */
+	uint32_t fr_end = c->fro + 16 * c->nfr;
+	uint32_t iotlb_end = e->iro + 16;
+
+	if (fr_end > end)
+		end = fr_end;
+	if (iotlb_end > end)
+		end = iotlb_end;
+	return end > VTD_REGFILE_MAX ? VTD_REGFILE_MAX : (end + 7) & ~7u;
+}
+
+int vtd_read_regfile(struct vtd_source *src, struct vtd_regfile *rf)
+{
+	int err;
+
+	memset(rf, 0, sizeof(*rf));
+	/* CAP and ECAP first: they say where the rest ends */
+	err = source_read_regs(src, 0, 3, rf->q);
+	if (err == -ENOTSUP)
+		return 0;
+	if (err)
+		return err;
+	vtd_decode_cap(rf->q[1], &rf->cap);
+	vtd_decode_ecap(rf->q[2], &rf->ecap);
+	rf->len = regfile_end(&rf->cap, &rf->ecap);
+	err = source_read_regs(src, 0, rf->len / 8, rf->q);
+	if (err)
+		return err;
+	rf->valid = true;
+	rf->base = src->mmio_base;
+	return 0;
+}
+
+uint64_t vtd_reg64(const struct vtd_regfile *rf, uint32_t off)
+{
+	if (!rf->valid || off + 8 > rf->len || (off & 7))
+		return 0;
+	return rf->q[off / 8];
+}
+
+uint32_t vtd_reg32(const struct vtd_regfile *rf, uint32_t off)
+{
+	if (!rf->valid || off + 4 > rf->len || (off & 3))
+		return 0;
+	return (uint32_t)(rf->q[off / 8] >> (8 * (off & 4)));
+}
