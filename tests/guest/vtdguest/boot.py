@@ -1,0 +1,373 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Boot vtdguest (the freestanding VT-d test guest) on a real QEMU.
+
+    import sys; sys.path.insert(0, "tests/guest/vtdguest")
+    from boot import VtdGuest, build, scenario_path
+    with VtdGuest(scenario_path("scalable-basic")) as g:   # or scenario text
+        g.qmp_path                   # public QMP socket, free for vtdctl
+        g.serial_text()              # everything the guest printed so far
+        g.send("nopasid 00:03.0 5")  # -> list of lines up to OK; raises on ERR
+        g.send("bogus", check=False) # -> (False, lines) style: see send()
+        g.expect(r"FAULT 0 fr=0x(\\w+)")   # regex over new serial output
+        g.hmp("info pci"); g.execute("query-status")
+        g.xp(0x800000, 4)            # guest-physical qwords
+        g.read_reg(0x34, 4)          # VT-d register at 0xfed90000 + off
+
+The scenario travels as fw_cfg file opt/vtd/scenario. The serial port is a
+unix socket QEMU connects to (and logs to serial.log in the work directory),
+so the test can both read it and type into it. QEMU dies with the test
+process (PR_SET_PDEATHSIG). Environment: QEMU (binary), VTDGUEST_KEEP=1 keeps
+the work directory, VTDGUEST_TIMEOUT (seconds to READY, default 60).
+"""
+
+import atexit
+import ctypes
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+sys.path.insert(0, os.path.join(REPO, "tests", "lib"))
+from qmp import QMP  # noqa: E402
+
+ELF = os.path.join(HERE, "build", "vtdguest.elf")
+VTD_BASE = 0xFED90000
+DEFAULT_DEVICES = ["edu,addr=3.0"]
+
+
+class GuestError(Exception):
+    pass
+
+
+def build():
+    """make -C tests/guest/vtdguest; returns the ELF path."""
+    r = subprocess.run(["make", "-s", "-C", HERE], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True)
+    if r.returncode != 0 or not os.path.exists(ELF):
+        raise GuestError("building vtdguest failed:\n" + r.stdout)
+    return ELF
+
+
+def scenario_path(name):
+    """Path of a committed scenario: 'scalable-basic' -> .../scenarios/scalable-basic.scn"""
+    p = os.path.join(HERE, "scenarios", name)
+    return p if os.path.exists(p) else p + ".scn"
+
+
+def scenario_mode(text):
+    """'scalable' or 'legacy': the last `mode` line of the scenario."""
+    mode = "legacy"
+    for line in text.splitlines():
+        f = line.split("#", 1)[0].split()
+        if len(f) == 2 and f[0] == "mode":
+            mode = f[1]
+    return mode
+
+
+def directives(text):
+    """The scenario's `#! device ARG` and `#! iommu KEY=VALUE` lines (the
+    guest reads them as comments): {"device": [...], "iommu": {...}}."""
+    out = {"device": [], "iommu": {}}
+    for line in text.splitlines():
+        f = line.split()
+        if len(f) == 3 and f[0] == "#!" and f[1] == "device":
+            out["device"].append(f[2])
+        elif len(f) == 3 and f[0] == "#!" and f[1] == "iommu" and "=" in f[2]:
+            k, v = f[2].split("=", 1)
+            out["iommu"][k] = v
+    return out
+
+
+def _pdeathsig():
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+_live = set()
+
+
+@atexit.register
+def _stop_all():
+    for g in list(_live):
+        g.stop()
+
+
+class VtdGuest:
+    """One QEMU running vtdguest with one scenario.
+
+    scenario: scenario text, or the path of a scenario file.
+    iommu_opts: extra intel-iommu properties; x-scalable-mode=on is added when
+    the scenario says `mode scalable`, then the scenario's `#! iommu K=V`
+    lines, then these. devices: -device arguments after the intel-iommu
+    (default: the scenario's `#! device ARG` lines, else one edu at 00:03.0).
+    qemu_args: extra QEMU arguments.
+    """
+
+    def __init__(self, scenario, iommu_opts=None, devices=None, memory=256,
+                 qemu_args=None, qemu=None, timeout=None):
+        if "\n" not in scenario and os.path.exists(scenario):
+            with open(scenario) as f:
+                scenario = f.read()
+        self.scenario = scenario
+        self.mode = scenario_mode(scenario)
+        wanted = directives(scenario)
+        self.iommu_opts = {}
+        if self.mode == "scalable":
+            self.iommu_opts["x-scalable-mode"] = "on"
+        self.iommu_opts.update(wanted["iommu"])
+        self.iommu_opts.update(iommu_opts or {})
+        if devices is None:
+            devices = wanted["device"] or DEFAULT_DEVICES
+        self.devices = list(devices)
+        self.memory = memory
+        self.qemu_args = list(qemu_args or [])
+        self.qemu = qemu or os.environ.get("QEMU") or "qemu-system-x86_64"
+        self.timeout = float(timeout or os.environ.get("VTDGUEST_TIMEOUT", 60))
+        self.proc = None
+        self.workdir = None
+        self._ctl = None
+        self._sock = None
+        self._buf = b""
+        self._pos = 0            # expect()/send() consume output from here
+        self._cv = threading.Condition()
+        self._reader = None
+        self.boot_errors = []    # "ERR line N: ..." lines printed while booting
+
+    # --- lifecycle ---------------------------------------------------------
+
+    def start(self):
+        elf = build()
+        self.workdir = tempfile.mkdtemp(prefix="vtdguest-")
+        w = self.workdir
+        self.scenario_file = os.path.join(w, "scenario.scn")
+        with open(self.scenario_file, "w") as f:
+            f.write(self.scenario)
+        self.serial_sock = os.path.join(w, "serial.sock")
+        self.serial_log = os.path.join(w, "serial.log")
+        self.qmp_path = os.path.join(w, "qmp.sock")
+        self.ctl_path = os.path.join(w, "ctl.sock")
+        self.stderr_path = os.path.join(w, "qemu.stderr")
+        lsock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        lsock.bind(self.serial_sock)
+        lsock.listen(1)
+        iommu = ",".join(["intel-iommu"] + ["%s=%s" % kv for kv in self.iommu_opts.items()])
+        self.argv = [self.qemu, "-machine", "q35", "-accel", "tcg", "-m", str(self.memory),
+                     "-nodefaults", "-display", "none", "-nic", "none", "-no-reboot",
+                     "-chardev", "socket,id=ser0,path=%s,logfile=%s" % (self.serial_sock,
+                                                                         self.serial_log),
+                     "-serial", "chardev:ser0",
+                     "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path,
+                     "-qmp", "unix:%s,server=on,wait=off" % self.ctl_path,
+                     "-kernel", elf,
+                     "-fw_cfg", "name=opt/vtd/scenario,file=%s" % self.scenario_file,
+                     "-device", iommu]
+        for d in self.devices:
+            self.argv += ["-device", d]
+        self.argv += self.qemu_args
+        t0 = time.monotonic()
+        try:
+            with open(self.stderr_path, "wb") as err:
+                self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=err,
+                                             stderr=err, preexec_fn=_pdeathsig)
+        except FileNotFoundError:
+            lsock.close()
+            self._cleanup_dir(force=True)
+            raise GuestError("no QEMU binary %r" % self.qemu)
+        _live.add(self)
+        try:
+            lsock.settimeout(1.0)
+            while self._sock is None:
+                try:
+                    self._sock, _ = lsock.accept()
+                except socket.timeout:
+                    if self.proc.poll() is not None or time.monotonic() - t0 > self.timeout:
+                        raise GuestError("QEMU did not connect the serial port\n"
+                                         + self._diagnostics())
+            lsock.close()
+            self._reader = threading.Thread(target=self._read_loop, daemon=True)
+            self._reader.start()
+            self.expect(r"^READY\r?\n", timeout=self.timeout)
+            self.boot_errors = re.findall(r"^ERR line .*?(?=\r?$)", self.serial_text(), re.M)
+            self._ctl = QMP(self.ctl_path)
+        except BaseException:
+            self.stop()
+            raise
+        self.boot_time = time.monotonic() - t0
+        return self
+
+    def _read_loop(self):
+        while True:
+            try:
+                data = self._sock.recv(65536)
+            except OSError:
+                data = b""
+            with self._cv:
+                if not data:
+                    self._closed = True
+                    self._cv.notify_all()
+                    return
+                self._buf += data
+                self._cv.notify_all()
+
+    def _diagnostics(self):
+        def tail(path, n=30):
+            try:
+                with open(path, errors="replace") as f:
+                    return "".join(f.readlines()[-n:])
+            except OSError:
+                return ""
+        return ("command: %s\n--- QEMU stderr ---\n%s--- serial ---\n%s"
+                % (" ".join(shlex.quote(a) for a in self.argv), tail(self.stderr_path),
+                   self._buf.decode("utf-8", "replace")[-3000:]))
+
+    def stop(self):
+        """Quit QEMU (QMP quit, then SIGKILL) and remove the work directory."""
+        if self._ctl is not None:
+            try:
+                self._ctl.execute("quit", timeout=5)
+            except Exception:
+                pass
+            self._ctl.close()
+            self._ctl = None
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
+        if self._sock is not None:
+            try:
+                self._sock.close()
+            except OSError:
+                pass
+            self._sock = None
+        _live.discard(self)
+        self._cleanup_dir()
+
+    def _cleanup_dir(self, force=False):
+        if self.workdir and (force or not os.environ.get("VTDGUEST_KEEP")):
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
+
+    def __enter__(self):
+        if self.proc is None:
+            self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    @property
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    # --- serial ------------------------------------------------------------
+
+    def serial_text(self):
+        with self._cv:
+            return self._buf.decode("utf-8", "replace")
+
+    def expect(self, pattern, timeout=30.0):
+        """Wait for a regex (multiline) in the output not yet consumed; consume
+        through the match and return the match object. Output may arrive in
+        pieces: end a pattern with \\n rather than $ to match whole lines."""
+        rx = re.compile(pattern, re.M)
+        end = time.monotonic() + timeout
+        with self._cv:
+            while True:
+                text = self._buf.decode("utf-8", "replace")
+                m = rx.search(text, self._pos)
+                if m:
+                    self._pos = m.end()
+                    return m
+                left = end - time.monotonic()
+                if left <= 0 or getattr(self, "_closed", False) or not self.running:
+                    raise GuestError("no %r on the serial port after %.0f s\n%s"
+                                     % (pattern, timeout, self._diagnostics()))
+                self._cv.wait(min(left, 0.5))
+
+    def send(self, line, check=True, timeout=30.0):
+        """Send one scenario line; wait for OK or ERR. Returns the lines the
+        guest printed before it (OK) or raises GuestError (ERR, when check);
+        with check=False returns (ok, lines, err_message)."""
+        if "\n" in line:
+            raise ValueError("one line at a time")
+        with self._cv:
+            self._pos = len(self._buf.decode("utf-8", "replace"))
+        self._sock.sendall(line.encode() + b"\n")
+        start = self._pos
+        m = self.expect(r"^(OK|ERR ([^\r\n]*))\r?\n", timeout=timeout)
+        out = [l.rstrip("\r") for l in self.serial_text()[start:m.start()].splitlines() if l.strip()]
+        ok = m.group(1) == "OK"
+        if check:
+            if not ok:
+                raise GuestError("%r: ERR %s" % (line, m.group(2)))
+            return out
+        return ok, out, None if ok else m.group(2)
+
+    # --- QMP ---------------------------------------------------------------
+
+    def execute(self, command, arguments=None, timeout=None):
+        return self._ctl.execute(command, arguments, timeout=timeout)
+
+    def hmp(self, command_line, timeout=None):
+        return self._ctl.hmp(command_line, timeout=timeout)
+
+    _XP_LINE = re.compile(r"^([0-9a-fA-F]+):((?:\s+0x[0-9a-fA-F]+)+)\s*$")
+
+    def xp(self, addr, count=1, chunk=512):
+        """count qwords of guest-physical memory at addr."""
+        out = []
+        while count > 0:
+            n = min(count, chunk)
+            words = []
+            for line in self.hmp("xp /%dgx 0x%x" % (n, addr)).splitlines():
+                m = self._XP_LINE.match(line.strip())
+                if not m:
+                    raise GuestError("unexpected xp output: %r" % line)
+                words += [int(x, 16) for x in m.group(2).split()]
+            if len(words) != n:
+                raise GuestError("xp /%dgx 0x%x gave %d words" % (n, addr, len(words)))
+            out += words
+            addr += 8 * n
+            count -= n
+        return out
+
+    def read_reg(self, offset, size=8):
+        unit = {4: "w", 8: "g"}[size]
+        text = self.hmp("xp /1%sx 0x%x" % (unit, VTD_BASE + offset))
+        return int(text.split(":", 1)[1].split()[0], 16)
+
+
+def boot(scenario, qemu_args=None, **kwargs):
+    """Start a VtdGuest (call .stop(), or use it in a with-statement)."""
+    return VtdGuest(scenario, qemu_args=qemu_args, **kwargs).start()
+
+
+if __name__ == "__main__":
+    # python3 boot.py SCENARIO [QEMU ARGS...]: boot, print the serial output,
+    # then forward stdin lines to the guest until EOF.
+    g = boot(sys.argv[1], qemu_args=sys.argv[2:])
+    try:
+        print(g.serial_text(), end="", flush=True)
+        print("# qmp %s" % g.qmp_path, file=sys.stderr, flush=True)
+        for line in sys.stdin:
+            line = line.rstrip("\n")
+            if not line.strip():
+                continue
+            ok, out, err = g.send(line, check=False)
+            print("\n".join(out + ["OK" if ok else "ERR " + err]), flush=True)
+    finally:
+        g.stop()
