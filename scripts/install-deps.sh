@@ -22,3 +22,14 @@ $SUDO apt-get update -q
 # The list has no linux-image-* package; nothing here pulls one in.
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -q --no-install-recommends $PKGS
+
+# The second generation for the test matrix (tests/lib/guest.py CELLS): QEMU 10.0 and Linux
+# 6.12 from bookworm-backports, unpacked into build/cache beside the system QEMU 7.2, never
+# installed. fetch-qemu10.sh adds the bookworm-backports apt source if there is none (and says
+# so first); a complete cache returns at once without touching apt. VTDCTL_NO_QEMU10=1 skips
+# it (the 10.0 cells of `make check` are then skipped).
+if [ "${VTDCTL_NO_QEMU10:-0}" != 1 ]; then
+	# shellcheck disable=SC2086
+	$SUDO env ${VTDCTL_CACHE:+VTDCTL_CACHE="$VTDCTL_CACHE"} \
+		"$(cd "$(dirname "$0")" && pwd)/fetch-qemu10.sh"
+fi

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Boot a real QEMU (TCG) with an intel-iommu and a real Debian Linux guest.
 
-    from guest import Guest, shared_guest
+    from guest import Guest, shared_guest, CELLS
     with Guest("scalable") as g:          # or "legacy"; boots, waits for the report
+    with Guest.for_cell(CELLS["q10-l612-flts"]) as g:   # one cell of the matrix
         g.qmp_path                        # public QMP socket, left free for vtdctl
         g.pid, g.boot_time, g.kernel_version
         g.groups                          # {group number: ["0000:00:03.0", ...]}
@@ -10,16 +11,24 @@
         g.xp(0x1000, 512)                 # guest-physical qwords (xp /Ngx)
         g.read_reg(0x20)                  # VT-d register at 0xfed90000 + off
         g.dump_memory("/tmp/guest.core")  # dump-guest-memory, paging=false
-    shared_guest("scalable")              # one guest per config for a whole run
+    shared_guest("q72-l61-scalable")      # one guest per cell (or config) for a whole run
 
-Environment: QEMU (binary), QEMU_EXTRA_ARGS (shell words appended to the
-command line), VTDCTL_GUEST_TIMEOUT (seconds, default 120), VTDCTL_CACHE and
+The matrix (CELLS): QEMU 7.2 (the system's qemu-system-x86_64) or 10.0
+(build/cache/bin/qemu10-system-x86_64 from scripts/fetch-qemu10.sh), Linux 6.1
+(tests/guest/build.sh's default kernel) or 6.12 (build/cache/linux-6.12 from
+the same script), legacy or scalable mode, and QEMU 10.0's x-flts=on and
+x-pasid-mode=on. A cell whose QEMU or kernel is missing is skipped.
+
+Environment: QEMU (the 7.2 binary), QEMU10 (the 10.0 binary), LINUX612 (the
+6.12 vmlinuz), QEMU_EXTRA_ARGS (shell words appended to the command line),
+VTDCTL_GUEST_TIMEOUT (seconds, default 120), VTDCTL_CACHE and
 VTDCTL_KERNEL_PKG (see tests/guest/build.sh), VTDCTL_KEEP_GUEST=1 keeps the
 work directory (serial log, QEMU's stderr) after the guest stops.
 """
 
 import atexit
 import ctypes
+import glob
 import os
 import re
 import shlex
@@ -34,6 +43,7 @@ from qmp import QMP
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD_SH = os.path.join(REPO, "tests", "guest", "build.sh")
+CACHE = os.environ.get("VTDCTL_CACHE") or os.path.join(REPO, "build", "cache")
 VTD_BASE = 0xFED90000
 READY = "VTDCTL_GUEST_READY"
 
@@ -77,6 +87,80 @@ class GuestError(Exception):
     pass
 
 
+# --- the matrix: which QEMU, which Linux, which intel-iommu ------------------
+
+def qemu72_binary():
+    return os.environ.get("QEMU") or "qemu-system-x86_64"
+
+
+def qemu10_binary():
+    return os.environ.get("QEMU10") or os.path.join(CACHE, "bin", "qemu10-system-x86_64")
+
+
+def linux612_kernel():
+    """The 6.12 vmlinuz unpacked by scripts/fetch-qemu10.sh (or $LINUX612)."""
+    if os.environ.get("LINUX612"):
+        return os.environ["LINUX612"]
+    found = sorted(glob.glob(os.path.join(CACHE, "linux-6.12", "boot", "vmlinuz-*")))
+    return found[-1] if found else os.path.join(CACHE, "bin", "linux612-vmlinuz")
+
+
+class Cell:
+    """One cell of the test matrix: a description a Guest can be booted from.
+
+    qemu and linux are the generations ("7.2"/"10.0", "6.1"/"6.12"); mode is
+    "legacy" or "scalable"; iommu_opts are extra intel-iommu properties; pgtt
+    is the PGTT Linux must program in each RID_PASID entry (None in legacy)."""
+
+    def __init__(self, name, qemu, linux, mode, iommu_opts=None, pgtt=None):
+        self.name, self.qemu, self.linux, self.mode = name, qemu, linux, mode
+        self.iommu_opts = dict(iommu_opts or {})
+        self.pgtt = pgtt
+
+    def qemu_binary(self):
+        return {"7.2": qemu72_binary, "10.0": qemu10_binary}[self.qemu]()
+
+    def kernel(self):
+        """None: tests/guest/build.sh's kernel (Linux 6.1)."""
+        return linux612_kernel() if self.linux == "6.12" else None
+
+    def flag(self, key):
+        return self.iommu_opts.get(key) == "on"
+
+    def describe(self):
+        opts = "".join(", %s=%s" % kv for kv in self.iommu_opts.items())
+        return "%s: QEMU %s + Linux %s, %s%s" % (self.name, self.qemu, self.linux,
+                                                self.mode, opts)
+
+    def missing(self):
+        """Why this cell cannot boot here (a missing binary or kernel), or None."""
+        q = self.qemu_binary()
+        if shutil.which(q) is None:
+            return "no QEMU %s binary %r%s" % (
+                self.qemu, q, " (run scripts/fetch-qemu10.sh)" if self.qemu == "10.0" else "")
+        k = self.kernel()
+        if k is not None and not os.path.exists(k):
+            return "no Linux %s kernel %r (run scripts/fetch-qemu10.sh)" % (self.linux, k)
+        return None
+
+    def __repr__(self):
+        return "Cell(%s)" % self.describe()
+
+
+CELLS = {c.name: c for c in [
+    Cell("q72-l61-legacy", "7.2", "6.1", "legacy"),
+    Cell("q72-l61-scalable", "7.2", "6.1", "scalable", pgtt="second-stage"),
+    Cell("q10-l612-scalable", "10.0", "6.12", "scalable", pgtt="second-stage"),
+    Cell("q10-l612-flts", "10.0", "6.12", "scalable", {"x-flts": "on"},
+         pgtt="first-stage"),
+    Cell("q10-l612-flts-pasid", "10.0", "6.12", "scalable",
+         {"x-flts": "on", "x-pasid-mode": "on"}, pgtt="first-stage"),
+]}
+# The names of the configurations before the matrix.
+CELLS["legacy"] = CELLS["q72-l61-legacy"]
+CELLS["scalable"] = CELLS["q72-l61-scalable"]
+
+
 def build_artefacts():
     """Run tests/guest/build.sh (cached) and return (kernel, initrd) paths."""
     r = subprocess.run([BUILD_SH], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -110,7 +194,8 @@ def _stop_all():
 
 class Guest:
     def __init__(self, mode="scalable", memory=512, iommu_opts=None, cmdline=None,
-                 devices=None, qemu=None, extra_args=None, timeout=None):
+                 devices=None, qemu=None, extra_args=None, timeout=None, kernel=None,
+                 cell=None):
         if mode not in CMDLINES:
             raise ValueError("mode must be one of %s" % sorted(CMDLINES))
         self.mode = mode
@@ -119,7 +204,9 @@ class Guest:
         self.iommu_opts.update(iommu_opts or {})
         self.cmdline = " ".join([COMMON_CMDLINE, CMDLINES[mode], cmdline or ""]).strip()
         self.devices = list(DEFAULT_DEVICES if devices is None else devices)
-        self.qemu = qemu or os.environ.get("QEMU") or "qemu-system-x86_64"
+        self.qemu = qemu or qemu72_binary()
+        self.kernel = kernel          # None: tests/guest/build.sh's kernel
+        self.cell = cell
         self.extra_args = list(extra_args or []) + shlex.split(
             os.environ.get("QEMU_EXTRA_ARGS", ""))
         self.timeout = float(timeout or os.environ.get("VTDCTL_GUEST_TIMEOUT", 120))
@@ -129,6 +216,21 @@ class Guest:
         self.workdir = None
         self._ctl = None
         self._reset_report()
+
+    @classmethod
+    def for_cell(cls, cell, **kwargs):
+        """A Guest (not started) for a Cell of the matrix."""
+        if isinstance(cell, str):
+            cell = CELLS[cell]
+        opts = dict(cell.iommu_opts)
+        opts.update(kwargs.pop("iommu_opts", None) or {})
+        return cls(cell.mode, iommu_opts=opts, qemu=cell.qemu_binary(),
+                   kernel=cell.kernel(), cell=cell, **kwargs)
+
+    def describe(self):
+        if self.cell is not None:
+            return self.cell.describe()
+        return "%s (%s)" % (self.mode, self.qemu)
 
     def _reset_report(self):
         self.kernel_version = None
@@ -160,7 +262,13 @@ class Guest:
 
     def start(self):
         kernel, initrd = build_artefacts()
-        self.workdir = tempfile.mkdtemp(prefix="vtdctl-guest-%s-" % self.mode)
+        if self.kernel:
+            if not os.path.exists(self.kernel):
+                raise GuestError("no kernel %r" % self.kernel)
+            kernel = self.kernel
+        self.kernel_path = kernel
+        tag = self.cell.name if self.cell is not None else self.mode
+        self.workdir = tempfile.mkdtemp(prefix="vtdctl-guest-%s-" % tag)
         self.serial_path = os.path.join(self.workdir, "serial.log")
         self.stderr_path = os.path.join(self.workdir, "qemu.stderr")
         self.qmp_path = os.path.join(self.workdir, "qmp.sock")
@@ -333,24 +441,32 @@ _shared = {}
 
 
 def shared_guest(name="scalable", **kwargs):
-    """Boot the guest of configuration `name` once per process and reuse it.
-
-    A configuration that failed to boot fails again at once, without a retry.
+    """Boot the guest of cell `name` (a key of CELLS: a cell, or "legacy" /
+    "scalable") once per process and reuse it. Skips (unittest.SkipTest) when
+    the cell's QEMU or kernel is not here. A cell that failed to boot fails
+    again at once, without a retry.
     """
-    if name not in _shared:
-        qemu = kwargs.get("qemu") or os.environ.get("QEMU") or "qemu-system-x86_64"
-        if shutil.which(qemu) is None:
-            raise unittest.SkipTest("no QEMU binary %r" % qemu)
+    cell = CELLS[name]
+    key = cell.name
+    if key not in _shared:
+        why = cell.missing() if "qemu" not in kwargs else None
+        if why:
+            raise unittest.SkipTest("%s: %s" % (cell.name, why))
         try:
-            _shared[name] = Guest(name, **kwargs).start()
+            _shared[key] = Guest.for_cell(cell, **kwargs).start()
         except Exception as e:
-            _shared[name] = e
-    g = _shared[name]
+            _shared[key] = e
+    g = _shared[key]
     if isinstance(g, Exception):
-        raise GuestError("guest %r did not boot: %s" % (name, g))
+        raise GuestError("guest %s did not boot: %s" % (cell.describe(), g))
     if not g.running:
-        raise GuestError("guest %r is no longer running" % name)
+        raise GuestError("guest %s is no longer running" % cell.describe())
     return g
+
+
+def boot_times():
+    """{cell name: boot seconds} of the shared guests booted so far."""
+    return {k: g.boot_time for k, g in _shared.items() if isinstance(g, Guest)}
 
 
 def stop_shared():
@@ -363,7 +479,8 @@ def stop_shared():
 # --- command line: a guest for demos and manual work ------------------------
 
 def _describe(g):
-    lines = ["mode      %s (QEMU %s, Linux %s)" % (g.mode, g.qemu_version(), g.kernel_version),
+    lines = ["mode      %s (QEMU %s, Linux %s)" % (g.describe(), g.qemu_version(),
+                                                 g.kernel_version),
              "qmp       %s" % g.qmp_path,
              "pid       %d" % g.pid,
              "serial    %s" % g.serial_path,
@@ -383,6 +500,8 @@ def main(argv=None):
                     "interrupted; 'run CMD...' runs CMD with VTDCTL_QMP set to the "
                     "guest's QMP socket, then stops the guest and exits with CMD's status.")
     ap.add_argument("-m", "--mode", default="scalable", choices=sorted(CMDLINES))
+    ap.add_argument("-c", "--cell", choices=sorted(CELLS),
+                    help="a cell of the test matrix (overrides --mode)")
     ap.add_argument("--memory", type=int, default=512, help="MiB (default 512)")
     ap.add_argument("--iommu-opt", action="append", default=[], metavar="KEY=VALUE",
                     help="extra intel-iommu property, e.g. caching-mode=on")
@@ -394,7 +513,11 @@ def main(argv=None):
         ap.error("run needs a command")
     signal.signal(signal.SIGTERM, lambda s, f: sys.exit(128 + s))
     opts = dict(o.split("=", 1) for o in a.iommu_opt)
-    with Guest(a.mode, memory=a.memory, iommu_opts=opts, cmdline=a.append) as g:
+    if a.cell:
+        g = Guest.for_cell(CELLS[a.cell], memory=a.memory, iommu_opts=opts, cmdline=a.append)
+    else:
+        g = Guest(a.mode, memory=a.memory, iommu_opts=opts, cmdline=a.append)
+    with g:
         print(_describe(g), file=sys.stderr, flush=True)
         if a.action == "up":
             try:

@@ -8,11 +8,11 @@ and the RTADDR register with the HMP command `xp` through tests/lib/guest.py,
 and returns a dict shaped like the matching part of `vtdctl dump --json`:
 
     {"iommu": {"rtaddr": "0x...", "mode": "legacy" | "scalable" | "abort-dma"},
-     "devices": [{"bdf": "00:03.0", "bus": 0, "devfn": 24,
+     "devices": [{"bdf": "00:03.0", "bus": 0, "devfn": 24, "context_entry": "0x...",
                   "context": legacy:   {"raw": [2], "present", "tt", "did", "aw", "slptptr"}
                              scalable: {"raw": [4], "pdts", "pasid_dir", "rid_pasid"},
                   "pasids": [{"pasid", "did", "pgtt", "aw", "slptptr", "flptptr",
-                              "raw": [8]}]}]}        # "pasids" in scalable mode only
+                              "flpm", "raw": [8], "entry"}]}]}  # scalable mode only
 
 64-bit values are "0x" + lowercase hex without leading zeros (Python's hex()).
 Devices are listed for present context entries only, PASIDs for present PASID
@@ -91,6 +91,10 @@ def decode_scalable_context(q):
 
 
 def decode_pasid_entry(pasid, v):
+    # 3.9: qword0 P 0, AW 4:2, PGTT 8:6, SLPTPTR 63:12; qword1 DID 15:0;
+    # qword2 SRE 0, FLPM 3:2 (0: 4-level, 1: 5-level), FLPTPTR 63:12. A
+    # first-stage entry (PGTT 1) has FLPTPTR set and SLPTPTR 0; both are
+    # reported as they are, whatever the PGTT.
     return {
         "pasid": pasid,
         "did": v[1] & 0xFFFF,
@@ -98,6 +102,7 @@ def decode_pasid_entry(pasid, v):
         "aw": (v[0] >> 2) & 7,
         "slptptr": hx(v[0] & ADDR_MASK),
         "flptptr": hx(v[2] & ADDR_MASK),
+        "flpm": (v[2] >> 2) & 3,
         "raw": [hx(x) for x in v],
     }
 
@@ -114,7 +119,9 @@ def walk_pasids(mem, pasid_dir, pdts):
         for ti in range(64):
             v = table[ti * 8:(ti + 1) * 8]
             if v[0] & 1:
-                out.append(decode_pasid_entry((di << 6) | ti, v))
+                e = decode_pasid_entry((di << 6) | ti, v)
+                e["entry"] = hx((de & ADDR_MASK) + 64 * ti)
+                out.append(e)
     return out
 
 
@@ -138,6 +145,7 @@ def walk(read_qwords, rtaddr):
                 if clo & 1:
                     result["devices"].append({
                         "bdf": bdf_str(bus, devfn), "bus": bus, "devfn": devfn,
+                        "context_entry": hx((lo & ADDR_MASK) + 16 * devfn),
                         "context": decode_legacy_context(clo, chi)})
             continue
         # Scalable: lower table (devfn 0x00-0x7f) from lo, upper (0x80-0xff)
@@ -154,6 +162,7 @@ def walk(read_qwords, rtaddr):
                 c = decode_scalable_context(q)
                 result["devices"].append({
                     "bdf": bdf_str(bus, devfn), "bus": bus, "devfn": devfn,
+                    "context_entry": hx((word & ADDR_MASK) + 32 * i),
                     "context": c,
                     "pasids": walk_pasids(mem, q[0] & ADDR_MASK, c["pdts"])})
     return result
@@ -166,9 +175,17 @@ def walk_guest(guest):
 
 # --- comparison with vtdctl's JSON ----------------------------------------------
 
+# The keys compare() checks: every key the reader produces, at least these.
+CONTEXT_KEYS = {"legacy": ("raw", "present", "tt", "did", "aw", "slptptr"),
+                "scalable": ("raw", "pdts", "pasid_dir", "rid_pasid")}
+PASID_KEYS = ("pasid", "did", "pgtt", "aw", "slptptr", "flptptr", "flpm", "raw", "entry")
+
+
 def compare(ref, got):
     """Every difference between the reader's dict `ref` and vtdctl's JSON `got`,
-    on the keys the reader produces, as a list of strings (empty: equal)."""
+    on the keys the reader produces (iommu rtaddr and mode; per device bus,
+    devfn, context_entry and CONTEXT_KEYS; per PASID entry PASID_KEYS), as a list of strings
+    (empty: equal). Devices and PASIDs present on one side only are listed."""
     diffs = []
 
     def cmp_keys(where, a, b):
@@ -184,6 +201,8 @@ def compare(ref, got):
     cmp_keys("iommu", ref["iommu"], got.get("iommu"))
     gdevs = {}
     for d in got.get("devices") or []:
+        if d.get("bdf") in gdevs:
+            diffs.append("device %s: listed twice by vtdctl" % d.get("bdf"))
         gdevs[d.get("bdf")] = d
     rdevs = {d["bdf"]: d for d in ref["devices"]}
     for bdf in sorted(set(gdevs) - set(rdevs), key=str):
@@ -194,9 +213,12 @@ def compare(ref, got):
             diffs.append("device %s: missing in vtdctl" % bdf)
             continue
         where = "device %s" % bdf
-        cmp_keys(where, {k: rd[k] for k in ("bus", "devfn")}, gd)
+        cmp_keys(where, {k: rd[k] for k in ("bus", "devfn", "context_entry")}, gd)
         cmp_keys(where + ".context", rd["context"], gd.get("context"))
         if "pasids" not in rd:
+            if gd.get("pasids"):
+                diffs.append("%s: legacy mode, yet vtdctl lists PASID entries %r"
+                             % (where, [p.get("pasid") for p in gd["pasids"]]))
             continue
         gp = {p.get("pasid"): p for p in gd.get("pasids") or []}
         rp = {p["pasid"]: p for p in rd["pasids"]}
