@@ -33,6 +33,9 @@ struct vtd_source *open_target(void);
 int walk_target(struct vtd_source *src, struct vtd_model *m);
 /* EXIT_FINDINGS when m has a warning or an error, else EXIT_OK. */
 int exit_status_of(const struct vtd_model *m);
+struct vtd_regfile;
+/* Read every register; -1 after report_error() (also for a dump). */
+int cmd_read_regfile(struct vtd_source *src, struct vtd_regfile *rf);
 /* Refuse positional arguments a command does not take. */
 int no_args(const char *cmd, int argc, char **argv);
 

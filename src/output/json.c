@@ -175,6 +175,7 @@ static struct json_object *json_device(const struct vtd_device *d)
 	add(host, "address_space", NULL);
 	add(o, "host", host);
 	add_int(o, "finding_count", d->nr_findings);
+	add_int(o, "pending_faults", d->nr_faults);
 	return o;
 }
 

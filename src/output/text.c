@@ -67,16 +67,30 @@ static void print_header(FILE *f, const struct vtd_source *src,
 			m->tables_read, m->entries_seen, src->nr_calls);
 }
 
+/* "  faulted(2)  !" : pending fault records, then findings */
+static const char *device_marks(const struct vtd_device *d, char *buf,
+				unsigned len)
+{
+	int n = 0;
+
+	buf[0] = 0;
+	if (d->nr_faults)
+		n = snprintf(buf, len, "  faulted(%u)", d->nr_faults);
+	if (d->nr_findings && n >= 0 && (unsigned)n < len)
+		snprintf(buf + n, len - n, "  !");
+	return buf;
+}
+
 static void print_legacy_device(FILE *f, const struct vtd_device *d,
 				const struct out_opts *o)
 {
 	const struct vtd_ctx_legacy *c = &d->ctx.leg;
-	char bdf[8];
+	char bdf[8], marks[32];
 
 	fmt_bdf(bdf, d->bus, d->devfn);
 	fprintf(f, "%-8s %5u  %-16s %u (%u-level)  0x%016" PRIx64 "%s\n", bdf,
 		c->did, tt_name(c->tt), c->aw, c->aw + 2, c->slptptr,
-		d->nr_findings ? "  !" : "");
+		device_marks(d, marks, sizeof(marks)));
 	if (o->verbose >= 1)
 		fprintf(f, "         P%c FPD%c TT=%u AW=%u AVAIL=%u DID=%u  entry 0x%" PRIx64 "\n",
 			FLAG(c->p), FLAG(c->fpd), c->tt, c->aw, c->avail,
@@ -118,12 +132,13 @@ static void print_sm_device(FILE *f, const struct vtd_device *d,
 			    const struct out_opts *o)
 {
 	const struct vtd_ctx_sm *c = &d->ctx.sm;
-	char bdf[8];
+	char bdf[8], marks[32];
 
 	fmt_bdf(bdf, d->bus, d->devfn);
 	fprintf(f, "%-8s PDTS=%u (%u PASIDs)  dir 0x%016" PRIx64 "  RID_PASID %u  %zu present%s\n",
 		bdf, c->pdts, vtd_pdts_entries(c->pdts) * 64u, c->pasid_dir,
-		c->rid_pasid, d->nr_pasids, d->nr_findings ? "  !" : "");
+		c->rid_pasid, d->nr_pasids,
+		device_marks(d, marks, sizeof(marks)));
 	if (o->verbose >= 1)
 		fprintf(f, "         P%c FPD%c DTE%c PASIDE%c PRE%c PDTS=%u  entry 0x%" PRIx64 "\n",
 			FLAG(c->p), FLAG(c->fpd), FLAG(c->dte),

@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 #include "vtd.h"
+#include "walker/faults.h"
+#include "walker/regs.h"
 
 struct vtd_source;
 
@@ -51,6 +53,7 @@ struct vtd_device {
 	struct vtd_pasid_rec *pasids;	/* present PASID entries, by PASID */
 	size_t nr_pasids, cap_pasids;
 	unsigned nr_findings;	/* findings that name this device (set at the end of the walk) */
+	unsigned nr_faults;	/* pending fault records naming this device */
 };
 
 struct vtd_regs {
@@ -66,6 +69,8 @@ struct vtd_rtaddr_scan {
 };
 
 struct vtd_model {
+	struct vtd_regfile rf;		/* every register (live sources) */
+	struct vtd_faults faults;	/* pending fault records */
 	struct vtd_regs regs;
 	struct vtd_cap cap;		/* valid only if regs.valid */
 	struct vtd_ecap ecap;

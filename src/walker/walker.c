@@ -97,25 +97,24 @@ static bool bdf_wanted(const struct vtd_filter *f, int bus, int devfn)
 
 /* --- registers -------------------------------------------------------- */
 
-/* VER, CAP, ECAP, GCMD|GSTS and RTADDR: the first five qwords, one read. */
+/* The whole register file in one read; a dump has none. */
 static int read_registers(struct walk *w)
 {
-	struct vtd_regs *r = &w->m->regs;
-	uint64_t q[5];
-	int err = source_read_regs(w->src, 0, 5, q);
+	struct vtd_model *m = w->m;
+	struct vtd_regs *r = &m->regs;
+	int err = vtd_read_regfile(w->src, &m->rf);
 
-	if (err == -ENOTSUP)
-		return 0;
-	if (err)
+	if (err || !m->rf.valid)
 		return err;
-	r->ver = q[0] & 0xffffffff;
-	r->cap = q[1];
-	r->ecap = q[2];
-	r->gsts = q[3] >> 32;
-	r->rtaddr = q[4];
+	r->ver = vtd_reg32(&m->rf, VTD_REG_VER);
+	r->cap = vtd_reg64(&m->rf, VTD_REG_CAP);
+	r->ecap = vtd_reg64(&m->rf, VTD_REG_ECAP);
+	r->gsts = vtd_reg32(&m->rf, VTD_REG_GSTS);
+	r->rtaddr = vtd_reg64(&m->rf, VTD_REG_RTADDR);
 	r->valid = true;
-	vtd_decode_cap(r->cap, &w->m->cap);
-	vtd_decode_ecap(r->ecap, &w->m->ecap);
+	m->cap = m->rf.cap;
+	m->ecap = m->rf.ecap;
+	vtd_read_faults(&m->rf, &m->faults);
 	return 0;
 }
 
@@ -682,6 +681,32 @@ static void count_device_findings(struct vtd_model *m)
 	}
 }
 
+/* Pending fault records become findings on the devices they name. */
+static void report_faults(struct vtd_model *m)
+{
+	for (unsigned i = 0; i < m->faults.nr_pending; i++) {
+		const struct vtd_fault_rec *r = &m->faults.recs[i];
+		struct vtd_finding key = { .bus = r->sid >> 8,
+					   .devfn = r->sid & 0xff };
+		struct vtd_device *d = m->nr_devices ?
+			bsearch(&key, m->devices, m->nr_devices,
+				sizeof(*d), cmp_bdf) : NULL;
+
+		if (d)
+			d->nr_faults++;
+		vtd_add_finding(m, VTD_SEV_WARNING, "fault_pending",
+				key.bus, key.devfn,
+				r->pp ? (int64_t)r->pasid : VTD_NO_PASID,
+				0, "fault record %u: %s %s 0x%llx, reason 0x%02x (%s)",
+				r->index, r->read ? "read" : "write",
+				vtd_fault_is_ir(r->fr) ? "of interrupt index" : "at",
+				vtd_fault_is_ir(r->fr) ?
+				(unsigned long long)(r->addr >> 48) :
+				(unsigned long long)r->addr, r->fr,
+				vtd_fault_reason_str(r->fr));
+	}
+}
+
 int vtd_walk(struct vtd_source *src, const struct vtd_walk_opts *opts,
 	     struct vtd_model *m)
 {
@@ -700,6 +725,7 @@ int vtd_walk(struct vtd_source *src, const struct vtd_walk_opts *opts,
 		err = walk_root(&w);
 	if (err < 0)
 		return w.fatal ? w.fatal : err;
+	report_faults(m);
 	count_device_findings(m);
 	return 0;
 }
