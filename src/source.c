@@ -115,6 +115,14 @@ int source_add_ram(struct vtd_source *src, uint64_t start, uint64_t size)
 	return 0;
 }
 
+int source_monitor(struct vtd_source *src, const char *cmd,
+		   struct json_object *args, struct json_object **ret)
+{
+	if (!src->ops->monitor)
+		return -ENOTSUP;
+	return src->ops->monitor(src, cmd, args, ret);
+}
+
 void source_close(struct vtd_source *src)
 {
 	if (!src)

@@ -22,6 +22,8 @@
 
 #define VTD_DEFAULT_MMIO_BASE 0xfed90000ULL
 
+struct json_object;
+
 struct ram_range {
 	uint64_t start;		/* guest-physical */
 	uint64_t size;
@@ -40,6 +42,11 @@ struct vtd_source_ops {
 	 * in one transport call (else source_read_regs() loops on read_reg) */
 	int (*read_regs)(struct vtd_source *src, uint32_t off, unsigned n,
 			 uint64_t *vals);
+	/* optional: one read-only monitor command (QMP JSON), for host-side
+	 * state; *ret gets the "return" value (caller puts it). Backends must
+	 * pass cmd and args through qmp_check_allowed() first. */
+	int (*monitor)(struct vtd_source *src, const char *cmd,
+		       struct json_object *args, struct json_object **ret);
 	void (*close)(struct vtd_source *src);
 };
 
@@ -69,6 +76,10 @@ void source_set_error(struct vtd_source *src, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int source_add_ram(struct vtd_source *src, uint64_t start, uint64_t size);
 void source_close(struct vtd_source *src);
+/* A monitor command; -ENOTSUP when the source has no monitor (a dump, or
+ * libvirt with --no-monitor): host-side state is then unknown. */
+int source_monitor(struct vtd_source *src, const char *cmd,
+		   struct json_object *args, struct json_object **ret);
 
 /* Backends. Each returns NULL and fills err (errlen bytes) on failure. */
 struct qmp_open_opts {
@@ -79,5 +90,18 @@ struct vtd_source *qmp_source_open(const char *addr,
 				   const struct qmp_open_opts *opts,
 				   char *err, size_t errlen);
 struct vtd_source *core_source_open(const char *path, char *err, size_t errlen);
+
+struct libvirt_open_opts {
+	const char *uri;	/* --connect; NULL = as virsh */
+	bool no_monitor;	/* --no-monitor: never taint the domain */
+	bool no_proc_mem;	/* never use /proc/PID/mem */
+};
+/* A libvirt domain by name, UUID or id (src/libvirt/). */
+struct vtd_source *libvirt_source_open(const char *domain,
+				       const struct libvirt_open_opts *opts,
+				       char *err, size_t errlen);
+/* vtdctl's own snapshot file (src/snapshot/). */
+struct vtd_source *snapshot_source_open(const char *path, char *err,
+					size_t errlen);
 
 #endif

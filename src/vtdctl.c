@@ -43,17 +43,22 @@ struct vtd_source *open_target(void)
 {
 	char err[512] = "";
 	struct vtd_source *src = NULL;
+	int n = !!g.qmp + !!g.core + !!g.vm + !!g.snapshot;
 
-	if (g.qmp && g.core) {
-		report_error("give one target: --qmp or --core, not both");
+	if (n > 1) {
+		report_error("give one target: --qmp, --core, --vm or --snapshot");
 		return NULL;
 	}
 	if (g.qmp)
 		src = qmp_source_open(g.qmp, &g.qmp_opts, err, sizeof(err));
 	else if (g.core)
 		src = core_source_open(g.core, err, sizeof(err));
+	else if (g.vm)
+		src = libvirt_source_open(g.vm, &g.virt_opts, err, sizeof(err));
+	else if (g.snapshot)
+		src = snapshot_source_open(g.snapshot, err, sizeof(err));
 	else {
-		report_error("no target: give --qmp=SOCKET or --core=FILE (see 'vtdctl help')");
+		report_error("no target: give --qmp=SOCKET, --core=FILE, --vm=NAME or --snapshot=FILE (see 'vtdctl help')");
 		return NULL;
 	}
 	/* the backends' messages name the target themselves */
@@ -124,6 +129,13 @@ static const struct cmd cmds[] = {
 	{ "xlate", do_xlate, "-s BDF [--pasid=N] IOVA [read|write]",
 	  "walk the page tables for one address of one device" },
 	{ "ir", do_ir, "", "the interrupt remapping table: present entries" },
+	{ "check", do_check, "", "guest tables against the host side: every rule, findings" },
+	{ "snapshot", do_snapshot, "-o FILE", "save everything a later offline run needs" },
+	{ "diff", do_diff, "SNAPSHOT_A SNAPSHOT_B", "what changed between two snapshots" },
+	{ "list", do_list, "[-c URI]", "libvirt domains with an Intel IOMMU" },
+	{ "watch", do_watch, "[-i MS]", "live ncurses view of the target" },
+	{ "shell", do_shell, "", "interactive shell over one target" },
+	{ "batch", do_batch, "FILE|-", "run shell lines from a file or stdin" },
 	{ "version", do_version, "", "print the version" },
 	{ "help", do_help, "[COMMAND]", "print this help, or a command's" },
 };
@@ -131,10 +143,14 @@ static const struct cmd cmds[] = {
 static const char global_usage[] =
 	"Usage: vtdctl [OPTIONS] COMMAND [ARGS]\n"
 	"\n"
-	"TARGET := { --qmp=PATH | --qmp=HOST:PORT | --core=FILE [--rtaddr=ADDR] }\n"
+	"TARGET := { --qmp=PATH | --qmp=HOST:PORT | --core=FILE [--rtaddr=ADDR] |\n"
+	"            --vm=NAME [-c|--connect=URI] [--no-monitor] | --all [-c URI] |\n"
+	"            --snapshot=FILE }\n"
 	"OPTIONS := { -j|--json | -p|--pretty | -v|--verbose ... |\n"
 	"             -s|--slot=[BUS:]DEV.FN | --pasid=N | --did=N |\n"
-	"             -n|--count=N | --timeout=MS | --no-proc-mem | -h|--help }\n"
+	"             -n|--count=N | -o|--output=FILE | --pages | -i|--interval=MS |\n"
+	"             --consistent | --pause | --timeout=MS | --no-proc-mem |\n"
+	"             -h|--help | -V|--version }\n"
 	"\n"
 	"Exit status: 0 ok, 1 usage or fatal error, 2 decoded with findings\n"
 	"(a warning or an error about the guest's tables).\n";
@@ -225,7 +241,8 @@ static const char *parse_slot(const char *s, struct vtd_filter *f)
 
 enum {
 	OPT_QMP = 256, OPT_CORE, OPT_RTADDR, OPT_PASID, OPT_DID, OPT_TIMEOUT,
-	OPT_NO_PROC_MEM,
+	OPT_NO_PROC_MEM, OPT_VM, OPT_NO_MONITOR, OPT_ALL, OPT_SNAPSHOT,
+	OPT_PAGES, OPT_CONSISTENT, OPT_PAUSE,
 };
 
 static const struct option long_opts[] = {
@@ -241,6 +258,16 @@ static const struct option long_opts[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "no-proc-mem", no_argument, NULL, OPT_NO_PROC_MEM },
 	{ "count", required_argument, NULL, 'n' },
+	{ "vm", required_argument, NULL, OPT_VM },
+	{ "connect", required_argument, NULL, 'c' },
+	{ "no-monitor", no_argument, NULL, OPT_NO_MONITOR },
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ "snapshot", required_argument, NULL, OPT_SNAPSHOT },
+	{ "output", required_argument, NULL, 'o' },
+	{ "pages", no_argument, NULL, OPT_PAGES },
+	{ "consistent", no_argument, NULL, OPT_CONSISTENT },
+	{ "pause", no_argument, NULL, OPT_PAUSE },
+	{ "interval", required_argument, NULL, 'i' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -267,7 +294,24 @@ static int parse_one(int c, const char *arg)
 	case 'p': g.out.json = g.out.pretty = true; break;
 	case 'v': g.out.verbose++; break;
 	case 'h': g.help = true; break;
-	case OPT_NO_PROC_MEM: g.qmp_opts.no_proc_mem = true; break;
+	case OPT_NO_PROC_MEM:
+		g.qmp_opts.no_proc_mem = true;
+		g.virt_opts.no_proc_mem = true;
+		break;
+	case OPT_VM:	     g.vm = arg; break;
+	case 'c':	     g.virt_opts.uri = arg; break;
+	case OPT_NO_MONITOR: g.virt_opts.no_monitor = true; break;
+	case OPT_ALL:	     g.all = true; break;
+	case OPT_SNAPSHOT:   g.snapshot = arg; break;
+	case 'o':	     g.output = arg; break;
+	case OPT_PAGES:	     g.pages = true; break;
+	case OPT_CONSISTENT: g.consistent = true; break;
+	case OPT_PAUSE:	     g.consistent = g.pause = true; break;
+	case 'i':
+		if (parse_u64(arg, &v) || v < 50 || v > 3600000)
+			goto bad;
+		g.interval_ms = v;
+		break;
 	case OPT_RTADDR:
 		if (parse_u64(arg, &v))
 			goto bad;
@@ -310,53 +354,71 @@ bad:
 	return -1;
 }
 
-int main(int argc, char **argv)
+/* Parse one option list; "+" stops at the first non-option. */
+static int parse_opts(int argc, char **argv, const char *optstring,
+		      const char *where)
 {
-	const struct cmd *cmd;
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jpvs:n:hV", long_opts, NULL)) != -1) {
+	optind = 1;
+	while ((c = getopt_long(argc, argv, optstring, long_opts, NULL)) != -1) {
 		if (c == '?' || c == ':') {
-			report_error("unknown or incomplete option '%s' (see 'vtdctl help')",
-				     argv[optind - 1]);
-			return EXIT_FATAL;
+			report_error("unknown or incomplete option '%s' (see 'vtdctl help%s%s')",
+				     argv[optind - 1], where ? " " : "",
+				     where ? where : "");
+			return -1;
 		}
-		if (c == 'V')
-			return do_version(0, NULL);
+		if (c == 'V') {
+			g.help = false;
+			g.version = true;
+			continue;
+		}
 		if (parse_one(c, optarg))
-			return EXIT_FATAL;
+			return -1;
 	}
-	if (optind >= argc) {
+	return optind;
+}
+
+/*
+ * Run one command line: argv[0] is the command, options may come anywhere
+ * after it (GNU getopt permutes them to the front), on top of the global
+ * options already in g. main() and the shell both come here.
+ */
+int vtdctl_run(int argc, char **argv)
+{
+	const struct cmd *cmd = find_cmd(argv[0]);
+	int n;
+
+	if (!cmd) {
+		report_error("unknown command '%s' (see 'vtdctl help')", argv[0]);
+		return EXIT_FATAL;
+	}
+	n = parse_opts(argc, argv, "jpvs:n:c:o:i:hV", cmd->name);
+	if (n < 0)
+		return EXIT_FATAL;
+	if (g.version)
+		return do_version(0, NULL);
+	if (g.help) {
+		print_cmd_help(cmd);
+		return EXIT_OK;
+	}
+	return cmd->fn(argc - n, argv + n);
+}
+
+int main(int argc, char **argv)
+{
+	int n = parse_opts(argc, argv, "+jpvs:n:c:o:i:hV", NULL);
+
+	if (n < 0)
+		return EXIT_FATAL;
+	if (g.version)
+		return do_version(0, NULL);
+	if (n >= argc) {
 		if (g.help)
 			return do_help(0, NULL);
 		fputs(global_usage, stderr);
 		return EXIT_FATAL;
 	}
-	cmd = find_cmd(argv[optind]);
-	if (!cmd) {
-		report_error("unknown command '%s' (see 'vtdctl help')",
-			     argv[optind]);
-		return EXIT_FATAL;
-	}
-	/* options may also follow the command: vtdctl dump --qmp=S -j */
-	argc -= optind;
-	argv += optind;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+jpvs:n:hV", long_opts, NULL)) != -1) {
-		if (c == '?' || c == ':') {
-			report_error("unknown or incomplete option '%s' (see 'vtdctl help %s')",
-				     argv[optind - 1], cmd->name);
-			return EXIT_FATAL;
-		}
-		if (c == 'V')
-			return do_version(0, NULL);
-		if (parse_one(c, optarg))
-			return EXIT_FATAL;
-	}
-	if (g.help) {
-		print_cmd_help(cmd);
-		return EXIT_OK;
-	}
-	return cmd->fn(argc - optind, argv + optind);
+	return vtdctl_run(argc - n, argv + n);
 }

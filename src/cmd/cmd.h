@@ -19,8 +19,16 @@ struct global_opts {
 	struct vtd_walk_opts walk;	/* --rtaddr, filters */
 	struct out_opts out;		/* -j -p -v */
 	struct qmp_open_opts qmp_opts;	/* --timeout, --no-proc-mem */
+	const char *vm;			/* --vm=NAME|UUID|ID */
+	struct libvirt_open_opts virt_opts;	/* -c URI, --no-monitor */
+	bool all;			/* --all: every libvirt domain */
+	const char *snapshot;		/* --snapshot=FILE */
+	const char *output;		/* -o FILE */
 	long count;			/* -n N: how many (iq); -1 = default */
-	bool help;
+	long interval_ms;		/* -i MS: refresh (watch); 0 = default */
+	bool pages;			/* --pages: list mappings (dump) */
+	bool consistent, pause;		/* --consistent, --pause */
+	bool help, version;
 };
 extern struct global_opts g;
 
@@ -46,5 +54,15 @@ int do_faults(int argc, char **argv);
 int do_iq(int argc, char **argv);
 int do_xlate(int argc, char **argv);
 int do_ir(int argc, char **argv);
+int do_check(int argc, char **argv);
+int do_snapshot(int argc, char **argv);
+int do_diff(int argc, char **argv);
+int do_list(int argc, char **argv);
+int do_watch(int argc, char **argv);
+int do_shell(int argc, char **argv);
+int do_batch(int argc, char **argv);
+
+/* Run one command line (argv[0] = command) on top of g: main and the shell. */
+int vtdctl_run(int argc, char **argv);
 
 #endif

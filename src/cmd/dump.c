@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vtdctl dump: every device, context entry and present PASID entry. */
+#include <string.h>
+
 #include "cmd/cmd.h"
+#include "host/host.h"
 
 int do_dump(int argc, char **argv)
 {
@@ -14,6 +17,14 @@ int do_dump(int argc, char **argv)
 	if (!src)
 		return EXIT_FATAL;
 	if (walk_target(src, &m)) {
+		source_close(src);
+		return EXIT_FATAL;
+	}
+	rc = vtd_host_collect(src, &m, &m.host);
+	if (rc < 0) {
+		report_error("%s: host side: %s", src->target,
+			     src->error[0] ? src->error : strerror(-rc));
+		vtd_model_free(&m);
 		source_close(src);
 		return EXIT_FATAL;
 	}

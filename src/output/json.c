@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
+#include "host/host.h"
 #include "output/output.h"
 #include "source.h"
 
@@ -126,7 +127,9 @@ static struct json_object *json_ctx_sm(const struct vtd_ctx_sm *c)
 	return o;
 }
 
-static struct json_object *json_pasid(const struct vtd_pasid_rec *p)
+static struct json_object *json_pasid(const struct vtd_model *m,
+				      const struct vtd_device *d,
+				      const struct vtd_pasid_rec *p)
 {
 	struct json_object *o = json_object_new_object();
 	const struct vtd_pasid_entry *e = &p->e;
@@ -149,13 +152,15 @@ static struct json_object *json_pasid(const struct vtd_pasid_rec *p)
 	add_bool(o, "eafe", e->eafe);
 	add(o, "entry", hex(p->gpa));
 	add(o, "raw", hex_array(e->raw, 8));
+	add(o, "host", host_json_pasid(m->host, d, p));
 	return o;
 }
 
-static struct json_object *json_device(const struct vtd_device *d)
+static struct json_object *json_device(const struct vtd_model *m,
+				       const struct vtd_device *d)
 {
 	struct json_object *o = json_object_new_object();
-	struct json_object *pasids, *host;
+	struct json_object *pasids;
 	char bdf[8];
 
 	fmt_bdf(bdf, d->bus, d->devfn);
@@ -168,12 +173,11 @@ static struct json_object *json_device(const struct vtd_device *d)
 	if (d->scalable) {
 		pasids = json_object_new_array();
 		for (size_t i = 0; i < d->nr_pasids; i++)
-			json_object_array_add(pasids, json_pasid(&d->pasids[i]));
+			json_object_array_add(pasids,
+					      json_pasid(m, d, &d->pasids[i]));
 		add(o, "pasids", pasids);
 	}
-	host = json_object_new_object();
-	add(host, "address_space", NULL);
-	add(o, "host", host);
+	add(o, "host", host_json_device(m->host, d));
 	add_int(o, "finding_count", d->nr_findings);
 	add_int(o, "pending_faults", d->nr_faults);
 	return o;
@@ -215,7 +219,7 @@ struct json_object *json_dump(const struct vtd_source *src,
 	add(o, "source", json_source(src, m));
 	add(o, "iommu", json_iommu(m));
 	for (size_t i = 0; i < m->nr_devices; i++)
-		json_object_array_add(devs, json_device(&m->devices[i]));
+		json_object_array_add(devs, json_device(m, &m->devices[i]));
 	add(o, "devices", devs);
 	add(o, "findings", json_findings(m));
 	return o;

@@ -539,6 +539,7 @@ static const struct vtd_source_ops qmp_ops = {
 	.read = qmp_read,
 	.read_reg = qmp_read_reg,
 	.read_regs = qmp_read_regs,
+	.monitor = qmp_command,
 	.close = qmp_close,
 };
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/host.h"
 #include "walker/model.h"
 
 const char *vtd_severity_name(enum vtd_severity s)
@@ -101,5 +102,6 @@ void vtd_model_free(struct vtd_model *m)
 		free(m->devices[i].pasids);
 	free(m->devices);
 	free(m->findings);
+	vtd_host_free(m->host);
 	memset(m, 0, sizeof(*m));
 }

@@ -12,6 +12,7 @@
 #include "walker/regs.h"
 
 struct vtd_source;
+struct vtd_host;
 
 enum vtd_severity { VTD_SEV_INFO, VTD_SEV_WARNING, VTD_SEV_ERROR };
 const char *vtd_severity_name(enum vtd_severity s);
@@ -83,6 +84,8 @@ struct vtd_model {
 	size_t nr_devices, cap_devices;
 	struct vtd_finding *findings;
 	size_t nr_findings, cap_findings;
+
+	struct vtd_host *host;		/* host side (src/host/), NULL = unknown */
 
 	/* walk statistics */
 	unsigned long tables_read;
