@@ -9,7 +9,7 @@ VERSION   := 0.1.0
 
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS      := json-c libelf
+PKGS      := json-c libelf libvirt libvirt-qemu ncursesw readline
 CFLAGS    ?= -O2 -g
 # What the build needs, kept apart from CFLAGS so that users may override it
 VTD_CFLAGS := -std=gnu11 -Wall -Wextra -Wformat=2 -Wshadow -Wno-unused-parameter \
@@ -71,7 +71,11 @@ check-asan:
 
 # Figures, not pass/fail: vtdctl against a naive walker on a real guest.
 bench: vtdctl
-	tests/bench/bench_walk.py
+	tests/bench/run
+
+# libFuzzer harnesses (clang): FUZZ_SECONDS per target (default 10)
+fuzz:
+	tests/fuzz/run
 
 install: vtdctl
 	install -d $(DESTDIR)$(BINDIR)
@@ -84,6 +88,6 @@ clean:
 	rm -f .flags vtdctl libvtd.a $(LIB_OBJS) src/vtdctl.o $(UNIT_BINS) \
 	      $(LIB_OBJS:.o=.d) src/vtdctl.d
 
-.PHONY: all unit check check-asan bench install uninstall clean
+.PHONY: all unit check check-asan bench fuzz install uninstall clean
 
 -include $(LIB_OBJS:.o=.d) src/vtdctl.d

@@ -403,6 +403,8 @@ int vtdctl_run(int argc, char **argv)
 		print_cmd_help(cmd);
 		return EXIT_OK;
 	}
+	if (g.all)
+		return run_on_all_domains(cmd->name, argc, argv);
 	return cmd->fn(argc - n, argv + n);
 }
 

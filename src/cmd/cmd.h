@@ -62,6 +62,10 @@ int do_watch(int argc, char **argv);
 int do_shell(int argc, char **argv);
 int do_batch(int argc, char **argv);
 
+/* --all: run argv (argv[0] = command) once per libvirt domain with an Intel
+ * IOMMU, a summary line per domain (src/cmd/all.c). */
+int run_on_all_domains(const char *cmd, int argc, char **argv);
+
 /* Run one command line (argv[0] = command) on top of g: main and the shell. */
 int vtdctl_run(int argc, char **argv);
 
