@@ -79,6 +79,8 @@ int walk_target(struct vtd_source *src, struct vtd_model *m)
 {
 	int err = vtd_walk(src, &g.walk, m);
 
+	if (err >= 0)
+		err = vtd_vmm_collect(src, &m->vmm);
 	if (err < 0) {
 		report_error("%s: %s", src->target,
 			     src->error[0] ? src->error : strerror(-err));

@@ -62,6 +62,7 @@ static struct json_object *json_source(const struct vtd_source *src,
 	add(o, "kind", json_object_new_string(src->ops->kind));
 	add(o, "target", json_object_new_string(src->target));
 	add(o, "access", json_object_new_string(src->access ? src->access : ""));
+	add(o, "vmm", vtd_vmm_json(&m->vmm));
 	return o;
 }
 

@@ -42,6 +42,7 @@ static void print_header(FILE *f, const struct vtd_source *src,
 
 	fprintf(f, "source: %s %s (%s)\n", src->ops->kind, src->target,
 		src->access ? src->access : "-");
+	vtd_vmm_text(f, &m->vmm, o->verbose);
 	if (r->valid)
 		fprintf(f, "iommu: VT-d %u.%u at 0x%" PRIx64 ", %s, translation %s\n",
 			(unsigned)(r->ver >> 4) & 0xf, (unsigned)r->ver & 0xf,

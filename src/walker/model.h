@@ -10,6 +10,7 @@
 #include "vtd.h"
 #include "walker/faults.h"
 #include "walker/regs.h"
+#include "vmm/vmm.h"
 
 struct vtd_source;
 struct vtd_host;
@@ -86,6 +87,7 @@ struct vtd_model {
 	size_t nr_findings, cap_findings;
 
 	struct vtd_host *host;		/* host side (src/host/), NULL = unknown */
+	struct vtd_vmm vmm;		/* the VMM and its vIOMMU options */
 
 	/* walk statistics */
 	unsigned long tables_read;

@@ -562,7 +562,10 @@ static int walk_sm_context_half(struct walk *w, int bus, uint64_t ctp,
 		if (err < 0)
 			return err;
 		sm_context_checks(w, d, err == 0);
-		if (w->o->filter.did >= 0 && d->nr_pasids == 0) {
+		/* --did or --pasid alone: only devices with a match; with -s
+		 * the device stays, to show that its PASID is absent */
+		if (d->nr_pasids == 0 && (w->o->filter.did >= 0 ||
+		    (w->o->filter.pasid >= 0 && w->o->filter.devfn < 0))) {
 			free(d->pasids);
 			w->m->nr_devices--;
 		}

@@ -3,8 +3,10 @@
 status 1, never a crash, a hang or a page of nonsense. Tests whose peer is
 not a real QEMU say so in their name (fake_server)."""
 
+import atexit
 import json
 import os
+import shutil
 import socket
 import tempfile
 import threading
@@ -13,6 +15,7 @@ from guest import shared_guest
 from vtdctl import run
 
 TMP = tempfile.mkdtemp(prefix="vtdctl-bad-")
+atexit.register(shutil.rmtree, TMP, ignore_errors=True)
 
 
 def one_line_error(r, *words):

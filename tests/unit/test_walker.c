@@ -146,6 +146,7 @@ static void test_scalable(void)
 	/* filters: one PASID, one DID */
 	o.filter.pasid = 5;
 	CHECK(walk(&m, &o) == 0);
+	CHECK_EQ_U64(m.nr_devices, 1);		/* 00:10.0 has no PASID 5 */
 	CHECK_EQ_U64(m.devices[0].nr_pasids, 1);
 	CHECK_EQ_U64(m.devices[0].pasids[0].pasid, 5);
 	vtd_model_free(&m);
@@ -155,9 +156,16 @@ static void test_scalable(void)
 	CHECK_EQ_U64(m.nr_devices, 1);
 	CHECK_EQ_U64(m.devices[0].nr_pasids, 1);
 	vtd_model_free(&m);
+	/* with -s, the device stays even without the PASID */
 	o.filter.did = -1;
+	o.filter.pasid = 5;
 	o.filter.bus = 0;
 	o.filter.devfn = 0x80;
+	CHECK(walk(&m, &o) == 0);
+	CHECK_EQ_U64(m.nr_devices, 1);
+	CHECK_EQ_U64(m.devices[0].nr_pasids, 0);
+	vtd_model_free(&m);
+	o.filter.pasid = -1;
 	CHECK(walk(&m, &o) == 0);
 	CHECK_EQ_U64(m.nr_devices, 1);
 	CHECK_EQ_U64(m.devices[0].devfn, 0x80);

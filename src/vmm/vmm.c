@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vtdctl: what the VM is: the VMM's version (query-version) and the
+ * intel-iommu device's options as `info qtree` shows them, so that a bug
+ * report says what the VM was. Two read-only monitor calls.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "source.h"
+#include "vmm/vmm.h"
+
+static int get_version(struct vtd_source *src, struct vtd_vmm *v)
+{
+	struct json_object *ret = NULL, *q, *x;
+	int err = source_monitor(src, "query-version", NULL, &ret);
+
+	if (err)
+		return err;
+	if (json_object_object_get_ex(ret, "qemu", &q) &&
+	    json_object_is_type(q, json_type_object)) {
+		int maj = 0, min = 0, mic = 0;
+
+		if (json_object_object_get_ex(q, "major", &x))
+			maj = json_object_get_int(x);
+		if (json_object_object_get_ex(q, "minor", &x))
+			min = json_object_get_int(x);
+		if (json_object_object_get_ex(q, "micro", &x))
+			mic = json_object_get_int(x);
+		snprintf(v->version, sizeof(v->version), "%d.%d.%d", maj, min,
+			 mic);
+	}
+	if (json_object_object_get_ex(ret, "package", &x) &&
+	    json_object_is_type(x, json_type_string))
+		snprintf(v->package, sizeof(v->package), "%s",
+			 json_object_get_string(x));
+	json_object_put(ret);
+	return 0;
+}
+
+/* "    aw-bits = 39 (0x27)" -> name, value; false for other lines */
+static bool parse_prop_line(const char *line, struct vtd_vmm_prop *p)
+{
+	const char *eq = strstr(line, " = ");
+	const char *name = line + strspn(line, " ");
+	size_t nlen = eq ? (size_t)(eq - name) : 0;
+	const char *val;
+	size_t vlen;
+	char *end;
+
+	if (!eq || nlen == 0 || nlen >= sizeof(p->name) ||
+	    memchr(name, ' ', nlen))
+		return false;
+	memcpy(p->name, name, nlen);
+	p->name[nlen] = 0;
+	val = eq + 3;
+	vlen = strcspn(val, "\r\n");
+	p->is_bool = (vlen == 4 && !strncmp(val, "true", 4)) ||
+		     (vlen == 5 && !strncmp(val, "false", 5));
+	strtoll(val, &end, 10);
+	p->is_int = end != val && (*end == ' ' || *end == '\r' || *end == '\n' ||
+				   !*end) && isdigit((unsigned char)val[0]);
+	if (p->is_int)
+		vlen = (size_t)(end - val);	/* drop " (0x27)" */
+	if (vlen >= 2 && val[0] == '"' && val[vlen - 1] == '"') {
+		val++;
+		vlen -= 2;
+	}
+	snprintf(p->value, sizeof(p->value), "%.*s", (int)vlen, val);
+	return true;
+}
+
+/*
+ * The intel-iommu block of `info qtree` (one HMP call) holds every option:
+ *   "  dev: intel-iommu, id """ then deeper-indented "name = value" lines.
+ */
+void vtd_vmm_parse_qtree(const char *text, struct vtd_vmm *v)
+{
+	const char *dev = strstr(text, "dev: intel-iommu,");
+	const char *line;
+	size_t indent;
+
+	if (!dev)
+		return;
+	line = dev;
+	while (line > text && line[-1] == ' ')
+		line--;
+	indent = (size_t)(dev - line);
+	v->iommu_found = true;
+	for (line = strchr(dev, '\n'); line && v->nr_props < VTD_VMM_MAX_PROPS;
+	     line = strchr(line, '\n')) {
+		line++;
+		if (strspn(line, " ") <= indent)
+			break;		/* the next device or bus */
+		if (parse_prop_line(line, &v->props[v->nr_props]))
+			v->nr_props++;
+	}
+}
+
+static void get_props(struct vtd_source *src, struct vtd_vmm *v)
+{
+	struct json_object *args = json_object_new_object();
+	struct json_object *ret = NULL;
+
+	json_object_object_add(args, "command-line",
+			       json_object_new_string("info qtree"));
+	if (!source_monitor(src, "human-monitor-command", args, &ret) &&
+	    json_object_is_type(ret, json_type_string))
+		vtd_vmm_parse_qtree(json_object_get_string(ret), v);
+	json_object_put(ret);
+	json_object_put(args);
+}
+
+int vtd_vmm_collect(struct vtd_source *src, struct vtd_vmm *v)
+{
+	int err;
+
+	memset(v, 0, sizeof(*v));
+	err = get_version(src, v);
+	if (err == -ENOTSUP || err == -EPERM)
+		return 0;	/* no monitor: nothing known */
+	if (err)
+		return err;
+	v->known = true;
+	get_props(src, v);
+	return 0;
+}
+
+struct json_object *vtd_vmm_json(const struct vtd_vmm *v)
+{
+	struct json_object *o, *props;
+
+	if (!v->known)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "name", json_object_new_string("QEMU"));
+	json_object_object_add(o, "version", json_object_new_string(v->version));
+	json_object_object_add(o, "package", json_object_new_string(v->package));
+	if (!v->iommu_found) {
+		json_object_object_add(o, "iommu", NULL);
+		return o;
+	}
+	props = json_object_new_object();
+	for (unsigned i = 0; i < v->nr_props; i++) {
+		const struct vtd_vmm_prop *p = &v->props[i];
+		struct json_object *val;
+
+		if (p->is_bool)
+			val = json_object_new_boolean(!strcmp(p->value, "true"));
+		else if (p->is_int)
+			val = json_object_new_int64(strtoll(p->value, NULL, 10));
+		else
+			val = json_object_new_string(p->value);
+		json_object_object_add(props, p->name, val);
+	}
+	json_object_object_add(o, "iommu", props);
+	return o;
+}
+
+/* The options that change what the guest may program; -v shows them all. */
+static bool prop_is_key(const char *name)
+{
+	static const char *const keys[] = {
+		"x-scalable-mode", "x-flts", "x-pasid-mode", "aw-bits",
+		"caching-mode", "dma-translation", "intremap", "device-iotlb",
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(name, keys[i]))
+			return true;
+	return false;
+}
+
+void vtd_vmm_text(FILE *f, const struct vtd_vmm *v, int verbose)
+{
+	if (!v->known)
+		return;
+	fprintf(f, "vmm: QEMU %s%s%s%s", v->version, v->package[0] ? " (" : "",
+		v->package, v->package[0] ? ")" : "");
+	if (v->iommu_found)
+		fprintf(f, ", intel-iommu");
+	for (unsigned i = 0; i < v->nr_props; i++)
+		if (verbose || prop_is_key(v->props[i].name))
+			fprintf(f, " %s=%s", v->props[i].name,
+				v->props[i].value);
+	fputc('\n', f);
+}
