@@ -47,6 +47,9 @@ struct vtd_source_ops {
 	 * pass cmd and args through qmp_check_allowed() first. */
 	int (*monitor)(struct vtd_source *src, const char *cmd,
 		       struct json_object *args, struct json_object **ret);
+	/* optional, only for --pause: stop or resume the VM's CPUs; with was,
+	 * first query whether it was running (and do nothing if already so) */
+	int (*set_running)(struct vtd_source *src, bool run, bool *was);
 	void (*close)(struct vtd_source *src);
 };
 

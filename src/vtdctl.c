@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -75,9 +76,49 @@ int exit_status_of(const struct vtd_model *m)
 	return any && worst >= VTD_SEV_WARNING ? EXIT_FINDINGS : EXIT_OK;
 }
 
+static int walk_once(struct vtd_source *src, struct vtd_model *m)
+{
+	return g.consistent ? vtd_walk_consistent(src, &g.walk, m, 5) :
+	       vtd_walk(src, &g.walk, m);
+}
+
+/*
+ * --pause stops the VM's CPUs for the walk and always resumes them, also
+ * on errors; SIGINT/SIGTERM/SIGHUP are held until the VM runs again.
+ */
+static int walk_paused(struct vtd_source *src, struct vtd_model *m)
+{
+	sigset_t block, old;
+	bool was = false;
+	int err, rerr;
+
+	if (!src->ops->set_running) {
+		source_set_error(src, "--pause is not supported on a %s target",
+				 src->ops->kind);
+		return -ENOTSUP;
+	}
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	err = src->ops->set_running(src, false, &was);
+	if (!err)
+		err = walk_once(src, m);
+	rerr = was ? src->ops->set_running(src, true, NULL) : 0;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (rerr && !err) {
+		source_set_error(src, "could not resume the VM after --pause: %s",
+				 src->error);
+		vtd_model_free(m);
+		err = rerr;
+	}
+	return err;
+}
+
 int walk_target(struct vtd_source *src, struct vtd_model *m)
 {
-	int err = vtd_walk(src, &g.walk, m);
+	int err = g.pause ? walk_paused(src, m) : walk_once(src, m);
 
 	if (err >= 0)
 		err = vtd_vmm_collect(src, &m->vmm);

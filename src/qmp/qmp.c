@@ -193,8 +193,44 @@ static int error_errno(const char *cls)
 }
 
 /* The one path every command takes: allowlist, send, skip events, match id. */
+static int transact(struct vtd_source *src, const char *cmd,
+		    struct json_object *args, struct json_object **ret,
+		    bool run_control);
+
 static int qmp_transact(struct vtd_source *src, const char *cmd,
 			struct json_object *args, struct json_object **ret)
+{
+	return transact(src, cmd, args, ret, false);
+}
+
+/*
+ * --pause: the one exception to read-only, asked for by the user: "stop"
+ * and "cont", and nothing else, pass without the allowlist here.
+ */
+static int qmp_set_running(struct vtd_source *src, bool run, bool *was)
+{
+	struct json_object *ret = NULL, *r;
+	int rc;
+
+	if (was) {
+		rc = transact(src, "query-status", NULL, &ret, false);
+		if (rc)
+			return rc;
+		*was = json_object_object_get_ex(ret, "running", &r) &&
+		       json_object_get_boolean(r);
+		json_object_put(ret);
+		ret = NULL;
+		if (*was == run)
+			return 0;
+	}
+	rc = transact(src, run ? "cont" : "stop", NULL, &ret, true);
+	json_object_put(ret);
+	return rc;
+}
+
+static int transact(struct vtd_source *src, const char *cmd,
+		    struct json_object *args, struct json_object **ret,
+		    bool run_control)
 {
 	struct qmp_priv *p = P(src);
 	struct json_object *req, *obj = NULL, *v;
@@ -205,9 +241,13 @@ static int qmp_transact(struct vtd_source *src, const char *cmd,
 
 	if (ret)
 		*ret = NULL;
-	rc = qmp_check_allowed(cmd, args, src->error, sizeof(src->error));
-	if (rc)
-		return rc;
+	if (!(run_control && !args && (!strcmp(cmd, "stop") ||
+				       !strcmp(cmd, "cont")))) {
+		rc = qmp_check_allowed(cmd, args, src->error,
+				       sizeof(src->error));
+		if (rc)
+			return rc;
+	}
 	if (p->broken) {
 		source_set_error(src, "QMP session unusable after an earlier error");
 		return -EPIPE;
@@ -540,6 +580,7 @@ static const struct vtd_source_ops qmp_ops = {
 	.read_reg = qmp_read_reg,
 	.read_regs = qmp_read_regs,
 	.monitor = qmp_command,
+	.set_running = qmp_set_running,
 	.close = qmp_close,
 };
 

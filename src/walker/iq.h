@@ -109,6 +109,7 @@ struct vtd_iq {
 	uint16_t itesid, icesid;	/* IQER 47:32, 63:48 */
 	struct vtd_iq_entry *entries;	/* oldest first, ending before the tail */
 	size_t nr_entries;
+	unsigned nr_empty;	/* all-zero slots in the window (never written) */
 };
 
 /* The queue's geometry from its registers, and the findings about them. */

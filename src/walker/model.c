@@ -105,3 +105,30 @@ void vtd_model_free(struct vtd_model *m)
 	vtd_host_free(m->host);
 	memset(m, 0, sizeof(*m));
 }
+
+static uint64_t fnv(uint64_t h, uint64_t v)
+{
+	for (int i = 0; i < 8; i++, v >>= 8)
+		h = (h ^ (v & 0xff)) * 0x100000001b3ULL;
+	return h;
+}
+
+uint64_t vtd_model_fingerprint(const struct vtd_model *m)
+{
+	uint64_t h = fnv(0xcbf29ce484222325ULL, m->rtaddr.raw);
+
+	h = fnv(h, m->nr_devices);
+	for (size_t i = 0; i < m->nr_devices; i++) {
+		const struct vtd_device *d = &m->devices[i];
+		const uint64_t *raw = d->scalable ? d->ctx.sm.raw : d->ctx.leg.raw;
+
+		h = fnv(h, (uint64_t)d->bus << 8 | d->devfn);
+		for (int k = 0; k < (d->scalable ? 4 : 2); k++)
+			h = fnv(h, raw[k]);
+		h = fnv(h, d->nr_pasids);
+		for (size_t p = 0; p < d->nr_pasids; p++)
+			for (int k = 0; k < 8; k++)
+				h = fnv(h, d->pasids[p].e.raw[k]);
+	}
+	return h;
+}

@@ -116,6 +116,11 @@ struct vtd_walk_opts {
 int vtd_walk(struct vtd_source *src, const struct vtd_walk_opts *opts,
 	     struct vtd_model *m);
 void vtd_model_free(struct vtd_model *m);
+/* --consistent: walk until two walks agree (at most tries), else torn_read. */
+int vtd_walk_consistent(struct vtd_source *src, const struct vtd_walk_opts *opts,
+			struct vtd_model *m, unsigned tries);
+/* A hash of every table word the walk decoded: equal walks, equal hashes. */
+uint64_t vtd_model_fingerprint(const struct vtd_model *m);
 
 /* Model helpers for the walker and checks */
 struct vtd_finding *vtd_add_finding(struct vtd_model *m, enum vtd_severity sev,

@@ -732,3 +732,31 @@ int vtd_walk(struct vtd_source *src, const struct vtd_walk_opts *opts,
 	count_device_findings(m);
 	return 0;
 }
+
+/*
+ * Walk until two walks in a row agree, at most tries walks; if they never
+ * do, a torn_read finding says the tables changed under the reader.
+ */
+int vtd_walk_consistent(struct vtd_source *src, const struct vtd_walk_opts *opts,
+			struct vtd_model *m, unsigned tries)
+{
+	struct vtd_model prev;
+	int err = vtd_walk(src, opts, m);
+
+	for (unsigned i = 1; !err && i < tries; i++) {
+		prev = *m;
+		err = vtd_walk(src, opts, m);
+		if (!err && vtd_model_fingerprint(m) ==
+			    vtd_model_fingerprint(&prev)) {
+			vtd_model_free(&prev);
+			return 0;
+		}
+		vtd_model_free(&prev);
+	}
+	if (!err)
+		vtd_add_finding(m, VTD_SEV_WARNING, "torn_read", VTD_NO_BDF,
+				VTD_NO_BDF, VTD_NO_PASID, 0,
+				"the tables changed during each of %u walks: this view may mix two states (try --pause)",
+				tries);
+	return err;
+}

@@ -301,6 +301,40 @@ static void test_user_rtaddr_on_dump(void)
 	vtd_model_free(&m);
 }
 
+/* A guest that rewrites a PASID entry's DID between walks (the source
+ * flips it each time the PASID table page is read). */
+static bool flip;
+static int flipping_read(struct vtd_source *s, uint64_t gpa, void *buf,
+			 size_t len)
+{
+	if (flip && gpa == 0x4000)
+		ram[0x4008] ^= 1;
+	return mem_read(s, gpa, buf, len);
+}
+
+static void test_consistent(void)
+{
+	static const struct vtd_source_ops flip_ops = {
+		.kind = "test", .read = flipping_read, .read_reg = mem_reg,
+	};
+	struct vtd_source s = { .ops = &flip_ops };
+	struct vtd_walk_opts o = { .filter = VTD_FILTER_ALL };
+	struct vtd_model m;
+
+	layout_scalable();
+	source_add_ram(&s, 0, RAM_SIZE);
+	flip = false;
+	CHECK(vtd_walk_consistent(&s, &o, &m, 5) == 0);
+	CHECK(finding(&m, "torn_read") == NULL);
+	vtd_model_free(&m);
+	flip = true;
+	CHECK(vtd_walk_consistent(&s, &o, &m, 5) == 0);
+	CHECK(finding(&m, "torn_read") != NULL);
+	vtd_model_free(&m);
+	flip = false;
+	free(s.ram);
+}
+
 int main(void)
 {
 	test_scalable();
@@ -309,5 +343,6 @@ int main(void)
 	test_aliased_directory();
 	test_bad_roots();
 	test_user_rtaddr_on_dump();
+	test_consistent();
 	return unit_summary();
 }
