@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vtdctl: renderers of the invalidation queue (iq) and the interrupt
+ * remapping table (ir), text and JSON. */
+#ifndef VTDCTL_OUTPUT_IQ_IR_H
+#define VTDCTL_OUTPUT_IQ_IR_H
+
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdio.h>
+
+#include "output/output.h"
+#include "source.h"
+#include "walker/iq.h"
+#include "walker/ir.h"
+
+/* {"source": ..., "iq": {...}, "findings": [...]} (caller owns it) */
+struct json_object *json_iq(const struct vtd_source *src,
+			    const struct vtd_iq *iq, const struct vtd_model *m);
+void text_iq(FILE *f, const struct vtd_source *src, const struct vtd_iq *iq,
+	     const struct vtd_model *m, const struct out_opts *o);
+
+/* {"source": ..., "ir": {...}, "findings": [...]} (caller owns it) */
+struct json_object *json_ir(const struct vtd_source *src,
+			    const struct vtd_ir *ir, const struct vtd_model *m);
+void text_ir(FILE *f, const struct vtd_source *src, const struct vtd_ir *ir,
+	     const struct vtd_model *m, const struct out_opts *o);
+
+/* Small JSON helpers shared by the two renderers (json.c's are static). */
+static inline struct json_object *iqir_hex(uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
+	return json_object_new_string(buf);
+}
+
+static inline void iqir_add(struct json_object *o, const char *k,
+			    struct json_object *v)
+{
+	json_object_object_add(o, k, v);
+}
+
+static inline void iqir_add_int(struct json_object *o, const char *k, int64_t v)
+{
+	iqir_add(o, k, json_object_new_int64(v));
+}
+
+static inline void iqir_add_bool(struct json_object *o, const char *k, bool v)
+{
+	iqir_add(o, k, json_object_new_boolean(v));
+}
+
+static inline void iqir_add_bdf(struct json_object *o, const char *k,
+				uint16_t sid)
+{
+	char bdf[8];
+
+	fmt_bdf(bdf, sid >> 8, sid & 0xff);
+	iqir_add(o, k, json_object_new_string(bdf));
+}
+
+static inline struct json_object *iqir_source(const struct vtd_source *src)
+{
+	struct json_object *o = json_object_new_object();
+
+	iqir_add(o, "kind", json_object_new_string(src->ops->kind));
+	iqir_add(o, "target", json_object_new_string(src->target));
+	iqir_add(o, "access", json_object_new_string(src->access ? src->access : ""));
+	return o;
+}
+
+#endif
