@@ -50,6 +50,7 @@ static const char *rtaddr_origin_name(enum vtd_rtaddr_origin o)
 	case VTD_RTADDR_REGISTER: return "register";
 	case VTD_RTADDR_USER:	  return "user";
 	case VTD_RTADDR_SCAN:	  return "scan";
+	case VTD_RTADDR_RECORDED: return "recorded";
 	default:		  return "none";
 	}
 }

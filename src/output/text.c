@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "host/host.h"
 #include "output/output.h"
 #include "source.h"
 
@@ -58,6 +59,7 @@ static void print_header(FILE *f, const struct vtd_source *src,
 		m->rtaddr.addr, vtd_mode_name(m->rtaddr.mode), m->rtaddr.raw,
 		m->rtaddr_origin == VTD_RTADDR_REGISTER ? "from the register" :
 		m->rtaddr_origin == VTD_RTADDR_USER ? "from --rtaddr" :
+		m->rtaddr_origin == VTD_RTADDR_RECORDED ? "recorded in the snapshot" :
 		"guessed by scanning the dump");
 	if (o->verbose && r->valid)
 		fprintf(f, "registers: VER 0x%" PRIx64 " CAP 0x%016" PRIx64
@@ -82,16 +84,32 @@ static const char *device_marks(const struct vtd_device *d, char *buf,
 	return buf;
 }
 
+/* The host column ("  host=dmar"), only when the host side is known */
+static const char *host_col(const struct vtd_host *h, const struct vtd_device *d,
+			    const struct vtd_pasid_rec *p, char *buf, size_t len)
+{
+	char w[48];
+
+	if (!h)
+		return "";
+	if (p)
+		host_text_pasid(h, d, p, w, sizeof(w));
+	else
+		host_text_device(h, d, w, sizeof(w));
+	snprintf(buf, len, "  host=%s", w);
+	return buf;
+}
+
 static void print_legacy_device(FILE *f, const struct vtd_device *d,
-				const struct out_opts *o)
+				const struct vtd_host *h, const struct out_opts *o)
 {
 	const struct vtd_ctx_legacy *c = &d->ctx.leg;
-	char bdf[8], marks[32];
+	char bdf[8], marks[32], hc[64];
 
 	fmt_bdf(bdf, d->bus, d->devfn);
-	fprintf(f, "%-8s %5u  %-16s %u (%u-level)  0x%016" PRIx64 "%s\n", bdf,
+	fprintf(f, "%-8s %5u  %-16s %u (%u-level)  0x%016" PRIx64 "%s%s\n", bdf,
 		c->did, tt_name(c->tt), c->aw, c->aw + 2, c->slptptr,
-		device_marks(d, marks, sizeof(marks)));
+		device_marks(d, marks, sizeof(marks)), host_col(h, d, NULL, hc, sizeof(hc)));
 	if (o->verbose >= 1)
 		fprintf(f, "         P%c FPD%c TT=%u AW=%u AVAIL=%u DID=%u  entry 0x%" PRIx64 "\n",
 			FLAG(c->p), FLAG(c->fpd), c->tt, c->aw, c->avail,
@@ -100,11 +118,12 @@ static void print_legacy_device(FILE *f, const struct vtd_device *d,
 		print_raw(f, "         ", c->raw, 2);
 }
 
-static void print_pasid(FILE *f, const struct vtd_pasid_rec *p,
+static void print_pasid(FILE *f, const struct vtd_device *d,
+			const struct vtd_pasid_rec *p, const struct vtd_host *h,
 			const struct out_opts *o)
 {
 	const struct vtd_pasid_entry *e = &p->e;
-	char name[24];
+	char name[24], hc[64];
 	bool fs = e->pgtt == VTD_PGTT_FIRST, ss = e->pgtt == VTD_PGTT_SECOND;
 	bool nested = e->pgtt == VTD_PGTT_NESTED;
 
@@ -118,7 +137,7 @@ static void print_pasid(FILE *f, const struct vtd_pasid_rec *p,
 	if (ss || nested)
 		fprintf(f, "SL 0x%016" PRIx64 " (%u-level)", e->slptptr,
 			e->aw + 2);
-	fputc('\n', f);
+	fprintf(f, "%s\n", host_col(h, d, p, hc, sizeof(hc)));
 	if (o->verbose >= 1)
 		fprintf(f, "      P%c FPD%c AW=%u PGTT=%u SSADE%c DID=%u PWSNP%c PGSNP%c SRE%c FLPM=%u WPE%c EAFE%c  entry 0x%" PRIx64 "\n",
 			FLAG(e->p), FLAG(e->fpd), e->aw, e->pgtt,
@@ -130,16 +149,16 @@ static void print_pasid(FILE *f, const struct vtd_pasid_rec *p,
 }
 
 static void print_sm_device(FILE *f, const struct vtd_device *d,
-			    const struct out_opts *o)
+			    const struct vtd_host *h, const struct out_opts *o)
 {
 	const struct vtd_ctx_sm *c = &d->ctx.sm;
-	char bdf[8], marks[32];
+	char bdf[8], marks[32], hc[64];
 
 	fmt_bdf(bdf, d->bus, d->devfn);
-	fprintf(f, "%-8s PDTS=%u (%u PASIDs)  dir 0x%016" PRIx64 "  RID_PASID %u  %zu present%s\n",
+	fprintf(f, "%-8s PDTS=%u (%u PASIDs)  dir 0x%016" PRIx64 "  RID_PASID %u  %zu present%s%s\n",
 		bdf, c->pdts, vtd_pdts_entries(c->pdts) * 64u, c->pasid_dir,
 		c->rid_pasid, d->nr_pasids,
-		device_marks(d, marks, sizeof(marks)));
+		device_marks(d, marks, sizeof(marks)), host_col(h, d, NULL, hc, sizeof(hc)));
 	if (o->verbose >= 1)
 		fprintf(f, "         P%c FPD%c DTE%c PASIDE%c PRE%c PDTS=%u  entry 0x%" PRIx64 "\n",
 			FLAG(c->p), FLAG(c->fpd), FLAG(c->dte),
@@ -147,7 +166,7 @@ static void print_sm_device(FILE *f, const struct vtd_device *d,
 	if (o->verbose >= 2)
 		print_raw(f, "         ", c->raw, 4);
 	for (size_t i = 0; i < d->nr_pasids; i++)
-		print_pasid(f, &d->pasids[i], o);
+		print_pasid(f, d, &d->pasids[i], h, o);
 }
 
 void text_findings(FILE *f, const struct vtd_model *m)
@@ -189,9 +208,9 @@ void text_dump(FILE *f, const struct vtd_source *src, const struct vtd_model *m,
 	}
 	for (size_t i = 0; i < m->nr_devices; i++) {
 		if (m->devices[i].scalable)
-			print_sm_device(f, &m->devices[i], o);
+			print_sm_device(f, &m->devices[i], m->host, o);
 		else
-			print_legacy_device(f, &m->devices[i], o);
+			print_legacy_device(f, &m->devices[i], m->host, o);
 	}
 	if (m->nr_findings)
 		fputc('\n', f);

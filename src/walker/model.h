@@ -35,6 +35,7 @@ enum vtd_rtaddr_origin {
 	VTD_RTADDR_REGISTER,	/* read from the live unit */
 	VTD_RTADDR_USER,	/* --rtaddr */
 	VTD_RTADDR_SCAN,	/* guessed by scanning a dump */
+	VTD_RTADDR_RECORDED,	/* the value a snapshot of a dump recorded */
 	VTD_RTADDR_NONE,	/* not known */
 };
 

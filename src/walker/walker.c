@@ -131,6 +131,9 @@ static int choose_rtaddr(struct walk *w)
 	} else if (m->regs.valid) {
 		raw = m->regs.rtaddr;
 		m->rtaddr_origin = VTD_RTADDR_REGISTER;
+	} else if (w->src->have_rtaddr_hint) {
+		raw = w->src->rtaddr_hint;
+		m->rtaddr_origin = VTD_RTADDR_RECORDED;
 	} else {
 		err = vtd_scan_rtaddr(w->src, &raw, &m->scan);
 		if (err == -ENOENT) {

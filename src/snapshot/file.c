@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vtdctl: snapshot files on disk: a bounded read, an atomic write. */
+#define _GNU_SOURCE	/* asprintf, mkostemp */
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "snapshot/snapshot.h"
+
+/* The whole file, at most SNAP_MAX_FILE bytes; NULL with a message. */
+static char *read_bounded(const char *path, size_t *len, char *err,
+			  size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 1 << 16, n = 0;
+	char *buf = NULL, *p;
+	struct stat st;
+	ssize_t r;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "is a directory");
+		goto fail;
+	}
+	/* a regular file says its size: refuse a huge one before reading it */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size > SNAP_MAX_FILE) {
+		snprintf(err, errlen, "%lld bytes, larger than %u MiB: not a snapshot this vtdctl reads",
+			 (long long)st.st_size, SNAP_MAX_FILE >> 20);
+		goto fail;
+	}
+	for (;;) {
+		if (n == cap || !buf) {
+			if (buf)
+				cap *= 2;
+			if (cap > SNAP_MAX_FILE + 1)
+				cap = SNAP_MAX_FILE + 1;
+			p = realloc(buf, cap + 1);
+			if (!p) {
+				snprintf(err, errlen, "out of memory");
+				goto fail;
+			}
+			buf = p;
+		}
+		if (n > SNAP_MAX_FILE) {
+			snprintf(err, errlen, "larger than %u MiB: not a snapshot this vtdctl reads",
+				 SNAP_MAX_FILE >> 20);
+			goto fail;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(err, errlen, "%s", strerror(errno));
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = 0;
+	*len = n;
+	return buf;
+fail:
+	free(buf);
+	close(fd);
+	return NULL;
+}
+
+int snapshot_load(const char *path, struct vtd_snapshot *s, char *err,
+		  size_t errlen)
+{
+	char msg[400];
+	size_t len;
+	char *buf = read_bounded(path, &len, msg, sizeof(msg));
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if (!buf) {
+		snprintf(err, errlen, "%s: %s", path, msg);
+		return -1;
+	}
+	if (len == 0) {
+		free(buf);
+		snprintf(err, errlen, "%s: empty file, not a vtdctl snapshot", path);
+		return -1;
+	}
+	rc = snapshot_parse(buf, len, s, msg, sizeof(msg));
+	free(buf);
+	if (rc)
+		snprintf(err, errlen, "%s: bad snapshot: %s", path, msg);
+	return rc;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Refuse to rename over anything but a regular file (-o /dev/null, a dir). */
+static int check_destination(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: exists and is not a regular file", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* DIR/.NAME.XXXXXX beside path */
+static char *temp_name(const char *path)
+{
+	char *d = strdup(path), *b = strdup(path), *t = NULL;
+
+	if (d && b && asprintf(&t, "%s/.%s.XXXXXX", dirname(d), basename(b)) < 0)
+		t = NULL;
+	free(d);
+	free(b);
+	return t;
+}
+
+static void fsync_dir_of(const char *path)
+{
+	char *d = strdup(path);
+	int fd;
+
+	if (!d)
+		return;
+	fd = open(dirname(d), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);	/* best effort: the rename itself succeeded */
+		close(fd);
+	}
+	free(d);
+}
+
+static int write_file_atomic(const char *path, const char *text, size_t len,
+			     char *err, size_t errlen)
+{
+	char *tmp = temp_name(path);
+	int fd, rc;
+
+	if (!tmp) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* mkstemp: mode 0600, the snapshot holds guest memory */
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot create a file there: %s", path,
+			 strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	rc = write_all(fd, text, len);
+	if (!rc)
+		rc = write_all(fd, "\n", 1);
+	if (!rc && fsync(fd))
+		rc = -errno;
+	if (close(fd) && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, path))
+		rc = -errno;
+	if (rc) {
+		unlink(tmp);
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
+	} else {
+		fsync_dir_of(path);
+	}
+	free(tmp);
+	return rc ? -1 : 0;
+}
+
+int snapshot_write(const struct vtd_snapshot *s, const char *path, char *err,
+		   size_t errlen)
+{
+	struct json_object *o = snapshot_to_json(s);
+	const char *text;
+	int rc;
+
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+					      JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!text) {
+		json_object_put(o);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (!strcmp(path, "-")) {
+		rc = fputs(text, stdout) < 0 || fputc('\n', stdout) < 0 ||
+		     fflush(stdout) ? -1 : 0;
+		if (rc)
+			snprintf(err, errlen, "cannot write the snapshot to stdout: %s",
+				 strerror(errno));
+	} else if (check_destination(path, err, errlen)) {
+		rc = -1;
+	} else {
+		rc = write_file_atomic(path, text, strlen(text), err, errlen);
+	}
+	json_object_put(o);
+	return rc;
+}

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vtdctl: snapshot files: what a recording source saw, saved and replayed. */
+#ifndef VTDCTL_SNAPSHOT_H
+#define VTDCTL_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "source.h"
+#include "walker/regs.h"
+
+/*
+ * The file format is docs/snapshot-format.md: one JSON object, magic
+ * "vtdctl-snapshot", version 1, guest pages stored as their non-zero qwords.
+ */
+#define SNAP_MAGIC		"vtdctl-snapshot"
+#define SNAP_VERSION		1
+#define SNAP_PAGE_SIZE		4096u
+#define SNAP_PAGE_QWORDS	(SNAP_PAGE_SIZE / 8)
+#define SNAP_REG_QWORDS		(VTD_REGFILE_MAX / 8)
+
+/* Limits on what a snapshot may hold (writing and reading alike). */
+#define SNAP_MAX_FILE		(256u << 20)	/* bytes of a snapshot file */
+#define SNAP_MAX_PAGES		65536u		/* 256 MiB of guest pages */
+#define SNAP_MAX_MONITOR	4096u		/* recorded monitor replies */
+#define SNAP_MAX_RAM		1024u		/* RAM ranges */
+#define SNAP_MAX_JSON_DEPTH	64
+
+struct json_object;
+
+struct snap_page {
+	uint64_t gpa;			/* 4 KiB aligned */
+	uint64_t q[SNAP_PAGE_QWORDS];
+};
+
+/* One monitor command and what it answered: a reply or an error. */
+struct snap_monitor {
+	char *cmd;
+	char *args;			/* compact JSON of the arguments, "null" if none */
+	struct json_object *ret;	/* the "return" value (err == 0) */
+	int err;			/* 0 or a negative errno */
+	char *message;			/* the error's message */
+};
+
+struct vtd_snapshot {
+	/* where it came from */
+	char kind[32], target[512], access[32];
+	char created[32];		/* "2025-01-31T12:00:00Z" */
+	int64_t created_unix;
+	char vtdctl_version[32];
+	char qemu_version[32], qemu_package[128];	/* "" when unknown */
+	uint64_t mmio_base;
+	/* a source without registers (a dump): the RTADDR the snapshot's walk
+	 * used, for information ("user" or "scan"); origin "" when none */
+	uint64_t rtaddr;
+	char rtaddr_origin[8];
+	struct ram_range *ram;
+	size_t nr_ram;
+	/* the register file: qwords by offset / 8, those read only */
+	bool have_regs;
+	uint64_t regs[SNAP_REG_QWORDS];
+	uint8_t reg_valid[SNAP_REG_QWORDS];
+	/* guest pages, sorted by gpa */
+	struct snap_page *pages;
+	size_t nr_pages, cap_pages;
+	struct snap_monitor *mon;
+	size_t nr_mon, cap_mon;
+};
+
+void snapshot_free(struct vtd_snapshot *s);
+
+/* Pages */
+const struct snap_page *snapshot_find_page(const struct vtd_snapshot *s,
+					   uint64_t gpa);
+/* A new zeroed page at gpa (kept sorted); NULL when full or out of memory. */
+struct snap_page *snapshot_add_page(struct vtd_snapshot *s, uint64_t gpa);
+
+/* Monitor replies, matched on the command and the compact JSON of its args */
+char *snapshot_args_key(struct json_object *args);
+const struct snap_monitor *snapshot_find_monitor(const struct vtd_snapshot *s,
+						 const char *cmd,
+						 const char *args);
+/* Takes a reference to ret; 0 or -ENOMEM / -E2BIG. */
+int snapshot_add_monitor(struct vtd_snapshot *s, const char *cmd,
+			 const char *args, struct json_object *ret, int err,
+			 const char *message);
+/* "EIO" for -EIO and the other errors a monitor answers with; NULL if none */
+const char *snapshot_errno_name(int err);
+int snapshot_errno_value(const char *name);	/* -errno, 0 if unknown */
+
+/* The file as JSON, and back (validated: the file is untrusted input). */
+struct json_object *snapshot_to_json(const struct vtd_snapshot *s);
+int snapshot_from_json(struct json_object *o, struct vtd_snapshot *s,
+		       char *err, size_t errlen);
+/* Parse a whole file's bytes. 0, or -1 with a message in err. */
+int snapshot_parse(const char *buf, size_t len, struct vtd_snapshot *s,
+		   char *err, size_t errlen);
+/* Read a file (bounded by SNAP_MAX_FILE); 0 or -1 with a message. */
+int snapshot_load(const char *path, struct vtd_snapshot *s, char *err,
+		  size_t errlen);
+/*
+ * Write atomically: a temporary file in the same directory, fsync, rename.
+ * On failure no file is left behind (and an existing one is untouched).
+ * path "-" writes to stdout. 0, or -1 with a message in err.
+ */
+int snapshot_write(const struct vtd_snapshot *s, const char *path, char *err,
+		   size_t errlen);
+
+/*
+ * The recording wrapper: a source whose reads, register reads and monitor
+ * commands go to inner and are remembered in a snapshot (guest reads as
+ * whole 4 KiB pages). The wrapper owns inner (closing it closes inner);
+ * NULL when out of memory (inner then still belongs to the caller).
+ */
+struct vtd_source *recorder_wrap(struct vtd_source *inner);
+/* What was recorded so far, with the inner source's facts filled in. */
+struct vtd_snapshot *recorder_snapshot(struct vtd_source *rec);
+struct vtd_source *recorder_inner(struct vtd_source *rec);
+
+/* The snapshot a source opened by snapshot_source_open() replays, else NULL. */
+const struct vtd_snapshot *snapshot_of_source(const struct vtd_source *src);
+
+#endif
