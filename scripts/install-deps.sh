@@ -9,7 +9,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 PKGS="build-essential pkg-config libjson-c-dev libelf-dev libreadline-dev
       libncurses-dev libvirt-dev qemu-system-x86 busybox-static cpio gzip
-      python3 jq socat"
+      python3 jq socat libvirt-daemon-system libvirt-clients"
 
 if [ "$(id -u)" -ne 0 ]; then
 	SUDO=sudo
@@ -18,6 +18,8 @@ else
 fi
 
 $SUDO apt-get update -q
+# libvirt-daemon-system and libvirt-clients: tests/lib/libvirtd.py runs a private libvirtd
+# (its own mount namespace, config and sockets; it never starts or touches the system one).
 # --no-install-recommends: qemu-system-x86 recommends more than the tests use.
 # The list has no linux-image-* package; nothing here pulls one in.
 # shellcheck disable=SC2086

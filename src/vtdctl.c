@@ -157,28 +157,33 @@ static int do_version(int argc, char **argv)
 
 static int do_help(int argc, char **argv);
 
+/* The command shows QEMU's side (host state): only such commands may use
+ * the monitor of a libvirt domain, which marks the domain tainted. */
+#define CMD_HOST	(1u << 0)
+
 struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *args;	/* grammar after the command name */
 	const char *help;
+	unsigned flags;		/* CMD_* */
 };
 
 static const struct cmd cmds[] = {
-	{ "dump", do_dump, "", "decode every device, context and PASID entry" },
+	{ "dump", do_dump, "", "decode every device, context and PASID entry", CMD_HOST },
 	{ "regs", do_regs, "", "every register of the unit, decoded by field" },
 	{ "faults", do_faults, "", "fault status and every pending fault record" },
 	{ "iq", do_iq, "[-n|--count=N]", "the invalidation queue: the last N descriptors before the tail" },
 	{ "xlate", do_xlate, "-s BDF [--pasid=N] IOVA [read|write]",
 	  "walk the page tables for one address of one device" },
 	{ "ir", do_ir, "", "the interrupt remapping table: present entries" },
-	{ "check", do_check, "", "guest tables against the host side: every rule, findings" },
-	{ "snapshot", do_snapshot, "-o FILE|-", "save everything a later offline run needs" },
+	{ "check", do_check, "", "guest tables against the host side: every rule, findings", CMD_HOST },
+	{ "snapshot", do_snapshot, "-o FILE|-", "save everything a later offline run needs", CMD_HOST },
 	{ "diff", do_diff, "SNAPSHOT_A SNAPSHOT_B", "what changed between two snapshots (exit 2: they differ)" },
 	{ "list", do_list, "[-c URI]", "libvirt domains with an Intel IOMMU" },
-	{ "watch", do_watch, "[-i MS]", "live ncurses view of the target" },
-	{ "shell", do_shell, "", "interactive shell over one target" },
-	{ "batch", do_batch, "FILE|-", "run shell lines from a file or stdin" },
+	{ "watch", do_watch, "[-i MS]", "live ncurses view of the target", CMD_HOST },
+	{ "shell", do_shell, "", "interactive shell over one target", CMD_HOST },
+	{ "batch", do_batch, "FILE|-", "run shell lines from a file or stdin", CMD_HOST },
 	{ "version", do_version, "", "print the version" },
 	{ "help", do_help, "[COMMAND]", "print this help, or a command's" },
 };
@@ -446,6 +451,10 @@ int vtdctl_run(int argc, char **argv)
 		print_cmd_help(cmd);
 		return EXIT_OK;
 	}
+	/* libvirt: reading memory and registers needs no monitor; only host
+	 * state does, and the monitor marks the domain tainted */
+	if (!(cmd->flags & CMD_HOST))
+		g.virt_opts.no_monitor = true;
 	if (g.all)
 		return run_on_all_domains(cmd->name, argc, argv);
 	return cmd->fn(argc - n, argv + n);
