@@ -40,28 +40,30 @@ void report_error(const char *fmt, ...)
 
 /* --- targets ---------------------------------------------------------- */
 
-struct vtd_source *open_target(void)
+struct vtd_source *open_target_quiet(const struct qmp_open_opts *qo,
+				     char *err, size_t errlen)
 {
-	char err[512] = "";
-	struct vtd_source *src = NULL;
-	int n = !!g.qmp + !!g.core + !!g.vm + !!g.snapshot;
-
-	if (n > 1) {
-		report_error("give one target: --qmp, --core, --vm or --snapshot");
+	if (!!g.qmp + !!g.core + !!g.vm + !!g.snapshot > 1) {
+		snprintf(err, errlen, "give one target: --qmp, --core, --vm or --snapshot");
 		return NULL;
 	}
 	if (g.qmp)
-		src = qmp_source_open(g.qmp, &g.qmp_opts, err, sizeof(err));
-	else if (g.core)
-		src = core_source_open(g.core, err, sizeof(err));
-	else if (g.vm)
-		src = libvirt_source_open(g.vm, &g.virt_opts, err, sizeof(err));
-	else if (g.snapshot)
-		src = snapshot_source_open(g.snapshot, err, sizeof(err));
-	else {
-		report_error("no target: give --qmp=SOCKET, --core=FILE, --vm=NAME or --snapshot=FILE (see 'vtdctl help')");
-		return NULL;
-	}
+		return qmp_source_open(g.qmp, qo ? qo : &g.qmp_opts, err, errlen);
+	if (g.core)
+		return core_source_open(g.core, err, errlen);
+	if (g.vm)
+		return libvirt_source_open(g.vm, &g.virt_opts, err, errlen);
+	if (g.snapshot)
+		return snapshot_source_open(g.snapshot, err, errlen);
+	snprintf(err, errlen, "no target: give --qmp=SOCKET, --core=FILE, --vm=NAME or --snapshot=FILE (see 'vtdctl help')");
+	return NULL;
+}
+
+struct vtd_source *open_target(void)
+{
+	char err[512] = "";
+	struct vtd_source *src = open_target_quiet(NULL, err, sizeof(err));
+
 	/* the backends' messages name the target themselves */
 	if (!src)
 		report_error("%s", err[0] ? err : "cannot open the target");
@@ -171,21 +173,21 @@ struct cmd {
 
 static const struct cmd cmds[] = {
 	{ "dump", do_dump, "", "decode every device, context and PASID entry", CMD_HOST },
-	{ "regs", do_regs, "", "every register of the unit, decoded by field" },
-	{ "faults", do_faults, "", "fault status and every pending fault record" },
-	{ "iq", do_iq, "[-n|--count=N]", "the invalidation queue: the last N descriptors before the tail" },
+	{ "regs", do_regs, "", "every register of the unit, decoded by field", 0 },
+	{ "faults", do_faults, "", "fault status and every pending fault record", 0 },
+	{ "iq", do_iq, "[-n|--count=N]", "the invalidation queue: the last N descriptors before the tail", 0 },
 	{ "xlate", do_xlate, "-s BDF [--pasid=N] IOVA [read|write]",
-	  "walk the page tables for one address of one device" },
-	{ "ir", do_ir, "", "the interrupt remapping table: present entries" },
+	  "walk the page tables for one address of one device", 0 },
+	{ "ir", do_ir, "", "the interrupt remapping table: present entries", 0 },
 	{ "check", do_check, "", "guest tables against the host side: every rule, findings", CMD_HOST },
 	{ "snapshot", do_snapshot, "-o FILE|-", "save everything a later offline run needs", CMD_HOST },
-	{ "diff", do_diff, "SNAPSHOT_A SNAPSHOT_B", "what changed between two snapshots (exit 2: they differ)" },
-	{ "list", do_list, "[-c URI]", "libvirt domains with an Intel IOMMU" },
+	{ "diff", do_diff, "SNAPSHOT_A SNAPSHOT_B", "what changed between two snapshots (exit 2: they differ)", 0 },
+	{ "list", do_list, "[-c URI]", "libvirt domains with an Intel IOMMU", 0 },
 	{ "watch", do_watch, "[-i MS]", "live ncurses view of the target", CMD_HOST },
 	{ "shell", do_shell, "", "interactive shell over one target", CMD_HOST },
 	{ "batch", do_batch, "FILE|-", "run shell lines from a file or stdin", CMD_HOST },
-	{ "version", do_version, "", "print the version" },
-	{ "help", do_help, "[COMMAND]", "print this help, or a command's" },
+	{ "version", do_version, "", "print the version", 0 },
+	{ "help", do_help, "[COMMAND]", "print this help, or a command's", 0 },
 };
 
 static const char global_usage[] =

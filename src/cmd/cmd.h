@@ -37,6 +37,10 @@ void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Open the target the global options name; NULL after report_error(). */
 struct vtd_source *open_target(void);
+/* The same without printing (err gets the message); qo overrides the QMP
+ * options (NULL: g.qmp_opts). For reconnecting views. */
+struct vtd_source *open_target_quiet(const struct qmp_open_opts *qo,
+				     char *err, size_t errlen);
 /* Walk the target into m; -1 after report_error() (m is then freed). */
 int walk_target(struct vtd_source *src, struct vtd_model *m);
 /* EXIT_FINDINGS when m has a warning or an error, else EXIT_OK. */

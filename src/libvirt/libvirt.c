@@ -453,6 +453,7 @@ static void setup_proc_mem(struct vtd_source *src, const struct libvirt_open_opt
 	pid = find_qemu_pid(src->target, p->uuid);
 	if (!pid)
 		return;
+	src->pid = pid;
 	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
 	p->memfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (p->memfd >= 0)

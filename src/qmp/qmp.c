@@ -685,6 +685,7 @@ static void setup_proc_mem(struct vtd_source *src, const struct qmp_open_opts *o
 	if (getsockopt(p->fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) || cred.pid <= 0)
 		return;
 	p->pid = cred.pid;
+	src->pid = cred.pid;
 	if (opts && opts->no_proc_mem)
 		return;
 	snprintf(path, sizeof(path), "/proc/%d/mem", (int)cred.pid);

@@ -1,0 +1,674 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vtdctl watch: keeping the picture fresh, cheaply.
+ *
+ * Each tick reads the register file in one block read. The tables are
+ * walked again (vtd_walk: the CLI's walker and model) only when something
+ * suggests they changed: GSTS, RTADDR, FSTS or CCMD moved, a fault record
+ * changed, the invalidation queue gained a context-cache or PASID-cache
+ * descriptor (or more descriptors than the decoded window holds), and in any
+ * case every SAFETY_TICKS ticks. The new model is compared with the previous
+ * one; every difference becomes an event and a highlight.
+ *
+ * A transport error closes the source; the view keeps the last picture,
+ * says "disconnected" and asks for a new source with exponential backoff.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/host.h"
+#include "tui/ui.h"
+
+#define SAFETY_TICKS	5
+#define BACKOFF_MIN_MS	500
+#define BACKOFF_MAX_MS	10000
+#define EVENTS_PER_REFRESH	40
+
+struct watch W;
+
+static struct vtd_model *next_model;
+static struct vtd_regfile *next_rf;
+static struct vtd_faults *next_faults;
+static unsigned ev_budget, ev_dropped;
+
+/* Events of one refresh, capped: a restarted VM changes everything at once */
+#define EV(col, ...) do {						\
+		if (ev_budget) {					\
+			ev_budget--;					\
+			event_log(col, __VA_ARGS__);			\
+		} else {						\
+			ev_dropped++;					\
+		}							\
+	} while (0)
+
+static void ev_begin(void)
+{
+	ev_budget = EVENTS_PER_REFRESH;
+	ev_dropped = 0;
+}
+
+static void ev_end(void)
+{
+	if (ev_dropped)
+		event_log(UC_WARN, "... and %u more changes", ev_dropped);
+}
+
+/* --- registers and faults ------------------------------------------------ */
+
+/* The register file in one block read, once its length is known. */
+static int read_regs_tick(struct vtd_regfile *rf)
+{
+	const struct vtd_regfile *old = W.rf;
+	int err;
+
+	if (!old->valid || !old->len)
+		return vtd_read_regfile(W.src, rf);
+	memset(rf, 0, sizeof(*rf));
+	err = source_read_regs(W.src, 0, old->len / 8, rf->q);
+	if (err)
+		return err;
+	/* a new unit (the VM came back with other options): start over */
+	if (rf->q[1] != old->q[1] || rf->q[2] != old->q[2])
+		return vtd_read_regfile(W.src, rf);
+	rf->len = old->len;
+	rf->cap = old->cap;
+	rf->ecap = old->ecap;
+	rf->base = old->base;
+	rf->valid = true;
+	return 0;
+}
+
+static void log_gsts(uint32_t o, uint32_t n)
+{
+	static const char *const bits[] = { "CFIS", "IRTPS", "IRES", "QIES",
+		"WBFS", "AFLS", "FLS", "RTPS", "TES" };
+	char buf[128] = "";
+	size_t len = 0;
+
+	for (unsigned b = 23; b < 32; b++)
+		if (((o ^ n) >> b) & 1 && len < sizeof(buf))
+			len += snprintf(buf + len, sizeof(buf) - len, " %s%c",
+					bits[b - 23], (n >> b) & 1 ? '+' : '-');
+	EV(UC_CHANGED, "GSTS 0x%08x -> 0x%08x:%s", o, n, buf);
+}
+
+/* Marks changed registers (by 32-bit half); true when the tables may have
+ * changed with them. */
+static bool diff_regs(const struct vtd_regfile *o, const struct vtd_regfile *n)
+{
+	uint32_t len = o->len < n->len ? o->len : n->len;
+	bool walk = false;
+
+	for (uint32_t off = 0; off < len; off += 4)
+		if (vtd_reg32(o, off) != vtd_reg32(n, off))
+			mark_set(MK_REG, off, 0, '~');
+	if (vtd_reg32(o, VTD_REG_GSTS) != vtd_reg32(n, VTD_REG_GSTS)) {
+		log_gsts(vtd_reg32(o, VTD_REG_GSTS), vtd_reg32(n, VTD_REG_GSTS));
+		walk = true;
+	}
+	if (vtd_reg64(o, VTD_REG_RTADDR) != vtd_reg64(n, VTD_REG_RTADDR)) {
+		EV(UC_CHANGED, "RTADDR 0x%" PRIx64 " -> 0x%" PRIx64,
+		   vtd_reg64(o, VTD_REG_RTADDR), vtd_reg64(n, VTD_REG_RTADDR));
+		walk = true;
+	}
+	return walk || vtd_reg32(o, VTD_REG_FSTS) != vtd_reg32(n, VTD_REG_FSTS) ||
+	       vtd_reg64(o, VTD_REG_CCMD) != vtd_reg64(n, VTD_REG_CCMD);
+}
+
+static const struct vtd_fault_rec *find_fault(const struct vtd_faults *f,
+					      const struct vtd_fault_rec *r)
+{
+	for (unsigned i = 0; i < f->nr_pending; i++)
+		if (f->recs[i].index == r->index &&
+		    !memcmp(f->recs[i].raw, r->raw, sizeof(r->raw)))
+			return &f->recs[i];
+	return NULL;
+}
+
+static void log_fault(const struct vtd_fault_rec *r)
+{
+	char bdf[8];
+
+	bdf_str(bdf, r->sid >> 8, r->sid & 0xff);
+	EV(UC_ERROR, "%s new fault %u: %s 0x%" PRIx64 "%s, reason 0x%02x (%s)",
+	   bdf, r->index, r->read ? "read" : "write",
+	   vtd_fault_is_ir(r->fr) ? r->addr >> 48 : r->addr,
+	   vtd_fault_is_ir(r->fr) ? " (interrupt index)" : "", r->fr,
+	   vtd_fault_reason_str(r->fr));
+}
+
+/* New and cleared fault records; true if any */
+static bool diff_faults(const struct vtd_faults *o, const struct vtd_faults *n)
+{
+	bool changed = false;
+
+	for (unsigned i = 0; i < n->nr_pending; i++) {
+		if (find_fault(o, &n->recs[i]))
+			continue;
+		mark_set(MK_FAULT, n->recs[i].index, 0, '+');
+		log_fault(&n->recs[i]);
+		changed = true;
+	}
+	for (unsigned i = 0; i < o->nr_pending; i++) {
+		if (find_fault(n, &o->recs[i]))
+			continue;
+		EV(UC_DEFAULT, "fault record %u cleared", o->recs[i].index);
+		changed = true;
+	}
+	return changed;
+}
+
+/* --- the invalidation queue -------------------------------------------- */
+
+static bool desc_changes_tables(unsigned type)
+{
+	return type == VTD_INV_CC || type == VTD_INV_PC ||
+	       !vtd_inv_type_name(type);
+}
+
+static void log_cache_inv(const struct vtd_iq_entry *e)
+{
+	const struct vtd_inv_desc *d = &e->d;
+	char gbuf[24], bdf[8];
+	const char *gran = vtd_inv_gran_name(d, gbuf, sizeof(gbuf));
+
+	if (d->type == VTD_INV_PC) {
+		EV(UC_CHANGED, "invalidation %u: pc %s did=%u pasid=%u", e->index,
+		   gran ? gran : "?", d->did, d->pasid);
+	} else if (d->type == VTD_INV_CC) {
+		bdf_str(bdf, d->sid >> 8, d->sid & 0xff);
+		EV(UC_CHANGED, "invalidation %u: cc %s did=%u sid=%s", e->index,
+		   gran ? gran : "?", d->did, bdf);
+	}
+}
+
+/* Log the k newest descriptors (n moved in all); true if a walk is due */
+static bool log_new_descs(uint32_t old_tail, uint32_t n)
+{
+	const struct vtd_iq *q = &W.iq;
+	size_t k = n < q->nr_entries ? n : q->nr_entries;
+	unsigned count[16] = { 0 }, other = 0;
+	char sum[160] = "";
+	size_t len = 0;
+	bool walk = n > k;
+
+	for (size_t i = q->nr_entries - k; i < q->nr_entries; i++) {
+		const struct vtd_iq_entry *e = &q->entries[i];
+
+		mark_set(MK_IQ, e->index, 0, '+');
+		if (e->d.type < 16 && vtd_inv_type_name(e->d.type))
+			count[e->d.type]++;
+		else
+			other++;
+		walk |= desc_changes_tables(e->d.type);
+		log_cache_inv(e);
+	}
+	for (unsigned t = 0; t < 16; t++)
+		if (count[t] && len < sizeof(sum))
+			len += snprintf(sum + len, sizeof(sum) - len, "%s%s %u",
+					len ? ", " : "", vtd_inv_type_name(t), count[t]);
+	if (other && len < sizeof(sum))
+		snprintf(sum + len, sizeof(sum) - len, "%sunknown %u", len ? ", " : "", other);
+	EV(UC_DEFAULT, "IQ tail %u -> %u: %u new descriptor%s (%s)%s", old_tail,
+	   q->tail, n, n == 1 ? "" : "s", sum, n > k ? ", older ones not decoded" : "");
+	return walk;
+}
+
+/* Re-read the queue when its registers moved; true if a walk is due.
+ * *err gets a fatal source error. */
+static bool update_iq(int *err)
+{
+	uint64_t iqt = vtd_reg64(W.rf, VTD_REG_IQT), iqa = vtd_reg64(W.rf, VTD_REG_IQA);
+	uint32_t gsts = vtd_reg32(W.rf, VTD_REG_GSTS);
+	static uint64_t seen_iqt, seen_iqa;
+	static uint32_t seen_gsts;
+	bool had = W.have_iq && W.iq.enabled && W.iq.read_ok;
+	uint32_t old_tail = W.iq.tail, old_size = W.iq.size, n;
+
+	*err = 0;
+	if (!W.rf->valid)
+		return false;
+	if (W.have_iq && iqt == seen_iqt && iqa == seen_iqa &&
+	    (gsts & VTD_GSTS_QIES) == (seen_gsts & VTD_GSTS_QIES))
+		return false;
+	seen_iqt = iqt;
+	seen_iqa = iqa;
+	seen_gsts = gsts;
+	vtd_iq_free(&W.iq);
+	vtd_model_free(W.iq_scratch);
+	*err = vtd_read_iq(W.src, W.rf, W.conf.iq_count, &W.iq, W.iq_scratch);
+	if (*err)
+		return false;
+	W.have_iq = true;
+	if (!had || !W.iq.enabled || !W.iq.read_ok || W.iq.size != old_size)
+		return had;	/* a new queue: a baseline, nothing to log */
+	n = (W.iq.tail + W.iq.size - old_tail) % W.iq.size;
+	return n ? log_new_descs(old_tail, n) : false;
+}
+
+/* --- the model ------------------------------------------------------------ */
+
+static int bdf_cmp(const struct vtd_device *a, const struct vtd_device *b)
+{
+	return (a->bus << 8 | a->devfn) - (b->bus << 8 | b->devfn);
+}
+
+static void log_device(const struct vtd_device *d, const char *what)
+{
+	char bdf[8];
+
+	bdf_str(bdf, d->bus, d->devfn);
+	if (d->scalable)
+		EV(what[0] == 'a' ? UC_NEW : UC_GONE,
+		   "%s device %s (scalable, PDTS %u, %zu PASIDs)", bdf, what,
+		   d->ctx.sm.pdts, d->nr_pasids);
+	else
+		EV(what[0] == 'a' ? UC_NEW : UC_GONE, "%s device %s (legacy, DID %u)",
+		   bdf, what, d->ctx.leg.did);
+}
+
+static void diff_context(const struct vtd_device *o, const struct vtd_device *n,
+			 const char *bdf)
+{
+	if (o->scalable != n->scalable) {
+		EV(UC_CHANGED, "%s context entry now %s", bdf,
+		   n->scalable ? "scalable" : "legacy");
+	} else if (!n->scalable) {
+		const struct vtd_ctx_legacy *a = &o->ctx.leg, *b = &n->ctx.leg;
+
+		if (!memcmp(a->raw, b->raw, sizeof(a->raw)))
+			return;
+		EV(UC_CHANGED, "%s context changed: DID %u -> %u, TT %u -> %u, SLPTPTR 0x%" PRIx64 " -> 0x%" PRIx64,
+		   bdf, a->did, b->did, a->tt, b->tt, a->slptptr, b->slptptr);
+	} else {
+		const struct vtd_ctx_sm *a = &o->ctx.sm, *b = &n->ctx.sm;
+
+		if (!memcmp(a->raw, b->raw, sizeof(a->raw)))
+			return;
+		EV(UC_CHANGED, "%s context changed: PDTS %u -> %u, directory 0x%" PRIx64 " -> 0x%" PRIx64 ", RID_PASID %u -> %u",
+		   bdf, a->pdts, b->pdts, a->pasid_dir, b->pasid_dir,
+		   a->rid_pasid, b->rid_pasid);
+	}
+	mark_set(MK_PASID, n->bus << 8 | n->devfn, PASID_CTX, '~');
+	mark_set(MK_DEV, n->bus << 8 | n->devfn, 0, '~');
+}
+
+static void pasid_what(const struct vtd_pasid_entry *e, char *buf, size_t len)
+{
+	char pg[24];
+
+	snprintf(buf, len, "DID %u, %s", e->did, pgtt_str(e->pgtt, pg, sizeof(pg)));
+}
+
+static void diff_pasid(const struct vtd_pasid_entry *a,
+		       const struct vtd_pasid_entry *b, const char *bdf,
+		       uint32_t pasid)
+{
+	char what[200], pa[24], pb[24];
+	size_t len = 0;
+
+	if (!memcmp(a->raw, b->raw, sizeof(a->raw)))
+		return;
+	what[0] = 0;
+#define WHAT(...) do { if (len < sizeof(what))				\
+		len += snprintf(what + len, sizeof(what) - len, __VA_ARGS__); } while (0)
+	if (a->did != b->did)
+		WHAT(" DID %u -> %u", a->did, b->did);
+	if (a->pgtt != b->pgtt)
+		WHAT(" PGTT %s -> %s", pgtt_str(a->pgtt, pa, sizeof(pa)),
+		     pgtt_str(b->pgtt, pb, sizeof(pb)));
+	if (a->slptptr != b->slptptr)
+		WHAT(" SLPTPTR 0x%" PRIx64 " -> 0x%" PRIx64, a->slptptr, b->slptptr);
+	if (a->flptptr != b->flptptr)
+		WHAT(" FLPTPTR 0x%" PRIx64 " -> 0x%" PRIx64, a->flptptr, b->flptptr);
+	if (!len)
+		WHAT(" other fields (see the raw qwords)");
+#undef WHAT
+	EV(UC_CHANGED, "%s PASID %u changed:%s", bdf, pasid, what);
+}
+
+static void diff_pasids(const struct vtd_device *o, const struct vtd_device *n,
+			const char *bdf)
+{
+	int64_t dk = n->bus << 8 | n->devfn;
+	size_t i = 0, j = 0;
+	char what[64];
+
+	while (i < o->nr_pasids || j < n->nr_pasids) {
+		const struct vtd_pasid_rec *a = i < o->nr_pasids ? &o->pasids[i] : NULL;
+		const struct vtd_pasid_rec *b = j < n->nr_pasids ? &n->pasids[j] : NULL;
+
+		if (b && (!a || b->pasid < a->pasid)) {
+			pasid_what(&b->e, what, sizeof(what));
+			EV(UC_NEW, "%s PASID %u added: %s", bdf, b->pasid, what);
+			mark_set(MK_PASID, dk, b->pasid, '+');
+			mark_set(MK_DEV, dk, 0, '~');
+			j++;
+		} else if (a && (!b || a->pasid < b->pasid)) {
+			pasid_what(&a->e, what, sizeof(what));
+			EV(UC_GONE, "%s PASID %u removed (was %s)", bdf, a->pasid, what);
+			mark_set(MK_DEV, dk, 0, '~');
+			i++;
+		} else {
+			if (memcmp(a->e.raw, b->e.raw, sizeof(a->e.raw))) {
+				diff_pasid(&a->e, &b->e, bdf, b->pasid);
+				mark_set(MK_PASID, dk, b->pasid, '~');
+				mark_set(MK_DEV, dk, 0, '~');
+			}
+			i++, j++;
+		}
+	}
+}
+
+static void diff_device(const struct vtd_device *o, const struct vtd_device *n)
+{
+	char bdf[8];
+
+	bdf_str(bdf, n->bus, n->devfn);
+	diff_context(o, n, bdf);
+	diff_pasids(o, n, bdf);
+	if (o->nr_faults != n->nr_faults || o->nr_findings != n->nr_findings)
+		mark_set(MK_DEV, n->bus << 8 | n->devfn, 0, '~');
+}
+
+static void diff_devices(const struct vtd_model *o, const struct vtd_model *n)
+{
+	size_t i = 0, j = 0;
+
+	while (i < o->nr_devices || j < n->nr_devices) {
+		int c = i == o->nr_devices ? 1 : j == n->nr_devices ? -1 :
+			bdf_cmp(&o->devices[i], &n->devices[j]);
+
+		if (c < 0) {
+			log_device(&o->devices[i++], "removed");
+		} else if (c > 0) {
+			mark_set(MK_DEV, n->devices[j].bus << 8 | n->devices[j].devfn, 0, '+');
+			log_device(&n->devices[j++], "added");
+		} else {
+			diff_device(&o->devices[i++], &n->devices[j++]);
+		}
+	}
+}
+
+static bool same_finding(const struct vtd_finding *a, const struct vtd_finding *b)
+{
+	return a->bus == b->bus && a->devfn == b->devfn && a->pasid == b->pasid &&
+	       !strcmp(a->code, b->code) && !strcmp(a->message, b->message);
+}
+
+static bool has_finding(const struct vtd_model *m, const struct vtd_finding *f)
+{
+	for (size_t i = 0; i < m->nr_findings; i++)
+		if (same_finding(&m->findings[i], f))
+			return true;
+	return false;
+}
+
+/* Findings that came (highlighted, logged) or went (logged) */
+static void diff_findings(const struct vtd_model *o, const struct vtd_model *n)
+{
+	for (size_t i = 0; i < n->nr_findings; i++) {
+		const struct vtd_finding *f = &n->findings[i];
+
+		if (has_finding(o, f))
+			continue;
+		mark_set(MK_FINDING, (int64_t)i, 0, '+');
+		if (strcmp(f->code, "fault_pending"))	/* logged as a fault */
+			EV(f->sev == VTD_SEV_ERROR ? UC_ERROR : UC_WARN,
+			   "finding: %s %s: %s", vtd_severity_name(f->sev),
+			   f->code, f->message);
+	}
+	for (size_t i = 0; i < o->nr_findings; i++)
+		if (!has_finding(n, &o->findings[i]) &&
+		    strcmp(o->findings[i].code, "fault_pending"))
+			EV(UC_DEFAULT, "finding gone: %s: %s", o->findings[i].code,
+			   o->findings[i].message);
+}
+
+static size_t total_pasids(const struct vtd_model *m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->nr_devices; i++)
+		n += m->devices[i].nr_pasids;
+	return n;
+}
+
+static int rewalk(void)
+{
+	struct vtd_model *n = next_model, *o = W.cur;
+	int64_t t0 = mono_ms();
+	int err = vtd_walk(W.src, &W.conf.walk, n);
+
+	if (!err)
+		err = vtd_host_collect(W.src, n, &n->host);
+	if (err < 0) {
+		vtd_model_free(n);
+		return err;
+	}
+	W.walk_ms = mono_ms() - t0;
+	if (W.have_model) {
+		diff_devices(o, n);
+		diff_findings(o, n);
+	} else {
+		event_log(UC_DEFAULT, "walked: %zu devices, %zu PASIDs, %zu findings",
+			  n->nr_devices, total_pasids(n), n->nr_findings);
+	}
+	W.cur = n;
+	next_model = o;
+	vtd_model_free(o);
+	W.have_model = true;
+	W.ticks_since_walk = 0;
+	W.walks++;
+	return 0;
+}
+
+/* --- connection ------------------------------------------------------------ */
+
+static void lose_connection(int err, const char *what)
+{
+	snprintf(W.conn_msg, sizeof(W.conn_msg), "%s: %s", what,
+		 W.src->error[0] ? W.src->error : strerror(-err));
+	event_log(UC_ERROR, "connection lost (%s)", W.conn_msg);
+	source_close(W.src);
+	W.src = NULL;
+	W.have_iq = false;
+	W.backoff_ms = BACKOFF_MIN_MS;
+	W.next_reconnect = mono_ms() + W.backoff_ms;
+}
+
+static void reconnect(void)
+{
+	char err[512] = "";
+	struct vtd_source *s = W.conf.reopen ? W.conf.reopen(err, sizeof(err)) : NULL;
+
+	if (!s) {
+		snprintf(W.conn_msg, sizeof(W.conn_msg), "%s",
+			 err[0] ? err : "cannot open the target");
+		W.backoff_ms = W.backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS :
+			       W.backoff_ms * 2;
+		W.next_reconnect = mono_ms() + W.backoff_ms;
+		return;
+	}
+	W.src = s;
+	W.conn_msg[0] = 0;
+	W.connected_since = mono_ms();
+	W.ticks_since_walk = SAFETY_TICKS;	/* walk at once */
+	W.next_tick = mono_ms();
+	memset(W.rf, 0, sizeof(*W.rf));		/* read the unit afresh */
+	event_log(UC_NEW, "reconnected to %s", W.target);
+}
+
+/* --- ticks ------------------------------------------------------------------ */
+
+static int tick(void)
+{
+	bool walk = !W.have_model || ++W.ticks_since_walk >= SAFETY_TICKS;
+	struct vtd_regfile *rf;
+	struct vtd_faults *f;
+	int err = read_regs_tick(next_rf);
+
+	if (err) {
+		lose_connection(err, "registers");
+		return err;
+	}
+	if (W.rf->valid && next_rf->valid)
+		walk |= diff_regs(W.rf, next_rf);
+	rf = W.rf, W.rf = next_rf, next_rf = rf;
+	vtd_read_faults(W.rf, next_faults);
+	if (W.rf->valid && next_rf->valid)
+		walk |= diff_faults(W.faults, next_faults);
+	f = W.faults, W.faults = next_faults, next_faults = f;
+	walk |= update_iq(&err);
+	if (err) {
+		lose_connection(err, "invalidation queue");
+		return err;
+	}
+	if (walk || !W.rf->valid) {
+		err = rewalk();
+		if (err) {
+			lose_connection(err, "walk");
+			return err;
+		}
+	}
+	return 0;
+}
+
+bool watch_poll(void)
+{
+	int64_t now = mono_ms(), start;
+
+	if (!W.src) {
+		if (W.conf.still || now < W.next_reconnect)
+			return false;
+		reconnect();
+		if (!W.src)
+			return true;	/* the header shows the new attempt */
+	}
+	if (W.have_model && (W.conf.still || W.paused || now < W.next_tick))
+		return false;
+	start = now;
+	ev_begin();
+	tick();
+	ev_end();
+	W.ticks++;
+	W.last_tick_wall = wall_ms();
+	W.next_tick = start + W.interval_ms;
+	if (W.next_tick < mono_ms())	/* the target is slower than asked */
+		W.next_tick = mono_ms() + W.interval_ms / 2;
+	return true;
+}
+
+long watch_wait_ms(void)
+{
+	int64_t now = mono_ms(), when;
+
+	if (!W.src)
+		when = W.conf.still ? -1 : W.next_reconnect;
+	else if (W.have_model && (W.conf.still || W.paused))
+		when = -1;
+	else
+		when = W.next_tick;
+	if (when < 0)
+		return -1;
+	return when > now ? (long)(when - now) : 0;
+}
+
+void watch_set_interval(long ms)
+{
+	W.interval_ms = ms;
+	W.next_tick = mono_ms() + ms;
+}
+
+void watch_kick(void)
+{
+	W.next_tick = mono_ms();
+}
+
+/* --- setup and lookups -------------------------------------------------- */
+
+int watch_init(const struct tui_conf *conf, struct vtd_source *src)
+{
+	memset(&W, 0, sizeof(W));
+	W.conf = *conf;
+	W.src = src;
+	snprintf(W.target, sizeof(W.target), "%s", conf->target ? conf->target : src->target);
+	W.interval_ms = conf->interval_ms > 0 ? conf->interval_ms : 1000;
+	W.cur = calloc(1, sizeof(*W.cur));
+	W.iq_scratch = calloc(1, sizeof(*W.iq_scratch));
+	W.rf = calloc(1, sizeof(*W.rf));
+	W.faults = calloc(1, sizeof(*W.faults));
+	next_model = calloc(1, sizeof(*next_model));
+	next_rf = calloc(1, sizeof(*next_rf));
+	next_faults = calloc(1, sizeof(*next_faults));
+	W.connected_since = mono_ms();
+	W.next_tick = mono_ms();
+	if (!W.cur || !W.iq_scratch || !W.rf || !W.faults || !next_model ||
+	    !next_rf || !next_faults)
+		return -ENOMEM;
+	return 0;
+}
+
+void watch_free(void)
+{
+	if (W.src)
+		source_close(W.src);
+	vtd_iq_free(&W.iq);
+	if (W.cur)
+		vtd_model_free(W.cur);
+	if (W.iq_scratch)
+		vtd_model_free(W.iq_scratch);
+	free(W.cur);
+	free(W.iq_scratch);
+	free(W.rf);
+	free(W.faults);
+	free(next_model);
+	free(next_rf);
+	free(next_faults);
+	next_model = NULL;
+	next_rf = NULL;
+	next_faults = NULL;
+	memset(&W, 0, sizeof(W));
+}
+
+const struct vtd_device *watch_device(int bus, int devfn)
+{
+	if (!W.have_model)
+		return NULL;
+	for (size_t i = 0; i < W.cur->nr_devices; i++)
+		if (W.cur->devices[i].bus == bus && W.cur->devices[i].devfn == devfn)
+			return &W.cur->devices[i];
+	return NULL;
+}
+
+const struct vtd_pasid_rec *watch_pasid(const struct vtd_device *d,
+					uint32_t pasid)
+{
+	size_t lo = 0, hi = d ? d->nr_pasids : 0;
+
+	while (lo < hi) {		/* sorted by PASID */
+		size_t mid = (lo + hi) / 2;
+
+		if (d->pasids[mid].pasid == pasid)
+			return &d->pasids[mid];
+		if (d->pasids[mid].pasid < pasid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+unsigned watch_pasid_findings(const struct vtd_device *d, int64_t pasid)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; W.have_model && i < W.cur->nr_findings; i++) {
+		const struct vtd_finding *f = &W.cur->findings[i];
+
+		n += f->bus == d->bus && f->devfn == d->devfn && f->pasid == pasid;
+	}
+	return n;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vtdctl: the live ncurses view (`vtdctl watch`). */
+#ifndef VTDCTL_TUI_H
+#define VTDCTL_TUI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "source.h"
+#include "walker/model.h"
+
+/*
+ * How the view is started. The caller (src/cmd/watch.c) has checked that
+ * stdin and stdout are a terminal and opened the target once; tui_run() owns
+ * the source from then on: it closes it when the connection drops and gets
+ * a new one from reopen() (with backoff) until the user quits.
+ */
+struct tui_conf {
+	const char *target;		/* for the header: "qmp:/run/vm.qmp" */
+	long interval_ms;		/* refresh period; 0 = 1000 */
+	bool still;			/* a dump or snapshot: walk once, never refresh */
+	struct vtd_walk_opts walk;	/* the CLI's filters and --rtaddr */
+	unsigned iq_count;		/* descriptors of the queue to decode */
+	/* A new source for the same target, or NULL with err filled. Must not
+	 * print: the terminal belongs to the view. */
+	struct vtd_source *(*reopen)(char *err, size_t errlen);
+};
+
+/*
+ * Run the view until 'q', SIGINT, SIGTERM or SIGHUP; the terminal is
+ * restored on every way out. 0, or -1 with err filled when the terminal
+ * could not be set up (nothing was drawn then).
+ */
+int tui_run(const struct tui_conf *conf, struct vtd_source *src, char *err,
+	    size_t errlen);
+
+#endif

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Benchmark: CPU used by `vtdctl watch` on a real Linux guest.
+
+Runs `vtdctl --qmp=SOCK watch -i MS` in a tmux window (a real terminal) for
+SECONDS per interval, reads the process's utime + stime from /proc/PID/stat
+before and after, and the number of refreshes (ticks) and table walks from
+the view's own header. Prints figures; asserts nothing about time.
+
+    tests/bench/bench_watch.py [--seconds 60] [--intervals 1000,200] [--mode scalable]
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(REPO, "tests", "lib"))
+
+from guest import Guest  # noqa: E402
+
+VTDCTL = os.environ.get("VTDCTL") or os.path.join(REPO, "vtdctl")
+TCK = os.sysconf("SC_CLK_TCK")
+
+
+class Tmux:
+    def __init__(self):
+        self.sock = "vtdctl-bench-watch-%d" % os.getpid()
+        self.conf = os.path.join(tempfile.gettempdir(), "vtdctl-bench-watch.conf")
+        with open(self.conf, "w") as f:
+            f.write("set -g status off\n")
+
+    def __call__(self, *args):
+        return subprocess.run(["tmux", "-L", self.sock, "-f", self.conf] + list(args),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              check=True, timeout=10).stdout
+
+    def kill(self):
+        subprocess.run(["tmux", "-L", self.sock, "kill-server"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TCK     # utime, stime
+
+
+def vtdctl_pid(tmux):
+    shell = int(tmux("display-message", "-p", "#{pane_pid}").strip())
+    for _ in range(100):
+        r = subprocess.run(["pgrep", "-P", str(shell), "-x", "vtdctl"],
+                           stdout=subprocess.PIPE, text=True)
+        if r.stdout.split():
+            return int(r.stdout.split()[0])
+        time.sleep(0.05)
+    raise SystemExit("vtdctl watch did not start")
+
+
+def counters(tmux):
+    """(walks, ticks) from the header's second line"""
+    m = re.search(r"(\d+) walks / (\d+) ticks", tmux("capture-pane", "-p"))
+    if not m:
+        raise SystemExit("no counters on screen:\n" + tmux("capture-pane", "-p"))
+    return int(m.group(1)), int(m.group(2))
+
+
+def run_one(sock, interval, seconds):
+    tmux = Tmux()
+    try:
+        tmux("new-session", "-d", "-x", "200", "-y", "50", "sh", "-c",
+             "%s --qmp=%s watch -i %d; sleep 600" % (VTDCTL, sock, interval))
+        pid = vtdctl_pid(tmux)
+        time.sleep(2)                       # connected, first walk done
+        w0, t0 = counters(tmux)
+        c0, start = cpu_seconds(pid), time.monotonic()
+        time.sleep(seconds)
+        c1, wall = cpu_seconds(pid), time.monotonic() - start
+        w1, t1 = counters(tmux)
+        tmux("send-keys", "q")
+        return c1 - c0, wall, t1 - t0, w1 - w0
+    finally:
+        tmux.kill()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--intervals", default="1000,200")
+    ap.add_argument("--mode", default="scalable", choices=["scalable", "legacy"])
+    a = ap.parse_args()
+    if shutil.which("tmux") is None:
+        raise SystemExit("bench_watch: needs tmux")
+    with Guest(a.mode) as g:
+        print("watch CPU use: Linux %s guest, %s mode, QEMU pid %d; %g s per interval"
+              % (g.kernel_version, a.mode, g.pid, a.seconds))
+        print("%-10s %8s %8s %7s %6s %16s" % ("interval", "cpu s", "cpu %", "ticks",
+                                              "walks", "cpu ms/refresh"))
+        for iv in [int(x) for x in a.intervals.split(",")]:
+            cpu, wall, ticks, walks = run_one(g.qmp_path, iv, a.seconds)
+            print("-i %-7d %8.2f %7.2f%% %7d %6d %16.2f"
+                  % (iv, cpu, 100 * cpu / wall, ticks, walks, 1000 * cpu / max(ticks, 1)),
+                  flush=True)
+        print("cpu s: utime + stime of vtdctl over the window (/proc/PID/stat); "
+              "ms/refresh: CPU per tick, walks included")
+
+
+if __name__ == "__main__":
+    main()
