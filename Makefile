@@ -5,6 +5,7 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/sbin
 MANDIR    ?= $(PREFIX)/share/man
 bash_compdir ?= $(PREFIX)/share/bash-completion/completions
+zsh_compdir ?= $(PREFIX)/share/zsh/vendor-completions
 VERSION   := 0.1.0
 
 CC        ?= cc
@@ -77,12 +78,23 @@ bench: vtdctl
 fuzz:
 	tests/fuzz/run
 
+# The man page's date: SOURCE_DATE_EPOCH (set by dpkg), else the last
+# commit's, else today, so that a package build is reproducible.
+MAN_DATE  ?= $(shell date -u -d "@$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || date +%s)}" +%Y-%m-%d)
+
 install: vtdctl
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(bash_compdir) $(DESTDIR)$(zsh_compdir)
 	install -m 0755 vtdctl $(DESTDIR)$(BINDIR)/vtdctl
+	sed -e 's/@VERSION@/$(VERSION)/g' -e 's/@DATE@/$(MAN_DATE)/g' man/vtdctl.8 \
+		> $(DESTDIR)$(MANDIR)/man8/vtdctl.8
+	chmod 0644 $(DESTDIR)$(MANDIR)/man8/vtdctl.8
+	install -m 0644 completions/vtdctl.bash $(DESTDIR)$(bash_compdir)/vtdctl
+	install -m 0644 completions/_vtdctl $(DESTDIR)$(zsh_compdir)/_vtdctl
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/vtdctl
+	rm -f $(DESTDIR)$(BINDIR)/vtdctl $(DESTDIR)$(MANDIR)/man8/vtdctl.8 \
+	      $(DESTDIR)$(bash_compdir)/vtdctl $(DESTDIR)$(zsh_compdir)/_vtdctl
 
 clean:
 	rm -f .flags vtdctl libvtd.a $(LIB_OBJS) src/vtdctl.o $(UNIT_BINS) \

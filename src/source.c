@@ -125,7 +125,7 @@ int source_monitor(struct vtd_source *src, const char *cmd,
 
 void source_close(struct vtd_source *src)
 {
-	if (!src)
+	if (!src || src->kept)
 		return;
 	if (src->ops && src->ops->close)
 		src->ops->close(src);

@@ -65,6 +65,7 @@ struct vtd_source {
 	unsigned long nr_reads;	/* read() calls from the walker */
 	uint64_t bytes_read;
 	char error[512];	/* last error message, "" if none */
+	bool kept;		/* held open by the shell: source_close() leaves it */
 	/* a snapshot of a dump records the RTADDR its walk used */
 	bool have_rtaddr_hint;
 	uint64_t rtaddr_hint;

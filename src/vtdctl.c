@@ -40,6 +40,47 @@ void report_error(const char *fmt, ...)
 
 /* --- targets ---------------------------------------------------------- */
 
+static bool keep_targets;
+static struct vtd_source *kept;
+static char kept_key[8192];
+
+/* Everything open_target() opens a source from. */
+static void target_key(char *key, size_t len)
+{
+	snprintf(key, len, "%s|%s|%s|%s|%s|%d|%d|%d", g.qmp ? g.qmp : "",
+		 g.core ? g.core : "", g.vm ? g.vm : "",
+		 g.snapshot ? g.snapshot : "",
+		 g.virt_opts.uri ? g.virt_opts.uri : "", g.virt_opts.no_monitor,
+		 g.qmp_opts.no_proc_mem, g.qmp_opts.timeout_ms);
+}
+
+void target_keep(bool on)
+{
+	keep_targets = on;
+	if (kept) {
+		kept->kept = false;
+		source_close(kept);
+		kept = NULL;
+	}
+}
+
+static struct vtd_source *reuse_target(const char *key)
+{
+	if (!kept || strcmp(key, kept_key))
+		return NULL;
+	kept->nr_calls = kept->nr_reads = kept->bytes_read = 0;
+	kept->error[0] = '\0';
+	return kept;
+}
+
+static void keep_target(struct vtd_source *src, const char *key)
+{
+	target_keep(true);
+	kept = src;
+	src->kept = true;
+	snprintf(kept_key, sizeof(kept_key), "%s", key);
+}
+
 struct vtd_source *open_target_quiet(const struct qmp_open_opts *qo,
 				     char *err, size_t errlen)
 {
@@ -61,12 +102,19 @@ struct vtd_source *open_target_quiet(const struct qmp_open_opts *qo,
 
 struct vtd_source *open_target(void)
 {
-	char err[512] = "";
-	struct vtd_source *src = open_target_quiet(NULL, err, sizeof(err));
+	char err[512] = "", key[sizeof(kept_key)];
+	struct vtd_source *src;
 
+	target_key(key, sizeof(key));
+	src = reuse_target(key);
+	if (src)
+		return src;
+	src = open_target_quiet(NULL, err, sizeof(err));
 	/* the backends' messages name the target themselves */
 	if (!src)
 		report_error("%s", err[0] ? err : "cannot open the target");
+	else if (keep_targets)
+		keep_target(src, key);
 	return src;
 }
 
@@ -189,6 +237,11 @@ static const struct cmd cmds[] = {
 	{ "version", do_version, "", "print the version", 0 },
 	{ "help", do_help, "[COMMAND]", "print this help, or a command's", 0 },
 };
+
+const char *vtdctl_command_name(size_t i)
+{
+	return i < sizeof(cmds) / sizeof(cmds[0]) ? cmds[i].name : NULL;
+}
 
 static const char global_usage[] =
 	"Usage: vtdctl [OPTIONS] COMMAND [ARGS]\n"
@@ -323,6 +376,11 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+const struct option *vtdctl_long_options(void)
+{
+	return long_opts;
+}
+
 static const char *opt_name(int val)
 {
 	for (const struct option *o = long_opts; o->name; o++)
@@ -411,7 +469,7 @@ static int parse_opts(int argc, char **argv, const char *optstring,
 	int c;
 
 	opterr = 0;
-	optind = 1;
+	optind = 0;	/* glibc: start afresh, so "+" is read again each call */
 	while ((c = getopt_long(argc, argv, optstring, long_opts, NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			report_error("unknown or incomplete option '%s' (see 'vtdctl help%s%s')",

@@ -41,6 +41,15 @@ struct vtd_source *open_target(void);
  * options (NULL: g.qmp_opts). For reconnecting views. */
 struct vtd_source *open_target_quiet(const struct qmp_open_opts *qo,
 				     char *err, size_t errlen);
+/* The shell and batch keep the target open across lines: while on,
+ * open_target() returns the source it opened last when g names the same
+ * target, and source_close() leaves that one open; off closes it. */
+void target_keep(bool on);
+/* For the shell's completion: the command table's names in order (NULL
+ * past the end) and getopt's long options (ending in a zero entry). */
+struct option;
+const char *vtdctl_command_name(size_t i);
+const struct option *vtdctl_long_options(void);
 /* Walk the target into m; -1 after report_error() (m is then freed). */
 int walk_target(struct vtd_source *src, struct vtd_model *m);
 /* EXIT_FINDINGS when m has a warning or an error, else EXIT_OK. */
