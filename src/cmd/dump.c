@@ -29,7 +29,7 @@ int do_dump(int argc, char **argv)
 		return EXIT_FATAL;
 	}
 	if (g.out.json)
-		json_print(stdout, json_dump(src, &m), g.out.pretty);
+		json_dump_stream(stdout, src, &m, g.out.pretty);
 	else
 		text_dump(stdout, src, &m, &g.out);
 	if (g.out.verbose && !g.out.json)

@@ -110,12 +110,12 @@ static void parse_owner(const char *s, size_t n, char *out, size_t outlen)
 
 	out[0] = 0;
 	copy_span(buf, sizeof(buf), s, n);
+	/* the precision keeps the (bounded) truncation explicit */
 	if (!strncmp(buf, "dev id=", 7))
-		snprintf(out, outlen, "/machine/peripheral/%s", buf + 7);
-	else if (!strncmp(buf, "dev path=", 9))
-		snprintf(out, outlen, "%s", buf + 9);
-	else if (!strncmp(buf, "obj path=", 9))
-		snprintf(out, outlen, "%s", buf + 9);
+		snprintf(out, outlen, "/machine/peripheral/%.*s",
+			 (int)(outlen > 21 ? outlen - 21 : 0), buf + 7);
+	else if (!strncmp(buf, "dev path=", 9) || !strncmp(buf, "obj path=", 9))
+		snprintf(out, outlen, "%.*s", (int)(outlen - 1), buf + 9);
 }
 
 /* Strip " owner:{...}" and " [flags]" off the end of [s, *end) */

@@ -158,11 +158,11 @@ static struct json_object *json_pasid(const struct vtd_model *m,
 	return o;
 }
 
-static struct json_object *json_device(const struct vtd_model *m,
-				       const struct vtd_device *d)
+/* The device's members before "pasids" ... */
+static struct json_object *json_device_head(const struct vtd_model *m,
+					    const struct vtd_device *d)
 {
 	struct json_object *o = json_object_new_object();
-	struct json_object *pasids;
 	char bdf[8];
 
 	fmt_bdf(bdf, d->bus, d->devfn);
@@ -173,15 +173,46 @@ static struct json_object *json_device(const struct vtd_model *m,
 	add(o, "context", d->scalable ? json_ctx_sm(&d->ctx.sm) :
 	    json_ctx_legacy(&d->ctx.leg));
 	if (d->scalable) {
+		const struct vtd_device *f = d->dir_shared_with >= 0 ?
+			&m->devices[d->dir_shared_with] : NULL;
+
+		if (f)
+			fmt_bdf(bdf, f->bus, f->devfn);
+		add(o, "pasid_dir_shared_with",
+		    f ? json_object_new_string(bdf) : NULL);
+	}
+	return o;
+}
+
+/* ... and after it. */
+static struct json_object *json_device_tail(const struct vtd_model *m,
+					    const struct vtd_device *d)
+{
+	struct json_object *o = json_object_new_object();
+
+	add(o, "host", host_json_device(m->host, d));
+	add_int(o, "finding_count", d->nr_findings);
+	add_int(o, "pending_faults", d->nr_faults);
+	return o;
+}
+
+static struct json_object *json_device(const struct vtd_model *m,
+				       const struct vtd_device *d)
+{
+	struct json_object *o = json_device_head(m, d);
+	struct json_object *tail = json_device_tail(m, d);
+	struct json_object *pasids;
+
+	if (d->scalable) {
 		pasids = json_object_new_array();
 		for (size_t i = 0; i < d->nr_pasids; i++)
 			json_object_array_add(pasids,
 					      json_pasid(m, d, &d->pasids[i]));
 		add(o, "pasids", pasids);
 	}
-	add(o, "host", host_json_device(m->host, d));
-	add_int(o, "finding_count", d->nr_findings);
-	add_int(o, "pending_faults", d->nr_faults);
+	json_object_object_foreach(tail, k, v)
+		add(o, k, json_object_get(v));
+	json_object_put(tail);
 	return o;
 }
 
@@ -235,4 +266,178 @@ void json_print(FILE *f, struct json_object *obj, bool pretty)
 
 	fprintf(f, "%s\n", json_object_to_json_string_ext(obj, flags));
 	json_object_put(obj);
+}
+
+/*
+ * Streaming: `dump` of a guest with 2^20 PASIDs would build a tree of
+ * millions of objects; instead each PASID is built, printed and freed.
+ */
+struct jstream {
+	FILE *f;
+	bool pretty;
+	int depth;
+	bool first;	/* no member printed yet at this depth */
+};
+
+static void js_newline(struct jstream *js)
+{
+	if (js->pretty)
+		fprintf(js->f, "\n%*s", 2 * js->depth, "");
+}
+
+/* A value, re-indented to the current depth. */
+static void js_value(struct jstream *js, struct json_object *v)
+{
+	int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
+		    (js->pretty ? JSON_C_TO_STRING_PRETTY |
+				  JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
+	const char *text = json_object_to_json_string_ext(v, flags);
+
+	for (; *text; text++) {
+		fputc(*text, js->f);
+		if (*text == '\n' && js->pretty)
+			fprintf(js->f, "%*s", 2 * js->depth, "");
+	}
+}
+
+static void js_sep(struct jstream *js)
+{
+	if (!js->first)
+		fputc(',', js->f);
+	js->first = false;
+	js_newline(js);
+}
+
+static void js_open(struct jstream *js, const char *key, char bracket)
+{
+	js_sep(js);
+	if (key)
+		fprintf(js->f, js->pretty ? "\"%s\": %c" : "\"%s\":%c", key,
+			bracket);
+	else
+		fputc(bracket, js->f);
+	js->depth++;
+	js->first = true;
+}
+
+static void js_close(struct jstream *js, char bracket)
+{
+	js->depth--;
+	if (!js->first)
+		js_newline(js);
+	fputc(bracket, js->f);
+	js->first = false;
+}
+
+/* Every member of obj as a member of the open object; drops obj. */
+static void js_members(struct jstream *js, struct json_object *obj)
+{
+	json_object_object_foreach(obj, k, v) {
+		js_sep(js);
+		fprintf(js->f, js->pretty ? "\"%s\": " : "\"%s\":", k);
+		js_value(js, v);
+	}
+	json_object_put(obj);
+}
+
+static void js_key(struct jstream *js, const char *key)
+{
+	js_sep(js);
+	fprintf(js->f, js->pretty ? "\"%s\": " : "\"%s\":", key);
+}
+
+static void js_hex(struct jstream *js, const char *key, uint64_t v)
+{
+	js_key(js, key);
+	fprintf(js->f, "\"0x%" PRIx64 "\"", v);
+}
+
+static void js_int(struct jstream *js, const char *key, int64_t v)
+{
+	js_key(js, key);
+	fprintf(js->f, "%" PRId64, v);
+}
+
+static void js_bool(struct jstream *js, const char *key, bool v)
+{
+	js_key(js, key);
+	fputs(v ? "true" : "false", js->f);
+}
+
+/* json_pasid() without building objects: the hot path of a big dump.
+ * The keys and their order are json_pasid()'s. */
+static void stream_pasid(struct jstream *js, const struct vtd_model *m,
+			 const struct vtd_device *d,
+			 const struct vtd_pasid_rec *p)
+{
+	const struct vtd_pasid_entry *e = &p->e;
+	struct json_object *host;
+	char name[24];
+
+	js_open(js, NULL, '{');
+	js_int(js, "pasid", p->pasid);
+	js_int(js, "did", e->did);
+	js_key(js, "pgtt");
+	fprintf(js->f, "\"%s\"", vtd_pgtt_name(e->pgtt, name, sizeof(name)));
+	js_int(js, "aw", e->aw);
+	js_hex(js, "slptptr", e->slptptr);
+	js_hex(js, "flptptr", e->flptptr);
+	js_int(js, "flpm", e->flpm);
+	js_bool(js, "fpd", e->fpd);
+	js_bool(js, "ssade", e->ssade);
+	js_bool(js, "pwsnp", e->pwsnp);
+	js_bool(js, "pgsnp", e->pgsnp);
+	js_bool(js, "sre", e->sre);
+	js_bool(js, "wpe", e->wpe);
+	js_bool(js, "eafe", e->eafe);
+	js_hex(js, "entry", p->gpa);
+	js_open(js, "raw", '[');
+	for (int i = 0; i < 8; i++) {
+		js_sep(js);
+		fprintf(js->f, "\"0x%" PRIx64 "\"", e->raw[i]);
+	}
+	js_close(js, ']');
+	js_key(js, "host");
+	host = host_json_pasid(m->host, d, p);
+	js_value(js, host);
+	json_object_put(host);
+	js_close(js, '}');
+}
+
+static void stream_device(struct jstream *js, const struct vtd_model *m,
+			  const struct vtd_device *d)
+{
+	js_open(js, NULL, '{');
+	js_members(js, json_device_head(m, d));
+	if (d->scalable) {
+		js_open(js, "pasids", '[');
+		for (size_t i = 0; i < d->nr_pasids; i++)
+			stream_pasid(js, m, d, &d->pasids[i]);
+		js_close(js, ']');
+	}
+	js_members(js, json_device_tail(m, d));
+	js_close(js, '}');
+}
+
+void json_dump_stream(FILE *f, const struct vtd_source *src,
+		      const struct vtd_model *m, bool pretty)
+{
+	struct jstream js = { .f = f, .pretty = pretty, .first = true };
+	struct json_object *top = json_object_new_object();
+
+	fputc('{', f);
+	js.depth = 1;
+	add(top, "source", json_source(src, m));
+	add(top, "iommu", json_iommu(m));
+	js_members(&js, top);
+	js_open(&js, "devices", '[');
+	for (size_t i = 0; i < m->nr_devices; i++)
+		stream_device(&js, m, &m->devices[i]);
+	js_close(&js, ']');
+	top = json_object_new_object();
+	add(top, "findings", json_findings(m));
+	js_members(&js, top);
+	js.depth = 0;
+	js_newline(&js);
+	fputs("}\n", f);
 }

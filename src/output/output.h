@@ -22,6 +22,10 @@ void fmt_bdf(char buf[8], int bus, int devfn);
 struct json_object *json_dump(const struct vtd_source *src,
 			      const struct vtd_model *m);
 struct json_object *json_findings(const struct vtd_model *m);
+/* The same dump object printed as it is built: memory stays bounded by one
+ * PASID entry, not the whole model (2^20 PASIDs). */
+void json_dump_stream(FILE *f, const struct vtd_source *src,
+		      const struct vtd_model *m, bool pretty);
 /* Print obj (and a newline) to f, pretty or compact; drops the reference. */
 void json_print(FILE *f, struct json_object *obj, bool pretty);
 

@@ -148,9 +148,10 @@ static void print_pasid(FILE *f, const struct vtd_device *d,
 		print_raw(f, "      ", e->raw, 8);
 }
 
-static void print_sm_device(FILE *f, const struct vtd_device *d,
-			    const struct vtd_host *h, const struct out_opts *o)
+static void print_sm_device(FILE *f, const struct vtd_model *m,
+			    const struct vtd_device *d, const struct out_opts *o)
 {
+	const struct vtd_host *h = m->host;
 	const struct vtd_ctx_sm *c = &d->ctx.sm;
 	char bdf[8], marks[32], hc[64];
 
@@ -165,6 +166,13 @@ static void print_sm_device(FILE *f, const struct vtd_device *d,
 			FLAG(c->paside), FLAG(c->pre), c->pdts, d->ctx_gpa);
 	if (o->verbose >= 2)
 		print_raw(f, "         ", c->raw, 4);
+	if (d->dir_shared_with >= 0) {
+		const struct vtd_device *first = &m->devices[d->dir_shared_with];
+
+		fmt_bdf(bdf, first->bus, first->devfn);
+		fprintf(f, "  (PASID directory shared with %s: PASIDs listed there)\n",
+			bdf);
+	}
 	for (size_t i = 0; i < d->nr_pasids; i++)
 		print_pasid(f, d, &d->pasids[i], h, o);
 }
@@ -208,7 +216,7 @@ void text_dump(FILE *f, const struct vtd_source *src, const struct vtd_model *m,
 	}
 	for (size_t i = 0; i < m->nr_devices; i++) {
 		if (m->devices[i].scalable)
-			print_sm_device(f, &m->devices[i], m->host, o);
+			print_sm_device(f, m, &m->devices[i], o);
 		else
 			print_legacy_device(f, &m->devices[i], m->host, o);
 	}

@@ -69,6 +69,7 @@ struct vtd_device *vtd_add_device(struct vtd_model *m)
 		return NULL;
 	d = &m->devices[m->nr_devices++];
 	memset(d, 0, sizeof(*d));
+	d->dir_shared_with = -1;
 	return d;
 }
 

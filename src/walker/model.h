@@ -57,6 +57,8 @@ struct vtd_device {
 	size_t nr_pasids, cap_pasids;
 	unsigned nr_findings;	/* findings that name this device (set at the end of the walk) */
 	unsigned nr_faults;	/* pending fault records naming this device */
+	int dir_shared_with;	/* index of the device whose PASID directory
+				 * this one shares (PASIDs listed there), or -1 */
 };
 
 struct vtd_regs {

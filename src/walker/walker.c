@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "source.h"
+#include "walker/addrmap.h"
 #include "walker/model.h"
 
 #define DEFAULT_MAX_ENTRIES	(1UL << 26)
@@ -28,6 +29,15 @@ struct walk {
 	struct vtd_model *m;
 	unsigned long budget;
 	int fatal;		/* first fatal source error */
+	struct addrmap roles;	/* table page -> TABLE_* roles seen */
+	struct addrmap dirs;	/* PASID directory | PDTS -> device index */
+};
+
+/* What a table page was used as; one page in two roles is a corrupt (or
+ * hostile) hierarchy: the hardware would read one structure as another. */
+enum {
+	TABLE_ROOT = 1, TABLE_CTX = 2, TABLE_PASID_DIR = 4, TABLE_PASID = 8,
+	TABLE_REPORTED = 0x80,
 };
 
 #define NO_DEV	VTD_NO_BDF, VTD_NO_BDF
@@ -87,6 +97,36 @@ static int read_table(struct walk *w, uint64_t gpa, void *buf, size_t len,
 	}
 	w->m->tables_read++;
 	return 0;
+}
+
+static const char *role_name(unsigned role)
+{
+	return role & TABLE_ROOT ? "root table" :
+	       role & TABLE_CTX ? "context table" :
+	       role & TABLE_PASID_DIR ? "PASID directory" : "PASID table";
+}
+
+/* Note that the pages of a table serve as `role`; report a page that
+ * already served as something else (once per page). */
+static void claim_table(struct walk *w, uint64_t gpa, size_t len,
+			unsigned role, int bus, int devfn)
+{
+	for (uint64_t pg = gpa & VTD_ADDR_MASK; pg < gpa + len; pg += VTD_PAGE_SIZE) {
+		bool found;
+		uint32_t *v = addrmap_get(&w->roles, pg, role, &found);
+
+		if (!v || !found)
+			continue;
+		if ((*v & ~(role | TABLE_REPORTED)) && !(*v & TABLE_REPORTED)) {
+			vtd_add_finding(w->m, VTD_SEV_ERROR, "table_overlap",
+					bus, devfn, VTD_NO_PASID, pg,
+					"the page at 0x%llx is used both as %s and as %s",
+					(unsigned long long)pg, role_name(*v),
+					role_name(role));
+			*v |= TABLE_REPORTED;
+		}
+		*v |= role;
+	}
 }
 
 static bool bdf_wanted(const struct vtd_filter *f, int bus, int devfn)
@@ -282,6 +322,7 @@ static int walk_legacy_context_table(struct walk *w, int bus, uint64_t ctp)
 
 	if (err)
 		return err < 0 ? err : 0;
+	claim_table(w, ctp, sizeof(buf), TABLE_CTX, bus, VTD_NO_BDF);
 	if (!spend(w, LEGACY_CTX_ENTRIES))
 		return 0;
 	for (int devfn = 0; devfn < LEGACY_CTX_ENTRIES; devfn++) {
@@ -379,6 +420,7 @@ static int walk_pasid_table(struct walk *w, struct vtd_device *d,
 
 	if (err)
 		return err < 0 ? err : 0;
+	claim_table(w, table, sizeof(buf), TABLE_PASID, d->bus, d->devfn);
 	if (!spend(w, PASID_TABLE_ENTRIES))
 		return 0;
 	for (uint32_t i = 0; i < PASID_TABLE_ENTRIES; i++) {
@@ -455,6 +497,7 @@ static int walk_pasid_dir(struct walk *w, struct vtd_device *d)
 			 VTD_NO_PASID, "PASID directory");
 	if (err)
 		goto out;
+	claim_table(w, c->pasid_dir, len, TABLE_PASID_DIR, d->bus, d->devfn);
 	if (!spend(w, n)) {
 		err = 1;
 		goto out;
@@ -498,7 +541,10 @@ static const struct vtd_pasid_rec *find_pasid(const struct vtd_device *d,
 	return NULL;
 }
 
+/* pasids_of: the device whose PASID list holds d's (d, or the first
+ * device sharing d's directory). */
 static void sm_context_checks(struct walk *w, const struct vtd_device *d,
+			      const struct vtd_device *pasids_of,
 			      bool dir_walked)
 {
 	const struct vtd_ctx_sm *c = &d->ctx.sm;
@@ -518,11 +564,59 @@ static void sm_context_checks(struct walk *w, const struct vtd_device *d,
 	}
 	/* Only meaningful when the whole directory was walked unfiltered */
 	if (dir_walked && (f->pasid < 0 || f->pasid == c->rid_pasid) &&
-	    f->did < 0 && !w->m->truncated && !find_pasid(d, c->rid_pasid))
+	    f->did < 0 && !w->m->truncated && !find_pasid(pasids_of, c->rid_pasid))
 		vtd_add_finding(w->m, VTD_SEV_WARNING, "rid_pasid_not_present",
 				d->bus, d->devfn, c->rid_pasid, d->ctx_gpa,
 				"no present PASID entry for RID_PASID %u: requests without PASID will fault",
 				c->rid_pasid);
+}
+
+/*
+ * A device whose context entry names a PASID directory (and PDTS) that an
+ * earlier device's did shares its PASIDs: DMA aliases do so legitimately.
+ * It is listed once, on the first device, never walked twice.
+ */
+static bool dir_already_walked(struct walk *w, struct vtd_device *d)
+{
+	uint64_t key = d->ctx.sm.pasid_dir | d->ctx.sm.pdts;
+	bool found;
+	uint32_t *first = addrmap_get(&w->dirs, key, d - w->m->devices, &found);
+	struct vtd_device *f;
+
+	if (!first || !found)
+		return false;
+	f = &w->m->devices[*first];
+	d->dir_shared_with = *first;
+	vtd_add_finding(w->m, VTD_SEV_INFO, "pasid_dir_shared", d->bus,
+			d->devfn, VTD_NO_PASID, d->ctx_gpa,
+			"PASID directory 0x%llx is shared with %02x:%02x.%x (a DMA alias?); its PASIDs are listed there",
+			(unsigned long long)d->ctx.sm.pasid_dir, f->bus,
+			f->devfn >> 3, f->devfn & 7);
+	return true;
+}
+
+static int walk_device_pasids(struct walk *w, struct vtd_device *d)
+{
+	bool filtered = w->o->filter.did >= 0 || w->o->filter.pasid >= 0;
+	int err;
+
+	if (!filtered && dir_already_walked(w, d)) {
+		sm_context_checks(w, d, &w->m->devices[d->dir_shared_with],
+				  true);
+		return 0;
+	}
+	err = walk_pasid_dir(w, d);
+	if (err < 0)
+		return err;
+	sm_context_checks(w, d, d, err == 0);
+	/* --did or --pasid alone: only devices with a match; with -s
+	 * the device stays, to show that its PASID is absent */
+	if (d->nr_pasids == 0 && (w->o->filter.did >= 0 ||
+	    (w->o->filter.pasid >= 0 && w->o->filter.devfn < 0))) {
+		free(d->pasids);
+		w->m->nr_devices--;
+	}
+	return 0;
 }
 
 static int walk_sm_context_half(struct walk *w, int bus, uint64_t ctp,
@@ -535,6 +629,7 @@ static int walk_sm_context_half(struct walk *w, int bus, uint64_t ctp,
 
 	if (err)
 		return err < 0 ? err : 0;
+	claim_table(w, ctp, sizeof(buf), TABLE_CTX, bus, devfn_base);
 	if (!spend(w, SM_CTX_ENTRIES))
 		return 0;
 	for (int i = 0; i < SM_CTX_ENTRIES; i++) {
@@ -561,17 +656,9 @@ static int walk_sm_context_half(struct walk *w, int bus, uint64_t ctp,
 					      VTD_NO_PASID, gpa, raw[0], raw[1]);
 			continue;
 		}
-		err = walk_pasid_dir(w, d);
+		err = walk_device_pasids(w, d);
 		if (err < 0)
 			return err;
-		sm_context_checks(w, d, err == 0);
-		/* --did or --pasid alone: only devices with a match; with -s
-		 * the device stays, to show that its PASID is absent */
-		if (d->nr_pasids == 0 && (w->o->filter.did >= 0 ||
-		    (w->o->filter.pasid >= 0 && w->o->filter.devfn < 0))) {
-			free(d->pasids);
-			w->m->nr_devices--;
-		}
 	}
 	return 0;
 }
@@ -626,6 +713,7 @@ static int walk_root(struct walk *w)
 			 "root table");
 	if (err)
 		return err < 0 ? err : 0;
+	claim_table(w, rt, sizeof(buf), TABLE_ROOT, NO_DEV);
 	if (w->m->rtaddr_origin == VTD_RTADDR_USER) {
 		err = check_user_root(w, buf, sm);
 		if (err)
@@ -729,6 +817,8 @@ int vtd_walk(struct vtd_source *src, const struct vtd_walk_opts *opts,
 		return err;
 	if (err == 0 && check_global_state(&w))
 		err = walk_root(&w);
+	addrmap_free(&w.roles);
+	addrmap_free(&w.dirs);
 	if (err < 0)
 		return w.fatal ? w.fatal : err;
 	report_faults(m);

@@ -335,6 +335,45 @@ static void test_consistent(void)
 	free(s.ram);
 }
 
+/* Structures reused in two roles, and a PASID directory two devices share. */
+static void test_overlap_and_sharing(void)
+{
+	struct vtd_walk_opts o = { .filter = VTD_FILTER_ALL };
+	struct vtd_model m;
+	const struct vtd_finding *f;
+
+	/* legacy: bus 0's context table is the root table itself */
+	reset(0x1000, B(6));
+	put64(0x1000, 0x1000 | 1);
+	CHECK(walk(&m, &o) == 0);
+	f = finding(&m, "table_overlap");
+	CHECK(f && f->gpa == 0x1000 && f->sev == VTD_SEV_ERROR);
+	vtd_model_free(&m);
+
+	/* scalable: 00:01.0 and 00:02.0 name one directory (as DMA aliases
+	 * do): PASIDs listed once, on the first; RID_PASID 0 found there */
+	layout_scalable();
+	put64(0x2000 + 32 * 0x10, 0x3000 | B(3) | 1);	/* 00:02.0, PDTS=0 */
+	CHECK(walk(&m, &o) == 0);
+	CHECK_EQ_U64(m.devices[1].devfn, 0x10);
+	CHECK(m.devices[0].dir_shared_with == -1);
+	CHECK(m.devices[1].dir_shared_with == 0);
+	CHECK_EQ_U64(m.devices[1].nr_pasids, 0);
+	f = finding(&m, "pasid_dir_shared");
+	CHECK(f && f->devfn == 0x10 && f->sev == VTD_SEV_INFO);
+	CHECK(finding(&m, "rid_pasid_not_present") == NULL);
+	CHECK(finding(&m, "table_overlap") == NULL);
+	vtd_model_free(&m);
+
+	/* a PASID directory that is also a PASID table of its own */
+	layout_scalable();
+	put64(0x3000, 0x3000 | 1);	/* dir[0] -> the directory's page */
+	CHECK(walk(&m, &o) == 0);
+	f = finding(&m, "table_overlap");
+	CHECK(f && f->gpa == 0x3000);
+	vtd_model_free(&m);
+}
+
 int main(void)
 {
 	test_scalable();
@@ -344,5 +383,6 @@ int main(void)
 	test_bad_roots();
 	test_user_rtaddr_on_dump();
 	test_consistent();
+	test_overlap_and_sharing();
 	return unit_summary();
 }
