@@ -454,28 +454,29 @@ static int walk_pasid_table(struct walk *w, struct vtd_device *d,
 	return 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
+/*
+ * Linux gives each directory entry its own PASID table. Entries that name a
+ * table an earlier entry named alias their PASIDs onto it: report it once
+ * per table, and list the table's entries only under the first (a hostile
+ * PDTS=7 directory of one table would otherwise list 2^20 copies).
+ * Returns true when the table was already walked for this directory.
+ */
+static bool table_aliased(struct walk *w, const struct vtd_device *d,
+			  struct addrmap *seen, uint64_t table, uint32_t idx)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	bool found;
+	uint32_t *first = addrmap_get(seen, table, idx, &found);
 
-	return x < y ? -1 : x > y;
-}
-
-/* Two directory entries naming one PASID table alias their PASIDs. */
-static void check_table_aliasing(struct walk *w, const struct vtd_device *d,
-				 uint64_t *tables, size_t n)
-{
-	qsort(tables, n, sizeof(*tables), cmp_u64);
-	for (size_t i = 1; i < n; i++) {
-		if (tables[i] != tables[i - 1])
-			continue;
+	if (!first || !found)
+		return false;
+	if (!(*first & 0x80000000u))
 		vtd_add_finding(w->m, VTD_SEV_ERROR, "pasid_table_aliased",
-				d->bus, d->devfn, VTD_NO_PASID, tables[i],
-				"several PASID directory entries point at the table at 0x%llx",
-				(unsigned long long)tables[i]);
-		while (i + 1 < n && tables[i + 1] == tables[i])
-			i++;
-	}
+				d->bus, d->devfn, (int64_t)idx << 6, table,
+				"PASID directory entries %u and later also point at the table of entry %u (0x%llx): their PASIDs alias PASIDs %u-%u, listed once",
+				idx, *first, (unsigned long long)table,
+				*first << 6, (*first << 6) + 63);
+	*first |= 0x80000000u;
+	return true;
 }
 
 /* Returns 0 when the directory was walked, 1 when it could not be read
@@ -487,11 +488,10 @@ static int walk_pasid_dir(struct walk *w, struct vtd_device *d)
 	uint32_t n = vtd_pdts_entries(c->pdts);
 	size_t len = (size_t)n * 8;
 	uint8_t *buf = malloc(len);
-	uint64_t *tables = malloc(n * sizeof(*tables));
-	size_t nt = 0;
+	struct addrmap seen = { 0 };
 	int err = -ENOMEM;
 
-	if (!buf || !tables)
+	if (!buf)
 		goto out;
 	err = read_table(w, c->pasid_dir, buf, len, d->bus, d->devfn,
 			 VTD_NO_PASID, "PASID directory");
@@ -522,13 +522,12 @@ static int walk_pasid_dir(struct walk *w, struct vtd_device *d)
 					d->devfn, (int64_t)i << 6, gpa,
 					"PASID directory entry %u has reserved bits set (0x%llx)",
 					i, (unsigned long long)de.rsvd);
-		tables[nt++] = de.table;
-		err = walk_pasid_table(w, d, i << 6, de.table);
+		if (!table_aliased(w, d, &seen, de.table, i))
+			err = walk_pasid_table(w, d, i << 6, de.table);
 	}
-	check_table_aliasing(w, d, tables, nt);
 out:
+	addrmap_free(&seen);
 	free(buf);
-	free(tables);
 	return err;
 }
 
