@@ -44,14 +44,16 @@ static bool keep_targets;
 static struct vtd_source *kept;
 static char kept_key[8192];
 
-/* Everything open_target() opens a source from. */
+/* Everything open_target() opens a source from (the libvirt options only
+ * matter for --vm: commands flip no_monitor for themselves). */
 static void target_key(char *key, size_t len)
 {
 	snprintf(key, len, "%s|%s|%s|%s|%s|%d|%d|%d", g.qmp ? g.qmp : "",
 		 g.core ? g.core : "", g.vm ? g.vm : "",
 		 g.snapshot ? g.snapshot : "",
-		 g.virt_opts.uri ? g.virt_opts.uri : "", g.virt_opts.no_monitor,
-		 g.qmp_opts.no_proc_mem, g.qmp_opts.timeout_ms);
+		 g.vm && g.virt_opts.uri ? g.virt_opts.uri : "",
+		 g.vm && g.virt_opts.no_monitor, g.qmp_opts.no_proc_mem,
+		 g.qmp_opts.timeout_ms);
 }
 
 void target_keep(bool on)
@@ -109,6 +111,9 @@ struct vtd_source *open_target(void)
 	src = reuse_target(key);
 	if (src)
 		return src;
+	/* a QMP socket takes one client: let the kept one go first */
+	if (kept)
+		target_keep(keep_targets);
 	src = open_target_quiet(NULL, err, sizeof(err));
 	/* the backends' messages name the target themselves */
 	if (!src)

@@ -263,6 +263,18 @@ def test_batch_file_and_stdin():
     assert r.returncode == 0 and r.stdout == by_file.stdout, r.stderr
 
 
+def test_batch_mixes_commands_on_one_connection():
+    """A host-state command then others on the same QMP socket (which takes
+    one client at a time): one connection serves them all, no wait."""
+    t0 = time.monotonic()
+    r = batch(["-"], stdin="dump\nregs\nfaults\ndump -j\niq\n")
+    took = time.monotonic() - t0
+    assert r.returncode in (0, 2), r.stderr
+    assert "no QMP greeting" not in r.stderr, r.stderr
+    assert took < 5, "batch took %.1f s (a second connection waited?)" % took
+    assert r.stdout.count("registers at 0x") == 1 and '"devices"' in r.stdout
+
+
 def test_batch_stops_at_the_first_failing_line():
     r = batch(["-"], stdin="version\nxlate\nversion\n")
     assert r.returncode == 1

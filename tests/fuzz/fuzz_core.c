@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vtdctl fuzzing: the ELF core reader (libelf + src/dump/core.c) on a file
+ * holding the input (a memfd, named through /proc/self/fd), then reads at
+ * every segment edge and a walk with RTADDR discovery.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "dump/core.h"
+#include "source.h"
+#include "walker/model.h"
+
+#define MAX_SEGS	64
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void read_edges(struct vtd_source *src)
+{
+	static struct core_segment segs[MAX_SEGS];
+	uint8_t buf[4096];
+	size_t n = core_source_segments(src, segs, MAX_SEGS);
+
+	for (size_t i = 0; i < n && i < MAX_SEGS; i++) {
+		uint64_t len = segs[i].size < sizeof(buf) ? segs[i].size : sizeof(buf);
+
+		source_read(src, segs[i].gpa, buf, len);
+		source_read(src, segs[i].gpa + segs[i].size - len, buf, len);
+		source_read(src, segs[i].gpa + segs[i].size - 1, buf, 2);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct vtd_walk_opts wo = { .filter = VTD_FILTER_ALL,
+				    .max_entries = 1UL << 16 };
+	struct vtd_source *src;
+	struct vtd_model m;
+	char path[64], err[512];
+	int fd = memfd_create("fuzz-core", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (write(fd, data, size) != (ssize_t)size)
+		goto out;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	src = core_source_open(path, err, sizeof(err));
+	if (src) {
+		read_edges(src);
+		/* on error too: the model keeps what the walk added */
+		vtd_walk(src, &wo, &m);
+		vtd_model_free(&m);
+		source_close(src);
+	}
+out:
+	close(fd);
+	return 0;
+}
