@@ -10,7 +10,8 @@ export DEBIAN_FRONTEND=noninteractive
 PKGS="build-essential pkg-config libjson-c-dev libelf-dev libreadline-dev
       libncurses-dev libvirt-dev qemu-system-x86 busybox-static cpio gzip
       python3 jq socat libvirt-daemon-system libvirt-clients tmux
-      debhelper lintian bash-completion zsh groff-base man-db"
+      debhelper lintian bash-completion zsh groff-base man-db
+      clang libclang-rt-14-dev valgrind"
 
 if [ "$(id -u)" -ne 0 ]; then
 	SUDO=sudo

@@ -206,9 +206,24 @@ def live(outdir):
                     write(outdir, "fuzz_snapshot", scn + ".snap", f.read())
 
 
+def text_seeds(outdir):
+    """fuzz_text: real `info mtree -o -D` and `info qtree` of both QEMUs
+    (tests/fixtures), and shell lines."""
+    fixtures = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
+    for name in sorted(os.listdir(fixtures)):
+        sel = b"\x00" if name.startswith("mtree") else b"\x01" if name.startswith("qtree") else None
+        if sel is not None:
+            with open(os.path.join(fixtures, name), "rb") as f:
+                write(outdir, "fuzz_text", name, sel + f.read())
+    for i, line in enumerate([b'dump -s 00:03.0 --pasid=5', b"xlate 'a b' \"c\\\"d\" # x",
+                              b'batch -', b"regs\\\n -v"]):
+        write(outdir, "fuzz_text", "shell%d" % i, b"\x02" + line)
+
+
 def main(argv):
     outdir = argv[0]
     synthetic(outdir)
+    text_seeds(outdir)
     if "--live" in argv:
         try:
             live(outdir)
