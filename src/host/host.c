@@ -73,7 +73,7 @@ static int add_pcidev(struct vtd_host *h, int bus, uint8_t devfn, const char *ow
 }
 
 /* The bus of every aliasing device (-1 when not resolved); pcidevs filled */
-static int resolve_aliases(struct vtd_source *src, const struct host_pci_topo *t,
+static int resolve_aliases(struct vtd_source *src, struct host_pci_topo *t,
 			   const struct mtree_info *mi, struct vtd_host *h,
 			   int *bus)
 {
@@ -83,11 +83,16 @@ static int resolve_aliases(struct vtd_source *src, const struct host_pci_topo *t
 		bus[i] = HOST_NO_BUS;
 		if (!mi->aliases[i].owner[0])
 			continue;
-		rc = host_resolve_bus(src, t, mi->aliases[i].owner, &bus[i], &devfn);
-		if (rc)
-			return rc;
-		if (devfn != mi->aliases[i].devfn)
-			bus[i] = HOST_NO_BUS;	/* QOM disagrees with the name */
+		/* a slot.function on one bus only needs no QOM round trips */
+		bus[i] = host_unique_bus(t, mi->aliases[i].devfn);
+		if (bus[i] == HOST_NO_BUS) {
+			rc = host_resolve_bus(src, t, mi->aliases[i].owner,
+					      &bus[i], &devfn);
+			if (rc)
+				return rc;
+			if (devfn != mi->aliases[i].devfn)
+				bus[i] = HOST_NO_BUS;	/* QOM disagrees with the name */
+		}
 		if (bus[i] != HOST_NO_BUS &&
 		    (rc = add_pcidev(h, bus[i], mi->aliases[i].devfn, mi->aliases[i].owner)))
 			return rc;
@@ -177,7 +182,7 @@ static int place_pasid_as(struct vtd_host *h, const struct mtree_vtd *v)
 	return add_as(h, bus, v->devfn, v->pasid, v->xlate, owner);
 }
 
-static int collect_mtree(struct vtd_source *src, const struct host_pci_topo *t,
+static int collect_mtree(struct vtd_source *src, struct host_pci_topo *t,
 			 struct vtd_host *h)
 {
 	struct mtree_info mi;

@@ -103,19 +103,54 @@ static int json_int(struct json_object *o, const char *key, int *out)
 static int add_devices(struct host_pci_topo *t, struct json_object *devs,
 		       unsigned depth);
 
-/* A device entry: a bridge adds (bus, devfn) -> secondary, then recurses */
+static int note_device(struct host_pci_topo *t, int bus, int devfn)
+{
+	void *n;
+
+	if (t->nr_devs >= 65536)
+		return -E2BIG;
+	n = realloc(t->devs, (t->nr_devs + 1) * sizeof(*t->devs));
+	if (!n)
+		return -ENOMEM;
+	t->devs = n;
+	t->devs[t->nr_devs].bus = bus;
+	t->devs[t->nr_devs].devfn = devfn;
+	t->nr_devs++;
+	return 0;
+}
+
+int host_unique_bus(const struct host_pci_topo *t, int devfn)
+{
+	int bus = HOST_NO_BUS;
+
+	for (size_t i = 0; i < t->nr_devs; i++) {
+		if (t->devs[i].devfn != devfn)
+			continue;
+		if (bus != HOST_NO_BUS)
+			return HOST_NO_BUS;
+		bus = t->devs[i].bus;
+	}
+	return bus;
+}
+
+/* A device entry: noted; a bridge adds (bus, devfn) -> secondary, then
+ * recurses */
 static int add_device(struct host_pci_topo *t, struct json_object *dev,
 		      unsigned depth)
 {
 	struct json_object *br, *brbus, *brdevs;
-	int bus, slot, fn, sec;
+	int bus, slot, fn, sec, rc;
 	void *n;
 
+	if (json_int(dev, "bus", &bus) || json_int(dev, "slot", &slot) ||
+	    json_int(dev, "function", &fn))
+		return 0;
+	rc = note_device(t, bus, (slot & 0x1f) << 3 | (fn & 7));
+	if (rc)
+		return rc;
 	if (!json_object_object_get_ex(dev, "pci_bridge", &br))
 		return 0;
-	if (json_int(dev, "bus", &bus) || json_int(dev, "slot", &slot) ||
-	    json_int(dev, "function", &fn) ||
-	    !json_object_object_get_ex(br, "bus", &brbus) ||
+	if (!json_object_object_get_ex(br, "bus", &brbus) ||
 	    json_int(brbus, "secondary", &sec))
 		return 0;
 	if (t->nr_bridges >= MAX_BRIDGES)
@@ -174,6 +209,8 @@ int host_read_topology(struct vtd_source *src, struct host_pci_topo *t)
 void host_topology_free(struct host_pci_topo *t)
 {
 	free(t->bridges);
+	free(t->devs);
+	free(t->memo);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -187,7 +224,39 @@ static int secondary_of(const struct host_pci_topo *t, int bus, int devfn)
 	return HOST_NO_BUS;
 }
 
-static int resolve(struct vtd_source *src, const struct host_pci_topo *t,
+static int resolve(struct vtd_source *src, struct host_pci_topo *t,
+		   const char *path, int *bus, int *devfn, unsigned depth);
+
+/* Devices behind one bridge share its resolution: each QOM path is asked
+ * about once per collection. */
+static int resolve_memo(struct vtd_source *src, struct host_pci_topo *t,
+			const char *path, int *bus, int *devfn, unsigned depth)
+{
+	void *n;
+	int rc;
+
+	for (size_t i = 0; i < t->nr_memo; i++) {
+		if (!strcmp(t->memo[i].path, path)) {
+			*bus = t->memo[i].bus;
+			*devfn = t->memo[i].devfn;
+			return 0;
+		}
+	}
+	rc = resolve(src, t, path, bus, devfn, depth);
+	if (rc || strlen(path) >= sizeof(t->memo[0].path) || t->nr_memo >= 4096)
+		return rc;
+	n = realloc(t->memo, (t->nr_memo + 1) * sizeof(*t->memo));
+	if (!n)
+		return 0;	/* only a cache */
+	t->memo = n;
+	snprintf(t->memo[t->nr_memo].path, sizeof(t->memo[0].path), "%s", path);
+	t->memo[t->nr_memo].bus = *bus;
+	t->memo[t->nr_memo].devfn = *devfn;
+	t->nr_memo++;
+	return 0;
+}
+
+static int resolve(struct vtd_source *src, struct host_pci_topo *t,
 		   const char *path, int *bus, int *devfn, unsigned depth)
 {
 	char busp[256], parent[256], *slash;
@@ -212,7 +281,7 @@ static int resolve(struct vtd_source *src, const struct host_pci_topo *t,
 	if (!slash || slash == parent)
 		return 0;
 	*slash = 0;
-	rc = resolve(src, t, parent, &pbus, &pdevfn, depth + 1);
+	rc = resolve_memo(src, t, parent, &pbus, &pdevfn, depth + 1);
 	if (rc)
 		return rc;
 	if (pdevfn >= 0) {	/* a PCI device: a bridge whose secondary bus it is */
@@ -226,8 +295,8 @@ static int resolve(struct vtd_source *src, const struct host_pci_topo *t,
 	return 0;
 }
 
-int host_resolve_bus(struct vtd_source *src, const struct host_pci_topo *t,
+int host_resolve_bus(struct vtd_source *src, struct host_pci_topo *t,
 		     const char *path, int *bus, int *devfn)
 {
-	return resolve(src, t, path, bus, devfn, 0);
+	return resolve_memo(src, t, path, bus, devfn, 0);
 }

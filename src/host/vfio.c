@@ -85,7 +85,7 @@ static int read_vfio_props(struct vtd_source *src, struct host_vfio *v)
 	return 0;
 }
 
-static int one_child(struct vtd_source *src, const struct host_pci_topo *t,
+static int one_child(struct vtd_source *src, struct host_pci_topo *t,
 		     const char *parent, struct json_object *prop,
 		     struct vtd_host *h)
 {
@@ -112,7 +112,7 @@ static int one_child(struct vtd_source *src, const struct host_pci_topo *t,
 	return rc;
 }
 
-static int scan_container(struct vtd_source *src, const struct host_pci_topo *t,
+static int scan_container(struct vtd_source *src, struct host_pci_topo *t,
 			  const char *path, struct vtd_host *h)
 {
 	struct json_object *list = NULL;
@@ -148,7 +148,7 @@ static int scan_objects(struct vtd_source *src, struct vtd_host *h)
 	return rc;
 }
 
-int host_collect_vfio(struct vtd_source *src, const struct host_pci_topo *t,
+int host_collect_vfio(struct vtd_source *src, struct host_pci_topo *t,
 		      const struct host_env *env, struct vtd_host *h)
 {
 	int rc = scan_container(src, t, "/machine/peripheral", h);
