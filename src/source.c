@@ -118,7 +118,7 @@ int source_add_ram(struct vtd_source *src, uint64_t start, uint64_t size)
 int source_monitor(struct vtd_source *src, const char *cmd,
 		   struct json_object *args, struct json_object **ret)
 {
-	if (!src->ops->monitor)
+	if (!src->ops->monitor || src->no_host)
 		return -ENOTSUP;
 	return src->ops->monitor(src, cmd, args, ret);
 }

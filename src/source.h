@@ -59,6 +59,7 @@ struct vtd_source {
 	const char *access;	/* how memory was read: "xp", "proc-mem", "elf" */
 	uint64_t mmio_base;	/* IOMMU register base (live sources) */
 	int pid;		/* QEMU's pid on this host, 0 if not known */
+	bool no_host;		/* --no-host: source_monitor() says -ENOTSUP */
 	struct ram_range *ram;	/* sorted, non-overlapping */
 	size_t nr_ram;
 	unsigned long nr_calls;	/* transport round trips (QMP commands) */

@@ -109,17 +109,20 @@ struct vtd_source *open_target(void)
 
 	target_key(key, sizeof(key));
 	src = reuse_target(key);
-	if (src)
-		return src;
-	/* a QMP socket takes one client: let the kept one go first */
-	if (kept)
-		target_keep(keep_targets);
-	src = open_target_quiet(NULL, err, sizeof(err));
-	/* the backends' messages name the target themselves */
-	if (!src)
-		report_error("%s", err[0] ? err : "cannot open the target");
-	else if (keep_targets)
-		keep_target(src, key);
+	if (!src) {
+		/* a QMP socket takes one client: let the kept one go first */
+		if (kept)
+			target_keep(keep_targets);
+		src = open_target_quiet(NULL, err, sizeof(err));
+		/* the backends' messages name the target themselves */
+		if (!src) {
+			report_error("%s", err[0] ? err : "cannot open the target");
+			return NULL;
+		}
+		if (keep_targets)
+			keep_target(src, key);
+	}
+	src->no_host = g.no_host;
 	return src;
 }
 
@@ -257,7 +260,7 @@ static const char global_usage[] =
 	"OPTIONS := { -j|--json | -p|--pretty | -v|--verbose ... |\n"
 	"             -s|--slot=[BUS:]DEV.FN | --pasid=N | --did=N |\n"
 	"             -n|--count=N | -o|--output=FILE | --pages | -i|--interval=MS |\n"
-	"             --consistent | --pause | --timeout=MS | --no-proc-mem |\n"
+	"             --consistent | --pause | --no-host | --timeout=MS | --no-proc-mem |\n"
 	"             -h|--help | -V|--version }\n"
 	"\n"
 	"Exit status: 0 ok, 1 usage or fatal error, 2 decoded with findings\n"
@@ -350,7 +353,7 @@ static const char *parse_slot(const char *s, struct vtd_filter *f)
 enum {
 	OPT_QMP = 256, OPT_CORE, OPT_RTADDR, OPT_PASID, OPT_DID, OPT_TIMEOUT,
 	OPT_NO_PROC_MEM, OPT_VM, OPT_NO_MONITOR, OPT_ALL, OPT_SNAPSHOT,
-	OPT_PAGES, OPT_CONSISTENT, OPT_PAUSE,
+	OPT_PAGES, OPT_CONSISTENT, OPT_PAUSE, OPT_NO_HOST,
 };
 
 static const struct option long_opts[] = {
@@ -375,6 +378,7 @@ static const struct option long_opts[] = {
 	{ "pages", no_argument, NULL, OPT_PAGES },
 	{ "consistent", no_argument, NULL, OPT_CONSISTENT },
 	{ "pause", no_argument, NULL, OPT_PAUSE },
+	{ "no-host", no_argument, NULL, OPT_NO_HOST },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -420,6 +424,10 @@ static int parse_one(int c, const char *arg)
 	case OPT_PAGES:	     g.pages = true; break;
 	case OPT_CONSISTENT: g.consistent = true; break;
 	case OPT_PAUSE:	     g.consistent = g.pause = true; break;
+	case OPT_NO_HOST:
+		g.no_host = true;
+		g.virt_opts.no_monitor = true;
+		break;
 	case 'i':
 		if (parse_u64(arg, &v) || v < 50 || v > 3600000)
 			goto bad;

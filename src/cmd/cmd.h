@@ -28,6 +28,7 @@ struct global_opts {
 	long interval_ms;		/* -i MS: refresh (watch); 0 = default */
 	bool pages;			/* --pages: list mappings (dump) */
 	bool consistent, pause;		/* --consistent, --pause */
+	bool no_host;			/* --no-host: the guest side only */
 	bool help, version;
 };
 extern struct global_opts g;
