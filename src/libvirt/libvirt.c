@@ -29,9 +29,9 @@
 #include <libvirt/virterror.h>
 
 #include "libvirt/lv.h"
+#include "qmp/procmem.h"
 #include "qmp/qmp.h"
 
-#define FALLBACK	1	/* proc-mem cannot be used: peek from now on */
 #define MAX_CMDLINE	(1u << 20)
 
 struct lv_priv {
@@ -248,104 +248,18 @@ static int lv_hmp(struct vtd_source *src, const char *cmdline, char **out)
 	return *out ? 0 : -EPROTO;
 }
 
-/* ------------------------------------------------------------------------ */
-/* /proc/PID/mem, translated with gpa2hva (monitor only)                    */
-
-static int gpa2hva(struct vtd_source *src, uint64_t gpa, uint64_t *hva,
-		   char *name, size_t namelen)
-{
-	char cmd[48], *text = NULL;
-	int rc;
-
-	snprintf(cmd, sizeof(cmd), "gpa2hva 0x%" PRIx64, gpa);
-	rc = lv_hmp(src, cmd, &text);
-	if (rc)
-		return rc == -EFAULT || rc == -EIO || rc == -EPROTO ? FALLBACK : rc;
-	rc = qmp_parse_gpa2hva(text, gpa, hva, name, namelen, NULL, 0);
-	free(text);
-	return rc ? FALLBACK : 0;
-}
-
-/* The first 16 bytes of the piece read through /proc and through peek agree:
- * the process really is the one that owns this memory. */
-static int same_bytes_both_ways(struct vtd_source *src, struct qmp_ram_piece *pc,
-				uint64_t hva)
-{
-	uint8_t a[16], b[16];
-	size_t n = pc->size >= 16 ? 16 : 8;
-	int rc = peek(src, pc->start, a, n);
-
-	if (rc)
-		return rc;
-	if (pread(P(src)->memfd, b, n, (off_t)hva) != (ssize_t)n)
-		return FALLBACK;
-	return memcmp(a, b, n) ? FALLBACK : 0;
-}
-
-/* Translate the piece holding gpa (once): contiguous in one RAMBlock. */
-static int piece_for(struct vtd_source *src, uint64_t gpa, struct qmp_ram_piece **out)
-{
-	struct lv_priv *p = P(src);
-	struct qmp_ram_piece *pc = NULL;
-	char name[sizeof(pc->name)];
-	uint64_t h0, h1;
-	int rc;
-
-	for (size_t i = 0; i < p->nr_pieces; i++)
-		if (gpa >= p->pieces[i].start && gpa - p->pieces[i].start < p->pieces[i].size)
-			pc = &p->pieces[i];
-	if (!pc)
-		return FALLBACK;
-	*out = pc;
-	if (pc->state)
-		return pc->state > 0 ? 0 : FALLBACK;
-	pc->state = -1;
-	if (pc->size < 8)
-		return FALLBACK;
-	rc = gpa2hva(src, pc->start, &h0, name, sizeof(name));
-	if (rc || strcmp(name, pc->name))
-		return rc ? rc : FALLBACK;
-	rc = gpa2hva(src, pc->start + pc->size - 1, &h1, name, sizeof(name));
-	if (rc || strcmp(name, pc->name))
-		return rc ? rc : FALLBACK;
-	if (h1 < h0 || h1 - h0 != pc->size - 1 || h1 > (uint64_t)INT64_MAX)
-		return FALLBACK;
-	rc = same_bytes_both_ways(src, pc, h0);
-	if (rc)
-		return rc;
-	pc->hva = h0;
-	pc->state = 1;
-	return 0;
-}
-
-static int proc_read(struct vtd_source *src, uint64_t gpa, void *buf, size_t len)
-{
-	uint8_t *dst = buf;
-
-	while (len) {
-		struct qmp_ram_piece *pc;
-		uint64_t off, chunk;
-		int rc = piece_for(src, gpa, &pc);
-
-		if (rc)
-			return rc;
-		off = gpa - pc->start;
-		chunk = pc->size - off < len ? pc->size - off : len;
-		if (pread(P(src)->memfd, dst, chunk, (off_t)(pc->hva + off)) != (ssize_t)chunk)
-			return FALLBACK;
-		dst += chunk;
-		gpa += chunk;
-		len -= chunk;
-	}
-	return 0;
-}
-
+/* /proc/PID/mem translated with gpa2hva (monitor only), else peek */
 static int lv_read(struct vtd_source *src, uint64_t gpa, void *buf, size_t len)
 {
 	struct lv_priv *p = P(src);
 
 	if (p->memfd >= 0) {
-		int rc = proc_read(src, gpa, buf, len);
+		struct procmem pm = {
+			.fd = p->memfd, .pieces = p->pieces,
+			.nr_pieces = p->nr_pieces, .hmp = lv_hmp,
+			.slow_read = peek,
+		};
+		int rc = procmem_read(src, &pm, gpa, buf, len);
 
 		if (rc <= 0)
 			return rc;

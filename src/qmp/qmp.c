@@ -18,6 +18,7 @@
 
 #include <json-c/json.h>
 
+#include "qmp/procmem.h"
 #include "qmp/qmp.h"
 
 #define QMP_DEFAULT_TIMEOUT_MS	10000
@@ -401,112 +402,6 @@ static int xp_read(struct vtd_source *src, uint64_t gpa, void *buf, size_t len)
 	return rc;
 }
 
-#define FALLBACK 1	/* proc-mem cannot be used: use xp from now on */
-
-/* gpa2hva: 0, FALLBACK (not translatable) or a transport error. */
-static int gpa2hva(struct vtd_source *src, uint64_t gpa, uint64_t *hva,
-		   char *name, size_t namelen)
-{
-	char cmd[48], *text = NULL;
-	int rc;
-
-	snprintf(cmd, sizeof(cmd), "gpa2hva 0x%" PRIx64, gpa);
-	rc = qmp_hmp(src, cmd, &text);
-	if (rc)
-		return rc == -EFAULT ? FALLBACK : rc;
-	rc = qmp_parse_gpa2hva(text, gpa, hva, name, namelen, NULL, 0);
-	free(text);
-	return rc ? FALLBACK : 0;
-}
-
-/* Find, translate and verify the RAM piece holding gpa. */
-static int piece_for(struct vtd_source *src, uint64_t gpa,
-		     struct qmp_ram_piece **out)
-{
-	struct qmp_priv *p = P(src);
-	struct qmp_ram_piece *pc = NULL;
-	char name[sizeof(pc->name)];
-	uint64_t h0, h1, last, xv[2], pv[2];
-	size_t n;
-	int rc;
-
-	for (size_t i = 0; i < p->nr_pieces; i++)
-		if (gpa >= p->pieces[i].start &&
-		    gpa - p->pieces[i].start < p->pieces[i].size)
-			pc = &p->pieces[i];
-	if (!pc) {
-		source_set_error(src, "0x%" PRIx64 " is not in a RAM piece", gpa);
-		return -EFAULT;
-	}
-	*out = pc;
-	if (pc->state)
-		return pc->state > 0 ? 0 : FALLBACK;
-	pc->state = -1;
-	if (pc->size < 8)
-		return FALLBACK;
-
-	/* Host VA of the first and last byte, both in this piece's RAMBlock
-	 * and exactly size - 1 apart: one contiguous mapping. */
-	rc = gpa2hva(src, pc->start, &h0, name, sizeof(name));
-	if (rc)
-		return rc;
-	if (strcmp(name, pc->name))
-		return FALLBACK;
-	last = pc->start + pc->size - 1;
-	rc = gpa2hva(src, last, &h1, name, sizeof(name));
-	if (rc)
-		return rc;
-	if (strcmp(name, pc->name) || h1 < h0 || h1 - h0 != pc->size - 1 ||
-	    h1 > (uint64_t)INT64_MAX)
-		return FALLBACK;
-
-	/* And the peer really is the process that owns that memory: the first
-	 * 16 bytes read both ways must agree. */
-	n = pc->size >= 16 ? 2 : 1;
-	rc = xp_values(src, pc->start, 64, n, xv);
-	if (rc)
-		return rc == -EFAULT ? FALLBACK : rc;
-	if (pread(p->memfd, pv, n * 8, (off_t)h0) != (ssize_t)(n * 8))
-		return FALLBACK;
-	for (size_t i = 0; i < n; i++) {
-		const uint8_t *b = (const uint8_t *)&pv[i];
-		uint64_t v = 0;
-
-		for (unsigned k = 0; k < 8; k++)
-			v |= (uint64_t)b[k] << (8 * k);
-		if (v != xv[i])
-			return FALLBACK;
-	}
-	pc->hva = h0;
-	pc->state = 1;
-	return 0;
-}
-
-static int proc_read(struct vtd_source *src, uint64_t gpa, void *buf, size_t len)
-{
-	struct qmp_priv *p = P(src);
-	uint8_t *dst = buf;
-
-	while (len) {
-		struct qmp_ram_piece *pc;
-		uint64_t off, chunk;
-		ssize_t n;
-		int rc = piece_for(src, gpa, &pc);
-
-		if (rc)
-			return rc;
-		off = gpa - pc->start;
-		chunk = pc->size - off < len ? pc->size - off : len;
-		n = pread(p->memfd, dst, chunk, (off_t)(pc->hva + off));
-		if (n != (ssize_t)chunk)
-			return FALLBACK;
-		dst += chunk;
-		gpa += chunk;
-		len -= chunk;
-	}
-	return 0;
-}
-
 static void stop_proc(struct vtd_source *src)
 {
 	struct qmp_priv *p = P(src);
@@ -523,7 +418,12 @@ static int qmp_read(struct vtd_source *src, uint64_t gpa, void *buf, size_t len)
 	struct qmp_priv *p = P(src);
 
 	if (p->use_proc) {
-		int rc = proc_read(src, gpa, buf, len);
+		struct procmem pm = {
+			.fd = p->memfd, .pieces = p->pieces,
+			.nr_pieces = p->nr_pieces, .hmp = qmp_hmp,
+			.slow_read = xp_read,
+		};
+		int rc = procmem_read(src, &pm, gpa, buf, len);
 
 		if (rc <= 0)
 			return rc;

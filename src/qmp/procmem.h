@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vtdctl: guest RAM read through /proc/PID/mem, translated with gpa2hva:
+ * the fast path of the QMP and libvirt backends, which say how they run an
+ * HMP command and how they read the slow way (xp, virDomainMemoryPeek).
+ */
+#ifndef VTDCTL_PROCMEM_H
+#define VTDCTL_PROCMEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qmp/qmp.h"
+
+struct vtd_source;
+
+#define PROCMEM_FALLBACK 1	/* cannot be used: read the slow way from now on */
+
+struct procmem {
+	int fd;				/* /proc/PID/mem, -1 when not used */
+	struct qmp_ram_piece *pieces;	/* RAM pieces, from info mtree -f -o */
+	size_t nr_pieces;
+	int (*hmp)(struct vtd_source *src, const char *cmdline, char **out);
+	int (*slow_read)(struct vtd_source *src, uint64_t gpa, void *buf,
+			 size_t len);
+};
+
+/* 0, PROCMEM_FALLBACK, or a negative errno (transport failure: fatal). */
+int procmem_read(struct vtd_source *src, struct procmem *pm, uint64_t gpa,
+		 void *buf, size_t len);
+
+#endif
