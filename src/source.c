@@ -80,6 +80,17 @@ void source_set_error(struct vtd_source *src, const char *fmt, ...)
 	va_end(ap);
 }
 
+void errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
 static int ram_cmp(const void *a, const void *b)
 {
 	const struct ram_range *x = a, *y = b;

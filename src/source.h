@@ -83,6 +83,9 @@ bool source_is_ram(const struct vtd_source *src, uint64_t gpa, uint64_t len);
 uint64_t source_ram_end(const struct vtd_source *src);
 void source_set_error(struct vtd_source *src, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Format an error into err (errlen bytes); nothing when err is NULL. */
+void errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 int source_add_ram(struct vtd_source *src, uint64_t start, uint64_t size);
 void source_close(struct vtd_source *src);
 /* A monitor command; -ENOTSUP when the source has no monitor (a dump, or

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "host/host.h"
 
 struct global_opts g = {
 	.walk = { .filter = { -1, -1, -1, -1 } },
@@ -182,6 +183,23 @@ int walk_target(struct vtd_source *src, struct vtd_model *m)
 		err = vtd_vmm_collect(src, &m->vmm);
 	if (err < 0) {
 		report_error("%s: %s", src->target,
+			     src->error[0] ? src->error : strerror(-err));
+		vtd_model_free(m);
+		return -1;
+	}
+	return 0;
+}
+
+/* walk_target() and the host side: what dump and check start from. */
+int walk_target_host(struct vtd_source *src, struct vtd_model *m)
+{
+	int err;
+
+	if (walk_target(src, m))
+		return -1;
+	err = vtd_host_collect(src, m, &m->host);
+	if (err < 0) {
+		report_error("%s: host side: %s", src->target,
 			     src->error[0] ? src->error : strerror(-err));
 		vtd_model_free(m);
 		return -1;

@@ -259,14 +259,6 @@ static void diff_devices(struct json_object *changes, struct json_object *da,
 
 /* --- registers and faults ---------------------------------------------- */
 
-static struct json_object *hexval(uint64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
-	return json_object_new_string(buf);
-}
-
 static void register_change(struct json_object *changes,
 			    const struct vtd_reg_value *a,
 			    const struct vtd_reg_value *b)
@@ -278,8 +270,8 @@ static void register_change(struct json_object *changes,
 	snprintf(off, sizeof(off), "0x%x", r->off);
 	json_object_object_add(c, "name", json_object_new_string(r->name));
 	json_object_object_add(c, "offset", json_object_new_string(off));
-	json_object_object_add(c, "old", a ? hexval(a->val) : NULL);
-	json_object_object_add(c, "new", b ? hexval(b->val) : NULL);
+	json_object_object_add(c, "old", a ? json_hex(a->val) : NULL);
+	json_object_object_add(c, "new", b ? json_hex(b->val) : NULL);
 }
 
 static const struct vtd_reg_value *find_reg(const struct vtd_reg_value *r,
@@ -331,7 +323,7 @@ static void fault_change(struct json_object *changes, const char *kind,
 	json_object_object_add(c, "pasid", r->pp ? json_object_new_int64(r->pasid) : NULL);
 	json_object_object_add(c, "index", json_object_new_int(r->index));
 	json_object_object_add(c, "type", json_object_new_string(r->read ? "read" : "write"));
-	json_object_object_add(c, "address", hexval(r->addr));
+	json_object_object_add(c, "address", json_hex(r->addr));
 	json_object_object_add(c, "reason", json_object_new_int(r->fr));
 	json_object_object_add(c, "reason_name",
 			       json_object_new_string(vtd_fault_reason_str(r->fr)));

@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vtdctl dump: every device, context entry and present PASID entry. */
-#include <string.h>
-
 #include "cmd/cmd.h"
-#include "host/host.h"
 
 int do_dump(int argc, char **argv)
 {
@@ -16,15 +13,7 @@ int do_dump(int argc, char **argv)
 	src = open_target();
 	if (!src)
 		return EXIT_FATAL;
-	if (walk_target(src, &m)) {
-		source_close(src);
-		return EXIT_FATAL;
-	}
-	rc = vtd_host_collect(src, &m, &m.host);
-	if (rc < 0) {
-		report_error("%s: host side: %s", src->target,
-			     src->error[0] ? src->error : strerror(-rc));
-		vtd_model_free(&m);
+	if (walk_target_host(src, &m)) {
 		source_close(src);
 		return EXIT_FATAL;
 	}

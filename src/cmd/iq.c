@@ -9,25 +9,6 @@
 
 #define IQ_DEFAULT_COUNT	16
 
-/* The register file, or an error: a dump has no registers. 0 or -1. */
-static int read_regs(struct vtd_source *src, const char *cmd,
-		     struct vtd_regfile *rf)
-{
-	int err = vtd_read_regfile(src, rf);
-
-	if (err) {
-		report_error("%s: %s", src->target,
-			     src->error[0] ? src->error : strerror(-err));
-		return -1;
-	}
-	if (!rf->valid) {
-		report_error("%s: needs the IOMMU registers, and a memory dump has none (use --qmp)",
-			     cmd);
-		return -1;
-	}
-	return 0;
-}
-
 int do_iq(int argc, char **argv)
 {
 	struct vtd_model m = { 0 };
@@ -42,7 +23,7 @@ int do_iq(int argc, char **argv)
 	src = open_target();
 	if (!src)
 		return EXIT_FATAL;
-	if (read_regs(src, "iq", &rf))
+	if (cmd_read_regfile(src, &rf))
 		goto out;
 	err = vtd_read_iq(src, &rf, count, &iq, &m);
 	if (err) {

@@ -20,15 +20,8 @@ int do_ir(int argc, char **argv)
 	src = open_target();
 	if (!src)
 		return EXIT_FATAL;
-	err = vtd_read_regfile(src, &rf);
-	if (err || !rf.valid) {
-		if (err)
-			report_error("%s: %s", src->target,
-				     src->error[0] ? src->error : strerror(-err));
-		else
-			report_error("ir: needs the IOMMU registers (IRTA), and a memory dump has none (use --qmp)");
+	if (cmd_read_regfile(src, &rf))
 		goto out;
-	}
 	err = vtd_read_ir(src, &rf, &g.walk.filter, &ir, &m);
 	if (err) {
 		report_error("%s: %s", src->target,

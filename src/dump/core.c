@@ -47,20 +47,6 @@ struct core_priv {
 	size_t nr_segs;
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* Find the segment holding gpa (binary search), or NULL. */
 static const struct core_seg *find_seg(const struct core_priv *p, uint64_t gpa)
 {
@@ -163,26 +149,26 @@ static int parse_segments(struct core_priv *p, Elf *elf, char *err,
 	int cls;
 
 	if (elf_kind(elf) != ELF_K_ELF) {
-		set_err(err, errlen, "not an ELF file");
+		errf(err, errlen, "not an ELF file");
 		return -1;
 	}
 	cls = gelf_getclass(elf);
 	if (cls != ELFCLASS64 && cls != ELFCLASS32) {
-		set_err(err, errlen, "unsupported ELF class %d", cls);
+		errf(err, errlen, "unsupported ELF class %d", cls);
 		return -1;
 	}
 	if (!gelf_getehdr(elf, &eh)) {
-		set_err(err, errlen, "bad ELF header: %s", elf_errmsg(-1));
+		errf(err, errlen, "bad ELF header: %s", elf_errmsg(-1));
 		return -1;
 	}
 	if (eh.e_type != ET_CORE) {
-		set_err(err, errlen,
+		errf(err, errlen,
 			"not a core file (ELF type %u); expected a dump from dump-guest-memory",
 			(unsigned)eh.e_type);
 		return -1;
 	}
 	if (eh.e_machine != EM_X86_64 && eh.e_machine != EM_386) {
-		set_err(err, errlen,
+		errf(err, errlen,
 			"wrong machine %u in ELF core: only x86 guests (EM_X86_64, EM_386) are supported",
 			(unsigned)eh.e_machine);
 		return -1;
@@ -193,7 +179,7 @@ static int parse_segments(struct core_priv *p, Elf *elf, char *err,
 	 * reported as such.
 	 */
 	if (eh.e_phnum == 0) {
-		set_err(err, errlen,
+		errf(err, errlen,
 			"no PT_LOAD segments in the core (no program headers)");
 		return -1;
 	}
@@ -203,7 +189,7 @@ static int parse_segments(struct core_priv *p, Elf *elf, char *err,
 		Elf_Scn *scn = elf_getscn(elf, 0);
 
 		if (!scn || !gelf_getshdr(scn, &sh) || sh.sh_info == 0) {
-			set_err(err, errlen,
+			errf(err, errlen,
 				"bad program header count (PN_XNUM without section 0)");
 			return -1;
 		}
@@ -214,13 +200,13 @@ static int parse_segments(struct core_priv *p, Elf *elf, char *err,
 						 : sizeof(Elf32_Phdr);
 
 		if (eh.e_phentsize != entsz) {
-			set_err(err, errlen, "bad program header size %u",
+			errf(err, errlen, "bad program header size %u",
 				(unsigned)eh.e_phentsize);
 			return -1;
 		}
 		if (eh.e_phoff >= p->size ||
 		    phnum > (p->size - eh.e_phoff) / entsz) {
-			set_err(err, errlen,
+			errf(err, errlen,
 				"truncated core: program headers (%zu at 0x%" PRIx64 ") extend beyond file size 0x%zx",
 				phnum, (uint64_t)eh.e_phoff, p->size);
 			return -1;
@@ -228,14 +214,14 @@ static int parse_segments(struct core_priv *p, Elf *elf, char *err,
 	}
 	p->segs = calloc(phnum, sizeof(*p->segs));
 	if (!p->segs) {
-		set_err(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		return -1;
 	}
 	for (size_t i = 0; i < phnum; i++) {
 		GElf_Phdr ph;
 
 		if (!gelf_getphdr(elf, (int)i, &ph)) {
-			set_err(err, errlen, "bad program header %zu: %s", i,
+			errf(err, errlen, "bad program header %zu: %s", i,
 				elf_errmsg(-1));
 			return -1;
 		}
@@ -245,13 +231,13 @@ static int parse_segments(struct core_priv *p, Elf *elf, char *err,
 		if (ph.p_filesz == 0)
 			continue;	/* nothing of it is in the file */
 		if (ph.p_offset > p->size || ph.p_filesz > p->size - ph.p_offset) {
-			set_err(err, errlen,
+			errf(err, errlen,
 				"truncated core: segment %zu ends at 0x%" PRIx64 " beyond file size 0x%zx",
 				i, (uint64_t)(ph.p_offset + ph.p_filesz), p->size);
 			return -1;
 		}
 		if (ph.p_paddr + ph.p_filesz < ph.p_paddr) {
-			set_err(err, errlen,
+			errf(err, errlen,
 				"bad segment %zu: guest-physical range 0x%" PRIx64 "+0x%" PRIx64 " wraps",
 				i, (uint64_t)ph.p_paddr, (uint64_t)ph.p_filesz);
 			return -1;
@@ -262,11 +248,11 @@ static int parse_segments(struct core_priv *p, Elf *elf, char *err,
 		};
 	}
 	if (nload == 0) {
-		set_err(err, errlen, "no PT_LOAD segments in the core");
+		errf(err, errlen, "no PT_LOAD segments in the core");
 		return -1;
 	}
 	if (p->nr_segs == 0) {
-		set_err(err, errlen,
+		errf(err, errlen,
 			"no guest memory in the core: all %zu PT_LOAD segments are empty in the file",
 			nload);
 		return -1;
@@ -291,7 +277,7 @@ static int parse_segments(struct core_priv *p, Elf *elf, char *err,
 		}
 		if (b->off < b->gpa - a->gpa ||
 		    b->off - (b->gpa - a->gpa) != a->off) {
-			set_err(err, errlen,
+			errf(err, errlen,
 				"overlapping segments: segment %zu (0x%" PRIx64 "-0x%" PRIx64 ") overlaps segment %zu (0x%" PRIx64 "-0x%" PRIx64 ")",
 				b->phdr, b->gpa, b->gpa + b->len - 1, a->phdr,
 				a->gpa, aend - 1);
@@ -314,30 +300,30 @@ struct vtd_source *core_source_open(const char *path, char *err, size_t errlen)
 	void *map;
 	int fd;
 
-	set_err(err, errlen, "%s", "");
+	errf(err, errlen, "%s", "");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		errf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, &st) < 0) {
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		errf(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
 		return NULL;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		set_err(err, errlen, "%s: not a regular file", path);
+		errf(err, errlen, "%s: not a regular file", path);
 		close(fd);
 		return NULL;
 	}
 	if (st.st_size < EI_NIDENT) {
-		set_err(err, errlen, "%s: not an ELF file (%lld bytes)", path,
+		errf(err, errlen, "%s: not an ELF file (%lld bytes)", path,
 			(long long)st.st_size);
 		close(fd);
 		return NULL;
 	}
 	if ((uint64_t)st.st_size > SIZE_MAX) {
-		set_err(err, errlen, "%s: too large to map", path);
+		errf(err, errlen, "%s: too large to map", path);
 		close(fd);
 		return NULL;
 	}
@@ -350,13 +336,13 @@ struct vtd_source *core_source_open(const char *path, char *err, size_t errlen)
 		   MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (map == MAP_FAILED) {
-		set_err(err, errlen, "%s: mmap: %s", path, strerror(errno));
+		errf(err, errlen, "%s: mmap: %s", path, strerror(errno));
 		return NULL;
 	}
 	p = calloc(1, sizeof(*p));
 	src = calloc(1, sizeof(*src));
 	if (!p || !src) {
-		set_err(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		munmap(map, (size_t)st.st_size);
 		free(p);
 		free(src);
@@ -372,40 +358,40 @@ struct vtd_source *core_source_open(const char *path, char *err, size_t errlen)
 
 	fmt = other_format(p->map, p->size);
 	if (fmt) {
-		set_err(err, errlen,
+		errf(err, errlen,
 			"%s: %s; vtdctl reads ELF cores only: dump again in ELF format (dump-guest-memory without \"format\", or virsh dump --memory-only --format=elf)",
 			path, fmt);
 		goto fail;
 	}
 	if (memcmp(p->map, ELFMAG, SELFMAG) != 0) {
-		set_err(err, errlen, "%s: not an ELF file", path);
+		errf(err, errlen, "%s: not an ELF file", path);
 		goto fail;
 	}
 	if (p->map[EI_CLASS] != ELFCLASS64 && p->map[EI_CLASS] != ELFCLASS32) {
-		set_err(err, errlen, "%s: unsupported ELF class %u", path,
+		errf(err, errlen, "%s: unsupported ELF class %u", path,
 			p->map[EI_CLASS]);
 		goto fail;
 	}
 	if (p->map[EI_DATA] != ELFDATA2LSB) {
-		set_err(err, errlen,
+		errf(err, errlen,
 			"%s: big-endian ELF core: only x86 guests are supported",
 			path);
 		goto fail;
 	}
 	if (elf_version(EV_CURRENT) == EV_NONE) {
-		set_err(err, errlen, "libelf: %s", elf_errmsg(-1));
+		errf(err, errlen, "libelf: %s", elf_errmsg(-1));
 		goto fail;
 	}
 	elf = elf_memory((char *)map, p->size);
 	if (!elf) {
-		set_err(err, errlen, "%s: %s", path, elf_errmsg(-1));
+		errf(err, errlen, "%s: %s", path, elf_errmsg(-1));
 		goto fail;
 	}
 	{
 		char msg[400];
 
 		if (parse_segments(p, elf, msg, sizeof(msg)) < 0) {
-			set_err(err, errlen, "%s: %s", path, msg);
+			errf(err, errlen, "%s: %s", path, msg);
 			goto fail;
 		}
 	}
@@ -414,7 +400,7 @@ struct vtd_source *core_source_open(const char *path, char *err, size_t errlen)
 
 	for (size_t i = 0; i < p->nr_segs; i++) {
 		if (source_add_ram(src, p->segs[i].gpa, p->segs[i].len) < 0) {
-			set_err(err, errlen, "out of memory");
+			errf(err, errlen, "out of memory");
 			goto fail;
 		}
 	}

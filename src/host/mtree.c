@@ -29,22 +29,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "source.h"
 #include "host/host.h"
 
 #define MTREE_MAX_RECORDS 65536
-
-static void seterr(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
 
 static int hexdigit(char c)
 {
@@ -364,7 +352,7 @@ int host_parse_mtree(const char *text, struct mtree_info *mi, char *err,
 	if (!rc && !seen)
 		rc = -EPROTO;
 	if (rc) {
-		seterr(err, errlen, rc == -EPROTO ? "info mtree: no address space in the reply" :
+		errf(err, errlen, rc == -EPROTO ? "info mtree: no address space in the reply" :
 		       rc == -E2BIG ? "info mtree: too many address spaces" :
 		       "info mtree: out of memory");
 		host_mtree_free(mi);

@@ -25,7 +25,7 @@ static void json_gran(struct json_object *o, const struct vtd_inv_desc *d)
 
 static void json_addr(struct json_object *o, const struct vtd_inv_desc *d)
 {
-	iqir_add(o, "addr", iqir_hex(d->addr));
+	iqir_add(o, "addr", json_hex(d->addr));
 	iqir_add_bool(o, "ih", d->ih);
 	iqir_add_int(o, "am", d->am);
 }
@@ -59,7 +59,7 @@ static void json_desc_fields(struct json_object *o, const struct vtd_inv_desc *d
 		iqir_add_bdf(o, "sid", d->sid);
 		iqir_add_bdf(o, "pfsid", d->pfsid);
 		iqir_add_int(o, "qdep", d->qdep);
-		iqir_add(o, "addr", iqir_hex(d->addr));
+		iqir_add(o, "addr", json_hex(d->addr));
 		iqir_add_bool(o, "size", d->size);
 		if (d->type == VTD_INV_P_DEV_TLB) {
 			iqir_add_int(o, "pasid", d->pasid);
@@ -75,8 +75,8 @@ static void json_desc_fields(struct json_object *o, const struct vtd_inv_desc *d
 		iqir_add_bool(o, "sw", d->sw);
 		iqir_add_bool(o, "fn", d->fn);
 		iqir_add_bool(o, "pd", d->pd);
-		iqir_add(o, "status_data", iqir_hex(d->status_data));
-		iqir_add(o, "status_addr", iqir_hex(d->status_addr));
+		iqir_add(o, "status_data", json_hex(d->status_data));
+		iqir_add(o, "status_addr", json_hex(d->status_addr));
 		break;
 	case VTD_INV_PGRP_RESP:
 		iqir_add_bdf(o, "rid", d->sid);
@@ -101,7 +101,7 @@ static struct json_object *json_entry(const struct vtd_iq_entry *e)
 	iqir_add(o, "type", json_object_new_string(name ? name : "unknown"));
 	iqir_add_int(o, "type_code", e->d.type);
 	for (unsigned i = 0; i < e->d.nqw; i++)
-		json_object_array_add(raw, iqir_hex(e->d.raw[i]));
+		json_object_array_add(raw, json_hex(e->d.raw[i]));
 	iqir_add(o, "raw", raw);
 	iqir_add_bool(o, "pending", e->pending);
 	iqir_add_bool(o, "head", e->at_head);
@@ -115,10 +115,10 @@ static struct json_object *json_iq_regs(const struct vtd_iq *iq)
 	const struct vtd_iq_regs *r = &iq->r;
 
 	iqir_add_bool(o, "enabled", iq->enabled);
-	iqir_add(o, "iqa", iqir_hex(r->iqa));
-	iqir_add(o, "iqh", iqir_hex(r->iqh));
-	iqir_add(o, "iqt", iqir_hex(r->iqt));
-	iqir_add(o, "base", iqir_hex(iq->base));
+	iqir_add(o, "iqa", json_hex(r->iqa));
+	iqir_add(o, "iqh", json_hex(r->iqh));
+	iqir_add(o, "iqt", json_hex(r->iqt));
+	iqir_add(o, "base", json_hex(iq->base));
 	iqir_add_bool(o, "dw", iq->dw_reg);
 	iqir_add_int(o, "descriptor_size", iq->desc_size);
 	iqir_add(o, "dw_origin", json_object_new_string(iq->dw_inferred ?
@@ -128,13 +128,13 @@ static struct json_object *json_iq_regs(const struct vtd_iq *iq)
 	iqir_add_int(o, "size", iq->size);
 	iqir_add_int(o, "head", iq->head);
 	iqir_add_int(o, "tail", iq->tail);
-	iqir_add(o, "ics", iqir_hex(r->ics));
+	iqir_add(o, "ics", json_hex(r->ics));
 	iqir_add_bool(o, "iwc", r->ics & VTD_ICS_IWC);
-	iqir_add(o, "fsts", iqir_hex(r->fsts));
+	iqir_add(o, "fsts", json_hex(r->fsts));
 	iqir_add_bool(o, "iqe", r->fsts & VTD_FSTS_IQE);
 	iqir_add_bool(o, "ice", r->fsts & VTD_FSTS_ICE);
 	iqir_add_bool(o, "ite", r->fsts & VTD_FSTS_ITE);
-	iqir_add(o, "iqer", iqir_hex(r->iqer));
+	iqir_add(o, "iqer", json_hex(r->iqer));
 	iqir_add_int(o, "iqei", iq->iqei);
 	iqir_add_bdf(o, "itesid", iq->itesid);
 	iqir_add_bdf(o, "icesid", iq->icesid);

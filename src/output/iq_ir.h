@@ -25,15 +25,7 @@ struct json_object *json_ir(const struct vtd_source *src,
 void text_ir(FILE *f, const struct vtd_source *src, const struct vtd_ir *ir,
 	     const struct vtd_model *m, const struct out_opts *o);
 
-/* Small JSON helpers shared by the two renderers (json.c's are static). */
-static inline struct json_object *iqir_hex(uint64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
-	return json_object_new_string(buf);
-}
-
+/* Small JSON helpers shared by the two renderers. */
 static inline void iqir_add(struct json_object *o, const char *k,
 			    struct json_object *v)
 {

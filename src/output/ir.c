@@ -31,18 +31,18 @@ static struct json_object *json_irte(const struct vtd_ir_entry *x)
 	iqir_add(o, "svt", json_object_new_string(vtd_svt_name(e->svt)));
 	if (e->im) {
 		iqir_add_bool(o, "urg", e->urg);
-		iqir_add(o, "pda", iqir_hex(e->pda));
+		iqir_add(o, "pda", json_hex(e->pda));
 	} else {
 		iqir_add_int(o, "dest", e->dest);
-		iqir_add(o, "dest_id", iqir_hex(e->dest_id));
+		iqir_add(o, "dest_id", json_hex(e->dest_id));
 		iqir_add(o, "dm", json_object_new_string(e->dm ? "logical" : "physical"));
 		iqir_add_bool(o, "rh", e->rh);
 		iqir_add(o, "tm", json_object_new_string(e->tm ? "level" : "edge"));
 		iqir_add(o, "dlm", json_object_new_string(vtd_dlm_name(e->dlm, buf,
 								 sizeof(buf))));
 	}
-	json_object_array_add(raw, iqir_hex(e->raw[0]));
-	json_object_array_add(raw, iqir_hex(e->raw[1]));
+	json_object_array_add(raw, json_hex(e->raw[0]));
+	json_object_array_add(raw, json_hex(e->raw[1]));
 	iqir_add(o, "raw", raw);
 	return o;
 }
@@ -57,9 +57,9 @@ struct json_object *json_ir(const struct vtd_source *src,
 	iqir_add(o, "source", iqir_source(src));
 	iqir_add_bool(t, "enabled", ir->ires);
 	iqir_add_bool(t, "table_set", ir->irtps);
-	iqir_add(t, "gsts", iqir_hex(ir->gsts));
-	iqir_add(t, "irta", iqir_hex(ir->irta));
-	iqir_add(t, "base", iqir_hex(ir->base));
+	iqir_add(t, "gsts", json_hex(ir->gsts));
+	iqir_add(t, "irta", json_hex(ir->irta));
+	iqir_add(t, "base", json_hex(ir->base));
 	iqir_add_bool(t, "eime", ir->eime);
 	iqir_add(t, "mode", json_object_new_string(ir->eime ? "x2apic" : "xapic"));
 	iqir_add_int(t, "s", ir->s);

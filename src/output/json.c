@@ -12,7 +12,8 @@
 #include "output/output.h"
 #include "source.h"
 
-static struct json_object *hex(uint64_t v)
+/* A 64-bit value as "0x..." (JSON numbers lose precision past 2^53). */
+struct json_object *json_hex(uint64_t v)
 {
 	char buf[24];
 
@@ -25,7 +26,7 @@ static struct json_object *hex_array(const uint64_t *v, unsigned n)
 	struct json_object *a = json_object_new_array();
 
 	for (unsigned i = 0; i < n; i++)
-		json_object_array_add(a, hex(v[i]));
+		json_object_array_add(a, json_hex(v[i]));
 	return a;
 }
 
@@ -73,13 +74,13 @@ static struct json_object *json_iommu(const struct vtd_model *m)
 	const struct vtd_regs *r = &m->regs;
 	struct json_object *scan;
 
-	add(o, "base", r->valid ? hex(m->mmio_base) : NULL);
-	add(o, "ver", r->valid ? hex(r->ver) : NULL);
-	add(o, "cap", r->valid ? hex(r->cap) : NULL);
-	add(o, "ecap", r->valid ? hex(r->ecap) : NULL);
-	add(o, "gsts", r->valid ? hex(r->gsts) : NULL);
+	add(o, "base", r->valid ? json_hex(m->mmio_base) : NULL);
+	add(o, "ver", r->valid ? json_hex(r->ver) : NULL);
+	add(o, "cap", r->valid ? json_hex(r->cap) : NULL);
+	add(o, "ecap", r->valid ? json_hex(r->ecap) : NULL);
+	add(o, "gsts", r->valid ? json_hex(r->gsts) : NULL);
 	add(o, "rtaddr", m->rtaddr_origin == VTD_RTADDR_NONE ? NULL :
-	    hex(m->rtaddr.raw));
+	    json_hex(m->rtaddr.raw));
 	add(o, "rtaddr_origin",
 	    json_object_new_string(rtaddr_origin_name(m->rtaddr_origin)));
 	add(o, "mode", m->rtaddr_origin == VTD_RTADDR_NONE ? NULL :
@@ -108,7 +109,7 @@ static struct json_object *json_ctx_legacy(const struct vtd_ctx_legacy *c)
 	add_int(o, "tt", c->tt);
 	add_int(o, "did", c->did);
 	add_int(o, "aw", c->aw);
-	add(o, "slptptr", hex(c->slptptr));
+	add(o, "slptptr", json_hex(c->slptptr));
 	return o;
 }
 
@@ -124,7 +125,7 @@ static struct json_object *json_ctx_sm(const struct vtd_ctx_sm *c)
 	add_bool(o, "pre", c->pre);
 	add_int(o, "pdts", c->pdts);
 	add_int(o, "pasid_dir_entries", vtd_pdts_entries(c->pdts));
-	add(o, "pasid_dir", hex(c->pasid_dir));
+	add(o, "pasid_dir", json_hex(c->pasid_dir));
 	add_int(o, "rid_pasid", c->rid_pasid);
 	return o;
 }
@@ -142,8 +143,8 @@ static struct json_object *json_pasid(const struct vtd_model *m,
 	add(o, "pgtt", json_object_new_string(vtd_pgtt_name(e->pgtt, name,
 							     sizeof(name))));
 	add_int(o, "aw", e->aw);
-	add(o, "slptptr", hex(e->slptptr));
-	add(o, "flptptr", hex(e->flptptr));
+	add(o, "slptptr", json_hex(e->slptptr));
+	add(o, "flptptr", json_hex(e->flptptr));
 	add_int(o, "flpm", e->flpm);
 	add_bool(o, "fpd", e->fpd);
 	add_bool(o, "ssade", e->ssade);
@@ -152,7 +153,7 @@ static struct json_object *json_pasid(const struct vtd_model *m,
 	add_bool(o, "sre", e->sre);
 	add_bool(o, "wpe", e->wpe);
 	add_bool(o, "eafe", e->eafe);
-	add(o, "entry", hex(p->gpa));
+	add(o, "entry", json_hex(p->gpa));
 	add(o, "raw", hex_array(e->raw, 8));
 	add(o, "host", host_json_pasid(m->host, d, p));
 	return o;
@@ -169,7 +170,7 @@ static struct json_object *json_device_head(const struct vtd_model *m,
 	add(o, "bdf", json_object_new_string(bdf));
 	add_int(o, "bus", d->bus);
 	add_int(o, "devfn", d->devfn);
-	add(o, "context_entry", hex(d->ctx_gpa));
+	add(o, "context_entry", json_hex(d->ctx_gpa));
 	add(o, "context", d->scalable ? json_ctx_sm(&d->ctx.sm) :
 	    json_ctx_legacy(&d->ctx.leg));
 	if (d->scalable) {
@@ -236,7 +237,7 @@ struct json_object *json_findings(const struct vtd_model *m)
 		}
 		add(o, "pasid", f->pasid == VTD_NO_PASID ? NULL :
 		    json_object_new_int64(f->pasid));
-		add(o, "address", f->gpa ? hex(f->gpa) : NULL);
+		add(o, "address", f->gpa ? json_hex(f->gpa) : NULL);
 		add(o, "message", json_object_new_string(f->message));
 		json_object_array_add(a, o);
 	}

@@ -15,6 +15,9 @@ struct out_opts {
 	bool json, pretty;
 };
 
+/* A 64-bit value as a JSON string "0x..." (new reference). */
+struct json_object *json_hex(uint64_t v);
+
 /* "bb:dd.f" */
 void fmt_bdf(char buf[8], int bus, int devfn);
 

@@ -4,15 +4,8 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
+#include "output/output.h"
 #include "output/regs.h"
-
-static struct json_object *hex(uint64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
-	return json_object_new_string(buf);
-}
 
 /* CAP and ECAP are long: by default only their set flags and numbers. */
 static bool terse(const struct vtd_reg_value *r, int verbose)
@@ -75,7 +68,7 @@ static struct json_object *json_field(const struct vtd_field_desc *fd,
 	case VF_NDOMS:
 		return json_object_new_int64(1LL << (4 + 2 * v));
 	case VF_X16:
-		return hex(v * 16);
+		return json_hex(v * 16);
 	case VF_SAGAW:
 		a = json_object_new_array();
 		for (unsigned i = 0; i < 5; i++)
@@ -87,7 +80,7 @@ static struct json_object *json_field(const struct vtd_field_desc *fd,
 		vtd_field_format(fd, val, buf, sizeof(buf));
 		return json_object_new_string(buf);
 	default:
-		return hex(v);
+		return json_hex(v);
 	}
 }
 
@@ -97,7 +90,7 @@ struct json_object *json_regs(const struct vtd_regfile *rf,
 	struct json_object *o = json_object_new_object();
 	struct json_object *a = json_object_new_array();
 
-	json_object_object_add(o, "base", hex(rf->base));
+	json_object_object_add(o, "base", json_hex(rf->base));
 	for (unsigned i = 0; i < n; i++) {
 		const struct vtd_reg_value *r = &regs[i];
 		struct json_object *ro = json_object_new_object();
@@ -105,10 +98,10 @@ struct json_object *json_regs(const struct vtd_regfile *rf,
 
 		json_object_object_add(ro, "name",
 				       json_object_new_string(r->name));
-		json_object_object_add(ro, "offset", hex(r->off));
+		json_object_object_add(ro, "offset", json_hex(r->off));
 		json_object_object_add(ro, "width",
 				       json_object_new_int(r->desc->width));
-		json_object_object_add(ro, "value", hex(r->val));
+		json_object_object_add(ro, "value", json_hex(r->val));
 		for (unsigned k = 0; k < r->desc->nr_fields; k++)
 			json_object_object_add(fo, r->desc->fields[k].name,
 				json_field(&r->desc->fields[k], r->val));
@@ -178,7 +171,7 @@ struct json_object *json_faults(const struct vtd_faults *x)
 	const struct vtd_fsts *s = &x->fsts;
 	char bdf[8];
 
-	json_object_object_add(fs, "raw", hex(s->raw));
+	json_object_object_add(fs, "raw", json_hex(s->raw));
 	add_flag(fs, "pfo", s->pfo);
 	add_flag(fs, "ppf", s->ppf);
 	add_flag(fs, "afo", s->afo);
@@ -189,7 +182,7 @@ struct json_object *json_faults(const struct vtd_faults *x)
 	add_flag(fs, "pro", s->pro);
 	json_object_object_add(fs, "fri", json_object_new_int(s->fri));
 	json_object_object_add(o, "fsts", fs);
-	json_object_object_add(o, "fectl", hex(x->fectl));
+	json_object_object_add(o, "fectl", json_hex(x->fectl));
 	json_object_object_add(o, "nfr", json_object_new_int(x->nfr));
 	for (unsigned i = 0; i < x->nr_pending; i++) {
 		const struct vtd_fault_rec *r = &x->recs[i];
@@ -202,7 +195,7 @@ struct json_object *json_faults(const struct vtd_faults *x)
 		json_object_object_add(ro, "type",
 			json_object_new_string(r->read ? "read" : "write"));
 		json_object_object_add(ro, "address", vtd_fault_is_ir(r->fr) ?
-				       NULL : hex(r->addr));
+				       NULL : json_hex(r->addr));
 		json_object_object_add(ro, "interrupt_index",
 			vtd_fault_is_ir(r->fr) ?
 			json_object_new_int64(r->addr >> 48) : NULL);
@@ -212,8 +205,8 @@ struct json_object *json_faults(const struct vtd_faults *x)
 		json_object_object_add(ro, "reason_name", json_object_new_string(
 			vtd_fault_reason_str(r->fr)));
 		raw = json_object_new_array();
-		json_object_array_add(raw, hex(r->raw[0]));
-		json_object_array_add(raw, hex(r->raw[1]));
+		json_object_array_add(raw, json_hex(r->raw[0]));
+		json_object_array_add(raw, json_hex(r->raw[1]));
 		json_object_object_add(ro, "raw", raw);
 		json_object_array_add(recs, ro);
 	}

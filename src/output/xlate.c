@@ -19,18 +19,11 @@
 #include <inttypes.h>
 #include <json-c/json.h>
 
+#include "output/output.h"
 #include "output/xlate.h"
 #include "walker/faultreason.h"
 
 #define FLAG(b)	((b) ? '+' : '-')
-
-static struct json_object *hex(uint64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
-	return json_object_new_string(buf);
-}
 
 static void add(struct json_object *o, const char *k, struct json_object *v)
 {
@@ -68,7 +61,7 @@ static struct json_object *json_bits(const struct vtd_xlate_step *s)
 		add_bool(o, "ps", b->ps);
 		add_bool(o, "xd", b->xd);
 	}
-	add(o, "addr", hex(b->addr));
+	add(o, "addr", json_hex(b->addr));
 	return o;
 }
 
@@ -83,13 +76,13 @@ static struct json_object *json_step(const struct vtd_xlate_step *s)
 		add(o, "nested_for", s->nested_for > 0 ?
 		    json_object_new_int(s->nested_for) : NULL);
 	add(o, "level", json_object_new_int(s->level));
-	add(o, "table", hex(s->table));
+	add(o, "table", json_hex(s->table));
 	add(o, "index", json_object_new_int(s->index));
-	add(o, "entry", hex(s->entry));
-	add(o, "raw", s->read ? hex(s->raw) : NULL);
+	add(o, "entry", json_hex(s->entry));
+	add(o, "raw", s->read ? json_hex(s->raw) : NULL);
 	add(o, "decoded", s->read ? json_bits(s) : NULL);
 	add_bool(o, "leaf", s->read && s->leaf);
-	add(o, "reserved", hex(s->rsvd));
+	add(o, "reserved", json_hex(s->rsvd));
 	return o;
 }
 
@@ -120,7 +113,7 @@ struct json_object *json_xlate(const struct vtd_xlate *x)
 	fmt_bdf(bdf, x->bus, x->devfn);
 	add(o, "bdf", json_object_new_string(bdf));
 	add(o, "pasid", x->pasid >= 0 ? json_object_new_int64(x->pasid) : NULL);
-	add(o, "iova", hex(x->iova));
+	add(o, "iova", json_hex(x->iova));
 	add(o, "access", json_object_new_string(x->write ? "write" : "read"));
 	add(o, "mode", json_object_new_string(x->scalable ? "scalable" : "legacy"));
 	add(o, "stage", json_object_new_string(vtd_xlate_stage_name(x->stage)));
@@ -132,8 +125,8 @@ struct json_object *json_xlate(const struct vtd_xlate *x)
 	add(o, "steps", steps);
 	if (!x->faulted) {
 		res = json_object_new_object();
-		add(res, "gpa", hex(x->gpa));
-		add(res, "page_size", hex(x->page_size));
+		add(res, "gpa", json_hex(x->gpa));
+		add(res, "page_size", json_hex(x->page_size));
 	}
 	add(o, "result", res);
 	add(o, "fault", x->faulted ? json_fault(x) : NULL);

@@ -9,21 +9,8 @@
 
 #include <json-c/json.h>
 
+#include "source.h"
 #include "qmp/qmp.h"
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* Copy at most n bytes of untrusted text for a message, sanitised. */
 static void quote(char *dst, size_t dstlen, const char *s, size_t n)
@@ -199,7 +186,7 @@ int qmp_check_allowed(const char *cmd, struct json_object *args,
 	bool known = false;
 
 	if (!cmd) {
-		seterr(why, whylen, "refused: (null) is not read-only");
+		errf(why, whylen, "refused: (null) is not read-only");
 		return -EPERM;
 	}
 	for (size_t i = 0; i < sizeof(qmp_allowed) / sizeof(qmp_allowed[0]); i++)
@@ -207,11 +194,11 @@ int qmp_check_allowed(const char *cmd, struct json_object *args,
 			known = true;
 	if (!known) {
 		quote(q, sizeof(q), cmd, strlen(cmd));
-		seterr(why, whylen, "refused: %s is not read-only", q);
+		errf(why, whylen, "refused: %s is not read-only", q);
 		return -EPERM;
 	}
 	if (args && !json_object_is_type(args, json_type_object)) {
-		seterr(why, whylen, "refused: %s with non-object arguments", cmd);
+		errf(why, whylen, "refused: %s with non-object arguments", cmd);
 		return -EPERM;
 	}
 	if (strcmp(cmd, "human-monitor-command"))
@@ -222,7 +209,7 @@ int qmp_check_allowed(const char *cmd, struct json_object *args,
 
 	if (!args || !json_object_object_get_ex(args, "command-line", &line) ||
 	    !json_object_is_type(line, json_type_string)) {
-		seterr(why, whylen, "refused: human-monitor-command without a command line");
+		errf(why, whylen, "refused: human-monitor-command without a command line");
 		return -EPERM;
 	}
 	json_object_object_foreach(args, key, val) {
@@ -231,7 +218,7 @@ int qmp_check_allowed(const char *cmd, struct json_object *args,
 		if (!strcmp(key, "cpu-index") && json_object_is_type(val, json_type_int))
 			continue;
 		quote(q, sizeof(q), key, strlen(key));
-		seterr(why, whylen, "refused: human-monitor-command argument %s", q);
+		errf(why, whylen, "refused: human-monitor-command argument %s", q);
 		return -EPERM;
 	}
 	const char *s = json_object_get_string(line);
@@ -239,7 +226,7 @@ int qmp_check_allowed(const char *cmd, struct json_object *args,
 	if (strlen(s) != (size_t)json_object_get_string_len(line) ||
 	    !qmp_hmp_allowed(s)) {
 		quote(q, sizeof(q), s, strlen(s));
-		seterr(why, whylen, "refused: %s is not read-only", q);
+		errf(why, whylen, "refused: %s is not read-only", q);
 		return -EPERM;
 	}
 	return 0;
@@ -292,11 +279,11 @@ int qmp_parse_xp(const char *text, uint64_t addr, unsigned width, size_t count,
 	char q[80];
 
 	if ((width != 32 && width != 64) || !text || count == 0) {
-		seterr(err, errlen, "xp: bad request");
+		errf(err, errlen, "xp: bad request");
 		return -EINVAL;
 	}
 	if (count > (UINT64_MAX - addr) / bytes + 1) {
-		seterr(err, errlen, "xp: range wraps");
+		errf(err, errlen, "xp: range wraps");
 		return -EINVAL;
 	}
 	per_line = 16 / bytes;
@@ -306,7 +293,7 @@ int qmp_parse_xp(const char *text, uint64_t addr, unsigned width, size_t count,
 		size_t want;
 
 		if (!next_line(&it, &s, &n)) {
-			seterr(err, errlen, "xp 0x%" PRIx64 ": output truncated after %zu of %zu values",
+			errf(err, errlen, "xp 0x%" PRIx64 ": output truncated after %zu of %zu values",
 			       addr, done, count);
 			return -EPROTO;
 		}
@@ -314,38 +301,38 @@ int qmp_parse_xp(const char *text, uint64_t addr, unsigned width, size_t count,
 		e = s + n;
 		if (!parse_hex(&p, 16, &a) || p >= e || *p != ':') {
 			quote(q, sizeof(q), s, n);
-			seterr(err, errlen, "xp 0x%" PRIx64 ": unexpected output \"%s\"", addr, q);
+			errf(err, errlen, "xp 0x%" PRIx64 ": unexpected output \"%s\"", addr, q);
 			return -EPROTO;
 		}
 		if (a != line_addr) {
-			seterr(err, errlen, "xp 0x%" PRIx64 ": line at 0x%" PRIx64 ", expected 0x%" PRIx64,
+			errf(err, errlen, "xp 0x%" PRIx64 ": line at 0x%" PRIx64 ", expected 0x%" PRIx64,
 			       addr, a, line_addr);
 			return -EPROTO;
 		}
 		p++;
 		if ((size_t)(e - p) == strlen(" Cannot access memory") &&
 		    !memcmp(p, " Cannot access memory", e - p)) {
-			seterr(err, errlen, "xp: cannot access guest memory at 0x%" PRIx64, a);
+			errf(err, errlen, "xp: cannot access guest memory at 0x%" PRIx64, a);
 			return -EFAULT;
 		}
 		want = count - done < per_line ? count - done : per_line;
 		for (size_t i = 0; i < want; i++) {
 			if (e - p < 4 || memcmp(p, " 0x", 3)) {
-				seterr(err, errlen, "xp 0x%" PRIx64 ": line 0x%" PRIx64 " has %zu values, expected %zu",
+				errf(err, errlen, "xp 0x%" PRIx64 ": line 0x%" PRIx64 " has %zu values, expected %zu",
 				       addr, a, i, want);
 				return -EPROTO;
 			}
 			p += 3;
 			if (!parse_hex(&p, bytes * 2, &v) || (p < e && *p != ' ')) {
 				quote(q, sizeof(q), s, n);
-				seterr(err, errlen, "xp 0x%" PRIx64 ": bad value in \"%s\"", addr, q);
+				errf(err, errlen, "xp 0x%" PRIx64 ": bad value in \"%s\"", addr, q);
 				return -EPROTO;
 			}
 			vals[done + i] = v;
 		}
 		if (p != e) {
 			quote(q, sizeof(q), s, n);
-			seterr(err, errlen, "xp 0x%" PRIx64 ": unexpected text in \"%s\"", addr, q);
+			errf(err, errlen, "xp 0x%" PRIx64 ": unexpected text in \"%s\"", addr, q);
 			return -EPROTO;
 		}
 		done += want;
@@ -354,7 +341,7 @@ int qmp_parse_xp(const char *text, uint64_t addr, unsigned width, size_t count,
 	while (next_line(&it, &s, &n)) {
 		if (!blank(s, n)) {
 			quote(q, sizeof(q), s, n);
-			seterr(err, errlen, "xp 0x%" PRIx64 ": trailing output \"%s\"", addr, q);
+			errf(err, errlen, "xp 0x%" PRIx64 ": trailing output \"%s\"", addr, q);
 			return -EPROTO;
 		}
 	}
@@ -455,7 +442,7 @@ int qmp_parse_mtree_flat(const char *text, struct qmp_ram_piece **pieces,
 	*found_iommu = false;
 	*iommu_base = 0;
 	if (!text) {
-		seterr(err, errlen, "info mtree -f: no output");
+		errf(err, errlen, "info mtree -f: no output");
 		return -EPROTO;
 	}
 	while (next_line(&it, &s, &n)) {
@@ -481,7 +468,7 @@ int qmp_parse_mtree_flat(const char *text, struct qmp_ram_piece **pieces,
 			continue;
 		if (rc < 0) {
 			quote(q, sizeof(q), s, n);
-			seterr(err, errlen, "info mtree -f: cannot parse \"%s\"", q);
+			errf(err, errlen, "info mtree -f: cannot parse \"%s\"", q);
 			free(v);
 			return -EPROTO;
 		}
@@ -493,7 +480,7 @@ int qmp_parse_mtree_flat(const char *text, struct qmp_ram_piece **pieces,
 		     !token_is(l.type, l.typelen, "nv-ram")) || l.dev_owned)
 			continue;
 		if (l.start == 0 && l.end == UINT64_MAX) {
-			seterr(err, errlen, "info mtree -f: RAM covering all of memory");
+			errf(err, errlen, "info mtree -f: RAM covering all of memory");
 			free(v);
 			return -EPROTO;
 		}
@@ -510,7 +497,7 @@ int qmp_parse_mtree_flat(const char *text, struct qmp_ram_piece **pieces,
 		v[cnt].offset = l.offset;
 		if (l.namelen >= sizeof(v[cnt].name)) {
 			quote(q, sizeof(q), l.name, l.namelen);
-			seterr(err, errlen, "info mtree -f: RAM region name too long: \"%s\"", q);
+			errf(err, errlen, "info mtree -f: RAM region name too long: \"%s\"", q);
 			free(v);
 			return -EPROTO;
 		}
@@ -518,18 +505,18 @@ int qmp_parse_mtree_flat(const char *text, struct qmp_ram_piece **pieces,
 		cnt++;
 	}
 	if (!seen) {
-		seterr(err, errlen, "info mtree -f: no flat view of address space \"memory\"");
+		errf(err, errlen, "info mtree -f: no flat view of address space \"memory\"");
 		free(v);
 		return -EPROTO;
 	}
 	if (!cnt) {
-		seterr(err, errlen, "info mtree -f: no RAM in address space \"memory\"");
+		errf(err, errlen, "info mtree -f: no RAM in address space \"memory\"");
 		return -EPROTO;
 	}
 	qsort(v, cnt, sizeof(*v), piece_cmp);
 	for (size_t i = 1; i < cnt; i++) {
 		if (v[i].start < v[i - 1].start + v[i - 1].size) {
-			seterr(err, errlen, "info mtree -f: RAM pieces overlap at 0x%" PRIx64,
+			errf(err, errlen, "info mtree -f: RAM pieces overlap at 0x%" PRIx64,
 			       v[i].start);
 			free(v);
 			return -EPROTO;
@@ -554,7 +541,7 @@ int qmp_parse_gpa2hva(const char *text, uint64_t gpa, uint64_t *hva,
 	char q[96];
 
 	if (!next_line(&it, &s, &n)) {
-		seterr(err, errlen, "gpa2hva 0x%" PRIx64 ": no output", gpa);
+		errf(err, errlen, "gpa2hva 0x%" PRIx64 ": no output", gpa);
 		return -EPROTO;
 	}
 	quote(q, sizeof(q), s, n);
@@ -563,10 +550,10 @@ int qmp_parse_gpa2hva(const char *text, uint64_t gpa, uint64_t *hva,
 	if (n < sizeof(pfx) - 1 || memcmp(s, pfx, sizeof(pfx) - 1)) {
 		if ((n >= 10 && !memcmp(s, "Memory at ", 10)) ||
 		    (n >= 20 && !memcmp(s, "No memory is mapped ", 20))) {
-			seterr(err, errlen, "gpa2hva 0x%" PRIx64 ": %s", gpa, q);
+			errf(err, errlen, "gpa2hva 0x%" PRIx64 ": %s", gpa, q);
 			return -EFAULT;
 		}
-		seterr(err, errlen, "gpa2hva 0x%" PRIx64 ": unexpected output \"%s\"", gpa, q);
+		errf(err, errlen, "gpa2hva 0x%" PRIx64 ": unexpected output \"%s\"", gpa, q);
 		return -EPROTO;
 	}
 	p += sizeof(pfx) - 1;
@@ -592,6 +579,6 @@ int qmp_parse_gpa2hva(const char *text, uint64_t gpa, uint64_t *hva,
 	*hva = h;
 	return 0;
 bad:
-	seterr(err, errlen, "gpa2hva 0x%" PRIx64 ": unexpected output \"%s\"", gpa, q);
+	errf(err, errlen, "gpa2hva 0x%" PRIx64 ": unexpected output \"%s\"", gpa, q);
 	return -EPROTO;
 }

@@ -15,7 +15,7 @@
 #define B(n)		(1ULL << (n))
 
 static uint8_t ram[RAM_SIZE];
-static uint64_t regs[0x40 / 8];
+static uint64_t regs[4096 / 8];	/* the whole register page */
 static bool have_regs;
 
 static int mem_read(struct vtd_source *s, uint64_t gpa, void *buf, size_t len)
@@ -29,6 +29,9 @@ static int mem_reg(struct vtd_source *s, uint32_t off, unsigned width,
 {
 	if (!have_regs)
 		return -ENOTSUP;
+	if (off + width / 8 > sizeof(regs))
+		return -EINVAL;
+	*val = 0;
 	memcpy(val, (uint8_t *)regs + off, width / 8);
 	if (width == 32)
 		*val &= 0xffffffff;
