@@ -439,7 +439,7 @@ static int parse_one(int c, const char *arg)
 	case OPT_ALL:	     g.all = true; break;
 	case OPT_SNAPSHOT:   g.snapshot = arg; break;
 	case 'o':	     g.output = arg; break;
-	case OPT_PAGES:	     g.pages = true; break;
+	case OPT_PAGES:	     g.pages = g.out.pages = true; break;
 	case OPT_CONSISTENT: g.consistent = true; break;
 	case OPT_PAUSE:	     g.consistent = g.pause = true; break;
 	case OPT_NO_HOST:

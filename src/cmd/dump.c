@@ -17,8 +17,10 @@ int do_dump(int argc, char **argv)
 		source_close(src);
 		return EXIT_FATAL;
 	}
+	/* with --pages the renderers enumerate each PASID's mappings as they
+	 * print it: memory stays bounded by one PASID */
 	if (g.out.json)
-		json_dump_stream(stdout, src, &m, g.out.pretty);
+		json_dump_stream(stdout, src, &m, &g.out);
 	else
 		text_dump(stdout, src, &m, &g.out);
 	if (g.out.verbose && !g.out.json)

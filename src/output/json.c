@@ -11,6 +11,7 @@
 #include "host/host.h"
 #include "output/output.h"
 #include "source.h"
+#include "walker/mappings.h"
 
 /* A 64-bit value as "0x..." (JSON numbers lose precision past 2^53). */
 struct json_object *json_hex(uint64_t v)
@@ -127,6 +128,43 @@ static struct json_object *json_ctx_sm(const struct vtd_ctx_sm *c)
 	add_int(o, "pasid_dir_entries", vtd_pdts_entries(c->pdts));
 	add(o, "pasid_dir", json_hex(c->pasid_dir));
 	add_int(o, "rid_pasid", c->rid_pasid);
+	return o;
+}
+
+/* --pages (dump's streaming printer only: diff and the default dump are
+ * unchanged): "mappings" of a PASID or legacy device */
+static struct json_object *json_mappings(struct vtd_source *src,
+					 const struct vtd_model *m,
+					 const struct vtd_device *d,
+					 const struct vtd_pasid_rec *p)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *a = json_object_new_array();
+	struct vtd_mappings mp;
+	const char *nw;
+	int err = vtd_enum_mappings(src, m, d, p, &mp);
+
+	for (size_t i = 0; !err && i < mp.nr_ranges; i++) {
+		const struct vtd_map_range *r = &mp.ranges[i];
+		struct json_object *x = json_object_new_object();
+
+		add(x, "iova", json_hex(r->iova));
+		add(x, "gpa", json_hex(r->gpa));
+		add(x, "size", json_hex(r->size));
+		add_bool(x, "read", r->read);
+		add_bool(x, "write", r->write);
+		json_object_array_add(a, x);
+	}
+	add(o, "ranges", a);
+	add_bool(o, "truncated", err ? true : mp.truncated);
+	nw = err ? NULL : vtd_map_not_walked_name(mp.not_walked);
+	add(o, "not_walked", nw ? json_object_new_string(nw) : NULL);
+	add_int(o, "bad_pointers", err ? 0 : (int64_t)mp.bad_pointers);
+	if (err)
+		add(o, "error", json_object_new_string(src->error[0] ?
+			src->error : "read failed"));
+	else
+		vtd_mappings_free(&mp);
 	return o;
 }
 
@@ -276,6 +314,7 @@ void json_print(FILE *f, struct json_object *obj, bool pretty)
 struct jstream {
 	FILE *f;
 	bool pretty;
+	struct vtd_source *pages_src;	/* --pages: where to read page tables */
 	int depth;
 	bool first;	/* no member printed yet at this depth */
 };
@@ -402,6 +441,13 @@ static void stream_pasid(struct jstream *js, const struct vtd_model *m,
 	host = host_json_pasid(m->host, d, p);
 	js_value(js, host);
 	json_object_put(host);
+	if (js->pages_src) {
+		struct json_object *mp = json_mappings(js->pages_src, m, d, p);
+
+		js_key(js, "mappings");
+		js_value(js, mp);
+		json_object_put(mp);
+	}
 	js_close(js, '}');
 }
 
@@ -417,13 +463,21 @@ static void stream_device(struct jstream *js, const struct vtd_model *m,
 		js_close(js, ']');
 	}
 	js_members(js, json_device_tail(m, d));
+	if (js->pages_src && !d->scalable) {
+		struct json_object *mp = json_mappings(js->pages_src, m, d, NULL);
+
+		js_key(js, "mappings");
+		js_value(js, mp);
+		json_object_put(mp);
+	}
 	js_close(js, '}');
 }
 
-void json_dump_stream(FILE *f, const struct vtd_source *src,
-		      const struct vtd_model *m, bool pretty)
+void json_dump_stream(FILE *f, struct vtd_source *src,
+		      const struct vtd_model *m, const struct out_opts *o)
 {
-	struct jstream js = { .f = f, .pretty = pretty, .first = true };
+	struct jstream js = { .f = f, .pretty = o->pretty, .first = true,
+			      .pages_src = o->pages ? src : NULL };
 	struct json_object *top = json_object_new_object();
 
 	fputc('{', f);

@@ -13,6 +13,7 @@ struct vtd_source;
 struct out_opts {
 	int verbose;		/* -v count */
 	bool json, pretty;
+	bool pages;		/* --pages (dump): each PASID's mapped ranges */
 };
 
 /* A 64-bit value as a JSON string "0x..." (new reference). */
@@ -27,13 +28,13 @@ struct json_object *json_dump(const struct vtd_source *src,
 struct json_object *json_findings(const struct vtd_model *m);
 /* The same dump object printed as it is built: memory stays bounded by one
  * PASID entry, not the whole model (2^20 PASIDs). */
-void json_dump_stream(FILE *f, const struct vtd_source *src,
-		      const struct vtd_model *m, bool pretty);
+void json_dump_stream(FILE *f, struct vtd_source *src,
+		      const struct vtd_model *m, const struct out_opts *o);
 /* Print obj (and a newline) to f, pretty or compact; drops the reference. */
 void json_print(FILE *f, struct json_object *obj, bool pretty);
 
 /* Text */
-void text_dump(FILE *f, const struct vtd_source *src, const struct vtd_model *m,
+void text_dump(FILE *f, struct vtd_source *src, const struct vtd_model *m,
 	       const struct out_opts *o);
 void text_findings(FILE *f, const struct vtd_model *m);
 

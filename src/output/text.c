@@ -9,6 +9,7 @@
 #include "host/host.h"
 #include "output/output.h"
 #include "source.h"
+#include "walker/mappings.h"
 
 #define FLAG(b)	((b) ? '+' : '-')
 
@@ -100,6 +101,59 @@ static const char *host_col(const struct vtd_host *h, const struct vtd_device *d
 	return buf;
 }
 
+/* "16 MiB": the largest unit that divides the size */
+static void fmt_size(char *buf, size_t len, uint64_t size)
+{
+	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
+	unsigned u = 0;
+
+	size >>= 10;
+	while (u < 3 && size && !(size & 1023)) {
+		size >>= 10;
+		u++;
+	}
+	snprintf(buf, len, "%" PRIu64 " %s", size, unit[u]);
+}
+
+/* Where --pages reads the page tables: set by text_dump() for its call. */
+static struct vtd_source *pages_src;
+
+/* --pages: the mapped ranges under a PASID or legacy device */
+static void print_mappings(FILE *f, const struct vtd_device *d,
+			   const struct vtd_pasid_rec *p)
+{
+	struct vtd_mappings mp;
+	const char *nw;
+	char sz[32];
+
+	if (!pages_src)
+		return;
+	if (vtd_enum_mappings(pages_src, NULL, d, p, &mp) < 0) {
+		fprintf(f, "    mapped: unknown (%s)\n",
+			pages_src->error[0] ? pages_src->error : "read failed");
+		return;
+	}
+	nw = vtd_map_not_walked_name(mp.not_walked);
+	if (nw)
+		fprintf(f, "    mapped: not walked (%s)\n", nw);
+	else
+		fprintf(f, "    mapped: %zu ranges, %" PRIu64 " KiB%s", mp.nr_ranges,
+			mp.mapped >> 10, mp.truncated ? ", truncated" : "");
+	if (!nw && mp.bad_pointers)
+		fprintf(f, ", %lu table pointers not in RAM", mp.bad_pointers);
+	if (!nw)
+		fputc('\n', f);
+	for (size_t i = 0; i < mp.nr_ranges; i++) {
+		const struct vtd_map_range *r = &mp.ranges[i];
+
+		fmt_size(sz, sizeof(sz), r->size);
+		fprintf(f, "      0x%016" PRIx64 "-0x%016" PRIx64 " -> 0x%016" PRIx64 "  %c%c  %s\n",
+			r->iova, r->iova + r->size - 1, r->gpa,
+			r->read ? 'R' : '-', r->write ? 'W' : '-', sz);
+	}
+	vtd_mappings_free(&mp);
+}
+
 static void print_legacy_device(FILE *f, const struct vtd_device *d,
 				const struct vtd_host *h, const struct out_opts *o)
 {
@@ -116,6 +170,7 @@ static void print_legacy_device(FILE *f, const struct vtd_device *d,
 			c->did, d->ctx_gpa);
 	if (o->verbose >= 2)
 		print_raw(f, "         ", c->raw, 2);
+	print_mappings(f, d, NULL);
 }
 
 static void print_pasid(FILE *f, const struct vtd_device *d,
@@ -146,6 +201,7 @@ static void print_pasid(FILE *f, const struct vtd_device *d,
 			p->gpa);
 	if (o->verbose >= 2)
 		print_raw(f, "      ", e->raw, 8);
+	print_mappings(f, d, p);
 }
 
 static void print_sm_device(FILE *f, const struct vtd_model *m,
@@ -200,9 +256,10 @@ void text_findings(FILE *f, const struct vtd_model *m)
 	}
 }
 
-void text_dump(FILE *f, const struct vtd_source *src, const struct vtd_model *m,
+void text_dump(FILE *f, struct vtd_source *src, const struct vtd_model *m,
 	       const struct out_opts *o)
 {
+	pages_src = o->pages ? src : NULL;
 	bool sm = m->rtaddr.mode == VTD_MODE_SCALABLE;
 
 	print_header(f, src, m, o);
@@ -223,4 +280,5 @@ void text_dump(FILE *f, const struct vtd_source *src, const struct vtd_model *m,
 	if (m->nr_findings)
 		fputc('\n', f);
 	text_findings(f, m);
+	pages_src = NULL;
 }

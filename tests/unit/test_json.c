@@ -35,7 +35,9 @@ static void compare(struct vtd_source *s, struct vtd_model *m, bool pretty)
 	FILE *f = open_memstream(&buf, &len);
 	struct json_object *tree = json_dump(s, m), *parsed;
 
-	json_dump_stream(f, s, m, pretty);
+	struct out_opts o = { .json = true, .pretty = pretty };
+
+	json_dump_stream(f, s, m, &o);
 	fclose(f);
 	parsed = json_tokener_parse(buf);
 	CHECK(parsed != NULL);

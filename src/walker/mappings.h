@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vtdctl: every mapping of one device (and PASID), merged into ranges. */
+#ifndef VTDCTL_MAPPINGS_H
+#define VTDCTL_MAPPINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "walker/model.h"
+
+struct vtd_source;
+
+#define VTD_MAP_MAX_LEAVES	(1UL << 20)	/* per call, then truncated */
+#define VTD_MAP_MAX_TABLES	(1UL << 16)	/* table pages visited per call */
+
+/* Why no table was walked */
+enum vtd_map_not_walked {
+	VTD_MAP_WALKED = 0,
+	VTD_MAP_PASS_THROUGH,	/* legacy TT 2, PGTT 4: iova == gpa */
+	VTD_MAP_NESTED,		/* PGTT 3: not enumerated */
+	VTD_MAP_NO_TABLE,	/* reserved TT/PGTT, bad AW/FLPM, no PASID */
+};
+/* "pass-through", "nested", "no table"; NULL for VTD_MAP_WALKED */
+const char *vtd_map_not_walked_name(enum vtd_map_not_walked w);
+
+/* Leaves contiguous in IOVA and GPA with the same permissions, merged */
+struct vtd_map_range {
+	uint64_t iova, gpa, size;
+	bool read, write;	/* effective: every level on the way allows it */
+};
+
+struct vtd_mappings {
+	enum vtd_map_not_walked not_walked;
+	struct vtd_map_range *ranges;	/* ascending IOVA */
+	size_t nr_ranges, cap_ranges;
+	bool truncated;			/* hit VTD_MAP_MAX_LEAVES or _TABLES */
+	unsigned long leaves;		/* present leaf entries seen */
+	unsigned long tables;		/* table pages visited */
+	unsigned long bad_pointers;	/* table pointers not in guest RAM */
+	uint64_t mapped;		/* sum of the range sizes */
+};
+
+/*
+ * Walk the whole page table d (and p, in scalable mode; NULL in legacy mode)
+ * points at, depth first. Second stage: AW+2 levels, present when R|W, leaf
+ * at level 1 or SP at 2/3. First stage: 4 or 5 levels (FLPM), present when
+ * P, leaf at level 1 or PS at 2/3; IOVAs of the upper half are sign
+ * extended. A pointer that is not guest RAM ends its branch (bad_pointers).
+ * Returns 0 (out filled; free with vtd_mappings_free), or a negative errno
+ * for a source failure or no memory. Never prints.
+ */
+int vtd_enum_mappings(struct vtd_source *src, const struct vtd_model *m,
+		      const struct vtd_device *d,
+		      const struct vtd_pasid_rec *p, struct vtd_mappings *out);
+void vtd_mappings_free(struct vtd_mappings *mp);
+
+
+#endif
