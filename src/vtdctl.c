@@ -190,21 +190,29 @@ int walk_target(struct vtd_source *src, struct vtd_model *m)
 	return 0;
 }
 
-/* walk_target() and the host side: what dump and check start from. */
-int walk_target_host(struct vtd_source *src, struct vtd_model *m)
+/* Open the target, walk it and gather the host side: what dump and check
+ * start from. NULL after report_error() (nothing left open). */
+struct vtd_source *open_walk_host(const char *cmd, int argc, char **argv,
+				  struct vtd_model *m)
 {
+	struct vtd_source *src;
 	int err;
 
-	if (walk_target(src, m))
-		return -1;
+	if (no_args(cmd, argc, argv) || !(src = open_target()))
+		return NULL;
+	if (walk_target(src, m)) {
+		source_close(src);
+		return NULL;
+	}
 	err = vtd_host_collect(src, m, &m->host);
 	if (err < 0) {
 		report_error("%s: host side: %s", src->target,
 			     src->error[0] ? src->error : strerror(-err));
 		vtd_model_free(m);
-		return -1;
+		source_close(src);
+		return NULL;
 	}
-	return 0;
+	return src;
 }
 
 /* --- commands --------------------------------------------------------- */

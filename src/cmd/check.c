@@ -36,15 +36,9 @@ int do_check(int argc, char **argv)
 	struct vtd_model m;
 	int rc;
 
-	if (no_args("check", argc, argv))
-		return EXIT_FATAL;
-	src = open_target();
+	src = open_walk_host("check", argc, argv, &m);
 	if (!src)
 		return EXIT_FATAL;
-	if (walk_target_host(src, &m)) {
-		source_close(src);
-		return EXIT_FATAL;
-	}
 	if (vtd_check_run(&m, m.host) < 0) {
 		report_error("%s: check: out of memory", src->target);
 		vtd_model_free(&m);

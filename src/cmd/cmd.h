@@ -53,8 +53,10 @@ const char *vtdctl_command_name(size_t i);
 const struct option *vtdctl_long_options(void);
 /* Walk the target into m; -1 after report_error() (m is then freed). */
 int walk_target(struct vtd_source *src, struct vtd_model *m);
-/* walk_target(), then the host side (src/host/); -1 after report_error(). */
-int walk_target_host(struct vtd_source *src, struct vtd_model *m);
+/* no_args(), open_target(), walk_target(), then the host side (src/host/):
+ * the source, or NULL after report_error() with nothing left open. */
+struct vtd_source *open_walk_host(const char *cmd, int argc, char **argv,
+				  struct vtd_model *m);
 /* EXIT_FINDINGS when m has a warning or an error, else EXIT_OK. */
 int exit_status_of(const struct vtd_model *m);
 struct vtd_regfile;

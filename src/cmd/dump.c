@@ -8,15 +8,9 @@ int do_dump(int argc, char **argv)
 	struct vtd_model m;
 	int rc;
 
-	if (no_args("dump", argc, argv))
-		return EXIT_FATAL;
-	src = open_target();
+	src = open_walk_host("dump", argc, argv, &m);
 	if (!src)
 		return EXIT_FATAL;
-	if (walk_target_host(src, &m)) {
-		source_close(src);
-		return EXIT_FATAL;
-	}
 	/* with --pages the renderers enumerate each PASID's mappings as they
 	 * print it: memory stays bounded by one PASID */
 	if (g.out.json)

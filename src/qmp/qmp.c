@@ -78,27 +78,40 @@ static int fail(struct vtd_source *src, int rc, const char *fmt, ...)
 /* ------------------------------------------------------------------------ */
 /* Transport                                                                */
 
+/* Wait until the socket is ready for events, or fail at the deadline
+ * ("QMP: <late> <timeout> ms"). 0 or a negative errno. */
+static int wait_ready(struct vtd_source *src, short events, int64_t deadline,
+		      const char *late)
+{
+	struct qmp_priv *p = P(src);
+
+	for (;;) {
+		struct pollfd pfd = { .fd = p->fd, .events = events };
+		int64_t left = deadline - now_ms();
+		int r;
+
+		if (left <= 0)
+			return fail(src, -ETIMEDOUT, "QMP: %s %d ms", late,
+				    p->timeout_ms);
+		r = poll(&pfd, 1, left > INT32_MAX ? INT32_MAX : (int)left);
+		if (r > 0)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return fail(src, -errno, "QMP: poll: %s", strerror(errno));
+	}
+}
+
 static int qmp_send(struct vtd_source *src, const char *buf, size_t len,
 		    int64_t deadline)
 {
 	struct qmp_priv *p = P(src);
 
 	while (len) {
-		struct pollfd pfd = { .fd = p->fd, .events = POLLOUT };
-		int64_t left = deadline - now_ms();
 		ssize_t n;
-		int r;
+		int rc = wait_ready(src, POLLOUT, deadline, "send timed out after");
 
-		if (left <= 0)
-			return fail(src, -ETIMEDOUT, "QMP: send timed out after %d ms",
-				    p->timeout_ms);
-		r = poll(&pfd, 1, left > INT32_MAX ? INT32_MAX : (int)left);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return fail(src, -errno, "QMP: poll: %s", strerror(errno));
-		if (r == 0)
-			continue;
+		if (rc)
+			return rc;
 		n = send(p->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
@@ -155,21 +168,11 @@ static int qmp_recv(struct vtd_source *src, int64_t deadline,
 		}
 		p->roff = p->rlen = 0;
 
-		struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
-		int64_t left = deadline - now_ms();
 		ssize_t n;
-		int r;
+		int rc = wait_ready(src, POLLIN, deadline, "no reply within");
 
-		if (left <= 0)
-			return fail(src, -ETIMEDOUT, "QMP: no reply within %d ms",
-				    p->timeout_ms);
-		r = poll(&pfd, 1, left > INT32_MAX ? INT32_MAX : (int)left);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return fail(src, -errno, "QMP: poll: %s", strerror(errno));
-		if (r == 0)
-			continue;
+		if (rc)
+			return rc;
 		n = recv(p->fd, p->rbuf, sizeof(p->rbuf), MSG_DONTWAIT);
 		if (n == 0)
 			return fail(src, -ECONNRESET, "QMP connection closed");
