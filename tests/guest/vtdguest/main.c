@@ -617,6 +617,7 @@ static const char *cmd_pasid(void)
 	u32 bus, devfn, pe;
 	pos_bdf(1, &bus, &devfn);
 	u64 pasid = pos_num(2);
+	u64 count = num("count", 1, NULL);	/* PASIDs pasid .. pasid+count-1 */
 	int pgtt = choice("pgtt", pgtt_names, 5, -1);
 	u64 did = need("did"), aw = num("aw", 1, NULL), flpm = num("flpm", 0, NULL);
 	bool fpd = flag("fpd"), sre = flag("sre"), wpe = flag("wpe"), eafe = flag("eafe");
@@ -626,36 +627,39 @@ static const char *cmd_pasid(void)
 	const char *e = done_parsing();
 	if (e) return e;
 	if (pgtt < 0) return "missing pgtt=";
-	if (pgtt > 7 || did > 0xffff || aw > 7 || flpm > 3 || pasid > 0xfffff)
-		return "pgtt, did, aw, flpm or PASID out of range";
-	if ((e = pasid_entry(bus, devfn, (u32)pasid, true, ptable, &pe))) return e;
-	u64 old0 = rd64(pe), old2 = rd64(pe + 16);
-	bool want_sl = pgtt == 2 || pgtt == 3, want_fl = pgtt == 1 || pgtt == 3;
-	if (!slgiven || slauto) {
-		sl = 0;
-		if ((old0 & 1) && (old0 & ADDR_MASK)) sl = old0 & ADDR_MASK;
-		else if (slauto || want_sl) {
-			u32 t = 0;
-			if ((e = alloc_pages(4096, &t))) return e;
-			sl = t;
+	if (pgtt > 7 || did > 0xffff || aw > 7 || flpm > 3 || pasid > 0xfffff ||
+	    count == 0 || pasid + count > 0x100000)
+		return "pgtt, did, aw, flpm, PASID or count out of range";
+	for (u64 i = 0; i < count; i++, pasid++) {
+		if ((e = pasid_entry(bus, devfn, (u32)pasid, true, ptable, &pe))) return e;
+		u64 old0 = rd64(pe), old2 = rd64(pe + 16);
+		bool want_sl = pgtt == 2 || pgtt == 3, want_fl = pgtt == 1 || pgtt == 3;
+		if (!slgiven || slauto) {
+			sl = 0;
+			if ((old0 & 1) && (old0 & ADDR_MASK)) sl = old0 & ADDR_MASK;
+			else if (slauto || want_sl) {
+				u32 t = 0;
+				if ((e = alloc_pages(4096, &t))) return e;
+				sl = t;
+			}
 		}
-	}
-	if (!flgiven || flauto) {
-		fl = 0;
-		if ((old0 & 1) && (old2 & ADDR_MASK)) fl = old2 & ADDR_MASK;
-		else if (flauto || want_fl) {
-			u32 t = 0;
-			if ((e = alloc_pages(4096, &t))) return e;
-			fl = t;
+		if (!flgiven || flauto) {
+			fl = 0;
+			if ((old0 & 1) && (old2 & ADDR_MASK)) fl = old2 & ADDR_MASK;
+			else if (flauto || want_fl) {
+				u32 t = 0;
+				if ((e = alloc_pages(4096, &t))) return e;
+				fl = t;
+			}
 		}
+		u64 q0 = (np ? 0 : 1) | (u64)fpd << 1 | aw << 2 | (u64)pgtt << 6 | (u64)ssade << 9 | (sl & ADDR_MASK);
+		u64 q1 = did | (u64)pwsnp << 23 | (u64)pgsnp << 24;
+		u64 q2 = (u64)sre | flpm << 2 | (u64)wpe << 4 | (u64)eafe << 7 | (fl & ADDR_MASK);
+		for (int k = 7; k >= 3; k--) wr64(pe + k * 8, 0);
+		wr64(pe + 16, q2);
+		wr64(pe + 8, q1);
+		wr64_plast(pe, q0);
 	}
-	u64 q0 = (np ? 0 : 1) | (u64)fpd << 1 | aw << 2 | (u64)pgtt << 6 | (u64)ssade << 9 | (sl & ADDR_MASK);
-	u64 q1 = did | (u64)pwsnp << 23 | (u64)pgsnp << 24;
-	u64 q2 = (u64)sre | flpm << 2 | (u64)wpe << 4 | (u64)eafe << 7 | (fl & ADDR_MASK);
-	for (int i = 7; i >= 3; i--) wr64(pe + i * 8, 0);
-	wr64(pe + 16, q2);
-	wr64(pe + 8, q1);
-	wr64_plast(pe, q0);
 	return NULL;
 }
 
