@@ -285,3 +285,30 @@ def _live_change_and_fault(g):
     assert g.read_reg(0x34, 4) & 2, "FSTS.PPF not set"
     g.send("clearfaults")
     assert g.read_reg(0x34, 4) & 3 == 0
+
+
+def test_pasid_count_programs_a_range():
+    """`pasid ... count=N` programs N consecutive entries alike: checked
+    here entry by entry with xp (from the layout: PDTS=7 directory, 64
+    entries a table), at the ends, across a table boundary and past the end."""
+    scenario = "\n".join([
+        "#! device edu,addr=3.0", "mode scalable", "root 0x800000", "heap 0x1000000",
+        "ctx 00:03.0 pdts=7 rid_pasid=0 dir=0x900000",
+        "pasid 00:03.0 100 pgtt=pt did=7 count=200", "enable", ""])
+    g = vtdguest.boot(scenario)
+    try:
+        def entry(p):
+            de = g.xp(0x900000 + 8 * (p >> 6))[0]
+            if not de & 1:
+                return None
+            return g.xp((de & MASK) + 64 * (p & 63), 2)
+        for p in (100, 127, 128, 191, 192, 299):
+            q = entry(p)
+            assert q and q[0] & 1 and (q[0] >> 6) & 7 == 4 and q[1] == 7, (p, q)
+        for p in (99, 300):
+            q = entry(p)
+            assert q is None or not q[0] & 1, (p, q)
+        ok, _, err = g.send("pasid 00:03.0 0xfffff pgtt=pt did=1 count=2", check=False)
+        assert not ok and "range" in err, err
+    finally:
+        g.stop()
