@@ -27,7 +27,6 @@ work directory (serial log, QEMU's stderr) after the guest stops.
 """
 
 import atexit
-import ctypes
 import glob
 import os
 import re
@@ -39,6 +38,7 @@ import tempfile
 import time
 import unittest
 
+from procs import Child, pdeathsig
 from qmp import QMP
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -175,14 +175,6 @@ def build_artefacts():
     return out["KERNEL"], out["INITRD"]
 
 
-def _pdeathsig():
-    # The QEMU child dies with the test process, even on SIGKILL of the latter.
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-
-
 def _iommu_arg(opts):
     return ",".join(["intel-iommu"] + ["%s=%s" % kv for kv in opts.items()])
 
@@ -196,7 +188,8 @@ def _stop_all():
         g.stop()
 
 
-class Guest:
+class Guest(Child):
+    KEEP_ENV = "VTDCTL_KEEP_GUEST"
     def __init__(self, mode="scalable", memory=512, iommu_opts=None, cmdline=None,
                  devices=None, qemu=None, extra_args=None, timeout=None, kernel=None,
                  cell=None):
@@ -283,7 +276,7 @@ class Guest:
             try:
                 self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
                                              stdout=err, stderr=err,
-                                             preexec_fn=_pdeathsig)
+                                             preexec_fn=pdeathsig)
             except FileNotFoundError:
                 self._cleanup_dir(force=True)
                 raise GuestError("no QEMU binary %r" % self.qemu)
@@ -366,23 +359,6 @@ class Guest:
             self.proc = None
         _live.discard(self)
         self._cleanup_dir()
-
-    def _cleanup_dir(self, force=False):
-        if self.workdir and (force or not os.environ.get("VTDCTL_KEEP_GUEST")):
-            shutil.rmtree(self.workdir, ignore_errors=True)
-            self.workdir = None
-
-    def __enter__(self):
-        if self.proc is None:
-            self.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    @property
-    def running(self):
-        return self.proc is not None and self.proc.poll() is None
 
     # --- access ------------------------------------------------------------
 

@@ -35,7 +35,6 @@ for the independent reader and for `vtdctl --qmp`).
 """
 
 import atexit
-import ctypes
 import os
 import shutil
 import signal
@@ -47,6 +46,7 @@ import unittest
 from xml.sax.saxutils import escape, quoteattr
 
 import guest as guestlib
+from procs import Child, pdeathsig
 
 BIND_DIRS = [("etc", "/etc/libvirt"), ("run", "/run/libvirt"), ("lib", "/var/lib/libvirt"),
              ("log", "/var/log/libvirt"), ("cache", "/var/cache/libvirt")]
@@ -82,13 +82,6 @@ class LibvirtdError(Exception):
     pass
 
 
-def _pdeathsig():
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
-    except OSError:
-        pass
-
-
 def _free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -107,7 +100,7 @@ def missing():
     return None
 
 
-class Libvirtd:
+class Libvirtd(Child):
     def __init__(self, tcp=False, timeout=30):
         self.tcp = tcp
         self.timeout = timeout
@@ -140,7 +133,7 @@ class Libvirtd:
         self.proc = subprocess.Popen(["unshare", "-m", "--propagation", "private",
                                       "sh", "-c", script],
                                      stdin=subprocess.DEVNULL, stdout=self._err,
-                                     stderr=self._err, preexec_fn=_pdeathsig)
+                                     stderr=self._err, preexec_fn=pdeathsig)
         _live.add(self)
         try:
             self._wait_up()
@@ -205,14 +198,6 @@ class Libvirtd:
                         os.kill(pid, signal.SIGKILL)
                     except OSError:
                         pass
-
-    def __enter__(self):
-        if self.proc is None:
-            self.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
 
     # --- access ------------------------------------------------------------
 

@@ -21,12 +21,9 @@ the work directory, VTDGUEST_TIMEOUT (seconds to READY, default 60).
 """
 
 import atexit
-import ctypes
 import os
 import re
 import shlex
-import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -37,6 +34,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 sys.path.insert(0, os.path.join(REPO, "tests", "lib"))
+from procs import Child, pdeathsig  # noqa: E402
 from qmp import QMP  # noqa: E402
 
 ELF = os.path.join(HERE, "build", "vtdguest.elf")
@@ -87,13 +85,6 @@ def directives(text):
     return out
 
 
-def _pdeathsig():
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
-    except OSError:
-        pass
-
-
 _live = set()
 
 
@@ -103,7 +94,7 @@ def _stop_all():
         g.stop()
 
 
-class VtdGuest:
+class VtdGuest(Child):
     """One QEMU running vtdguest with one scenario.
 
     scenario: scenario text, or the path of a scenario file.
@@ -113,6 +104,8 @@ class VtdGuest:
     (default: the scenario's `#! device ARG` lines, else one edu at 00:03.0).
     qemu_args: extra QEMU arguments.
     """
+
+    KEEP_ENV = "VTDGUEST_KEEP"
 
     def __init__(self, scenario, iommu_opts=None, devices=None, memory=256,
                  qemu_args=None, qemu=None, timeout=None):
@@ -179,7 +172,7 @@ class VtdGuest:
         try:
             with open(self.stderr_path, "wb") as err:
                 self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=err,
-                                             stderr=err, preexec_fn=_pdeathsig)
+                                             stderr=err, preexec_fn=pdeathsig)
         except FileNotFoundError:
             lsock.close()
             self._cleanup_dir(force=True)
@@ -255,23 +248,6 @@ class VtdGuest:
             self._sock = None
         _live.discard(self)
         self._cleanup_dir()
-
-    def _cleanup_dir(self, force=False):
-        if self.workdir and (force or not os.environ.get("VTDGUEST_KEEP")):
-            shutil.rmtree(self.workdir, ignore_errors=True)
-            self.workdir = None
-
-    def __enter__(self):
-        if self.proc is None:
-            self.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    @property
-    def running(self):
-        return self.proc is not None and self.proc.poll() is None
 
     # --- serial ------------------------------------------------------------
 
