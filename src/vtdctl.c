@@ -316,6 +316,21 @@ static const struct cmd *find_cmd(const char *name)
 	return hit;
 }
 
+/* "COMMAND := { dump | regs | ... }", wrapped before column 80 */
+static void print_command_grammar(void)
+{
+	size_t n = sizeof(cmds) / sizeof(cmds[0]);
+	int col = printf("\nCOMMAND := {") - 1;
+
+	for (size_t i = 0; i < n; i++) {
+		int len = (int)strlen(cmds[i].name) + 3;
+
+		if (col + len > 76)
+			col = printf("\n            ") - 1;
+		col += printf(" %s%s", cmds[i].name, i + 1 < n ? " |" : " }\n");
+	}
+}
+
 static int do_help(int argc, char **argv)
 {
 	const struct cmd *c;
@@ -334,9 +349,7 @@ static int do_help(int argc, char **argv)
 		return EXIT_OK;
 	}
 	fputs(global_usage, stdout);
-	printf("\nCOMMAND := {");
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		printf(" %s%s", cmds[i].name, i + 1 < sizeof(cmds) / sizeof(cmds[0]) ? " |" : " }\n");
+	print_command_grammar();
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		printf("  %-10s %s\n", cmds[i].name, cmds[i].help);
 	return EXIT_OK;
