@@ -4,12 +4,12 @@
  * holding the input (a memfd, named through /proc/self/fd), then reads at
  * every segment edge and a walk with RTADDR discovery.
  */
-#define _GNU_SOURCE
 #include <stdio.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "dump/core.h"
+#include "fuzz_mem.h"
 #include "source.h"
 #include "walker/model.h"
 
@@ -39,13 +39,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vtd_source *src;
 	struct vtd_model m;
 	char path[64], err[512];
-	int fd = memfd_create("fuzz-core", MFD_CLOEXEC);
+	int fd = fuzz_input_file(data, size, path, sizeof(path));
 
 	if (fd < 0)
 		return 0;
-	if (write(fd, data, size) != (ssize_t)size)
-		goto out;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	src = core_source_open(path, err, sizeof(err));
 	if (src) {
 		read_edges(src);
@@ -54,7 +51,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		vtd_model_free(&m);
 		source_close(src);
 	}
-out:
 	close(fd);
 	return 0;
 }

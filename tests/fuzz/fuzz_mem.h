@@ -20,6 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "source.h"
 
 #define FUZZ_HDR	17
@@ -110,6 +114,23 @@ static inline void fuzz_mem_fini(struct fuzz_mem *fm)
 {
 	free(fm->src.ram);
 	fm->src.ram = NULL;
+}
+
+/* The input as a file (a memfd) whose /proc/self/fd path goes in path:
+ * the fd to close, or -1. */
+static inline int fuzz_input_file(const uint8_t *data, size_t size,
+				  char *path, size_t len)
+{
+	int fd = memfd_create("fuzz-input", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, data, size) != (ssize_t)size) {
+		close(fd);
+		return -1;
+	}
+	snprintf(path, len, "/proc/self/fd/%d", fd);
+	return fd;
 }
 
 #endif

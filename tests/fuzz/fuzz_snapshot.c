@@ -5,11 +5,11 @@
  * Seeds: snapshots of real guests, written by tests/fuzz/run when
  * `vtdctl snapshot` works and a guest is up.
  */
-#define _GNU_SOURCE
 #include <stdio.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz_mem.h"
 #include "source.h"
 #include "walker/iq.h"
 #include "walker/ir.h"
@@ -42,13 +42,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vtd_source *src;
 	struct vtd_model m;
 	char path[64], err[512];
-	int fd = memfd_create("fuzz-snapshot", MFD_CLOEXEC);
+	int fd = fuzz_input_file(data, size, path, sizeof(path));
 
 	if (fd < 0)
 		return 0;
-	if (write(fd, data, size) != (ssize_t)size)
-		goto out;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	src = snapshot_source_open(path, err, sizeof(err));
 	if (src) {
 		/* on error too: the model keeps what the walk added */
@@ -57,7 +54,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		queues(src);
 		source_close(src);
 	}
-out:
 	close(fd);
 	return 0;
 }

@@ -343,20 +343,7 @@ class Guest(Child):
 
     def stop(self):
         """Stop QEMU (quit, then SIGKILL) and remove the work directory."""
-        if self._ctl is not None:
-            try:
-                self._ctl.execute("quit", timeout=5)
-            except Exception:
-                pass
-            self._ctl.close()
-            self._ctl = None
-        if self.proc is not None:
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-            self.proc = None
+        self._quit_qemu()
         _live.discard(self)
         self._cleanup_dir()
 

@@ -6,6 +6,7 @@ import ctypes
 import os
 import shutil
 import signal
+import subprocess
 
 
 def pdeathsig():
@@ -25,6 +26,24 @@ class Child:
     KEEP_ENV = None
     proc = None
     workdir = None
+
+    def _quit_qemu(self):
+        """QMP quit on the control connection self._ctl, then SIGKILL if QEMU
+        has not gone within 5 s."""
+        if getattr(self, "_ctl", None) is not None:
+            try:
+                self._ctl.execute("quit", timeout=5)
+            except Exception:
+                pass
+            self._ctl.close()
+            self._ctl = None
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
 
     def _cleanup_dir(self, force=False):
         if self.workdir and (force or not (self.KEEP_ENV and os.environ.get(self.KEEP_ENV))):

@@ -13,42 +13,11 @@
 #include "walker/model.h"
 #include "walker/regs.h"
 
-#define RAM_SIZE	(1u << 20)	/* guest RAM is [0, 1 MiB) */
 #define B(n)		(1ULL << (n))
 #define QBASE		0x10000ULL
 #define ECAP_SMTS	B(43)
 
-static uint8_t ram[RAM_SIZE];
-static uint64_t regs[0x200 / 8];
-static bool have_regs;
-
-static int mem_read(struct vtd_source *s, uint64_t gpa, void *buf, size_t len)
-{
-	memcpy(buf, ram + gpa, len);	/* source_read checked the range */
-	return 0;
-}
-
-static int mem_reg(struct vtd_source *s, uint32_t off, unsigned width,
-		   uint64_t *val)
-{
-	if (!have_regs)
-		return -ENOTSUP;
-	if (off + width / 8 > sizeof(regs))
-		return -EINVAL;
-	memcpy(val, (uint8_t *)regs + off, width / 8);
-	if (width == 32)
-		*val &= 0xffffffff;
-	return 0;
-}
-
-static const struct vtd_source_ops mem_ops = {
-	.kind = "test", .read = mem_read, .read_reg = mem_reg,
-};
-
-static void put64(uint64_t gpa, uint64_t v)
-{
-	memcpy(ram + gpa, &v, 8);
-}
+#include "memsrc.h"
 
 static void put32reg(uint32_t off, uint32_t v)
 {
@@ -75,7 +44,7 @@ static int read_iq(struct vtd_iq *iq, struct vtd_model *m, unsigned count)
 	int err;
 
 	memset(m, 0, sizeof(*m));
-	source_add_ram(&s, 0, RAM_SIZE);
+	source_add_ram(&s, 0, MEMSRC_RAM_SIZE);
 	err = vtd_read_regfile(&s, &rf);
 	if (!err)
 		err = vtd_read_iq(&s, &rf, count, iq, m);
@@ -365,10 +334,10 @@ static void test_queue_hostile(void)
 	vtd_model_free(&m);
 
 	/* a queue beyond RAM (the largest: 128 pages at 1 MiB - 4 KiB) */
-	reset((RAM_SIZE - 4096) | 7, 0, 0x20, 0);
+	reset((MEMSRC_RAM_SIZE - 4096) | 7, 0, 0x20, 0);
 	CHECK(read_iq(&iq, &m, 16) == 0);
 	f = finding(&m, "iq_outside_ram");
-	CHECK(f && f->sev == VTD_SEV_ERROR && f->gpa == RAM_SIZE - 4096);
+	CHECK(f && f->sev == VTD_SEV_ERROR && f->gpa == MEMSRC_RAM_SIZE - 4096);
 	CHECK(!iq.read_ok && iq.nr_entries == 0);
 	CHECK_EQ_U64(iq.bytes, 512 * 1024);
 	vtd_iq_free(&iq);

@@ -13,34 +13,11 @@
 #include "walker/model.h"
 #include "walker/regs.h"
 
-#define RAM_SIZE	(1u << 20)	/* guest RAM is [0, 1 MiB) */
 #define B(n)		(1ULL << (n))
 #define TBASE		0x20000ULL
 #define ECAP_EIM	B(4)
 
-static uint8_t ram[RAM_SIZE];
-static uint64_t regs[0x200 / 8];
-
-static int mem_read(struct vtd_source *s, uint64_t gpa, void *buf, size_t len)
-{
-	memcpy(buf, ram + gpa, len);	/* source_read checked the range */
-	return 0;
-}
-
-static int mem_reg(struct vtd_source *s, uint32_t off, unsigned width,
-		   uint64_t *val)
-{
-	if (off + width / 8 > sizeof(regs))
-		return -EINVAL;
-	memcpy(val, (uint8_t *)regs + off, width / 8);
-	if (width == 32)
-		*val &= 0xffffffff;
-	return 0;
-}
-
-static const struct vtd_source_ops mem_ops = {
-	.kind = "test", .read = mem_read, .read_reg = mem_reg,
-};
+#include "memsrc.h"
 
 static void put_irte(uint32_t i, uint64_t lo, uint64_t hi)
 {
@@ -65,7 +42,7 @@ static int read_ir(struct vtd_ir *ir, struct vtd_model *m,
 	int err;
 
 	memset(m, 0, sizeof(*m));
-	source_add_ram(&s, 0, RAM_SIZE);
+	source_add_ram(&s, 0, MEMSRC_RAM_SIZE);
 	err = vtd_read_regfile(&s, &rf);
 	if (!err)
 		err = vtd_read_ir(&s, &rf, f, ir, m);

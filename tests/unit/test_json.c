@@ -13,20 +13,7 @@
 #include "unit.h"
 #include "walker/model.h"
 
-static uint8_t ram[1 << 20];
-
-static int mem_read(struct vtd_source *s, uint64_t gpa, void *buf, size_t len)
-{
-	memcpy(buf, ram + gpa, len);
-	return 0;
-}
-
-static const struct vtd_source_ops ops = { .kind = "test", .read = mem_read };
-
-static void put64(uint64_t gpa, uint64_t v)
-{
-	memcpy(ram + gpa, &v, 8);
-}
+#include "memsrc.h"
 
 static void compare(struct vtd_source *s, struct vtd_model *m, bool pretty)
 {
@@ -50,10 +37,11 @@ static void compare(struct vtd_source *s, struct vtd_model *m, bool pretty)
 
 int main(void)
 {
-	struct vtd_source s = { .ops = &ops };
+	struct vtd_source s = { .ops = &mem_ops };
 	struct vtd_walk_opts o = { .filter = VTD_FILTER_ALL, .have_rtaddr = true };
 	struct vtd_model m;
 
+	have_regs = false;	/* a dump: no registers */
 	source_add_ram(&s, 0, sizeof(ram));
 	/* scalable: 00:01.0 with PASIDs 0, 5 and 63; 00:10.0 (upper half)
 	 * with a directory beyond RAM (a finding) */

@@ -10,7 +10,9 @@
 #include "unit.h"
 #include "walker/mappings.h"
 
-#define RAM_SIZE	(4u << 20)	/* guest RAM is [0, 4 MiB) */
+#define MEMSRC_RAM_SIZE	(4u << 20)	/* guest RAM is [0, 4 MiB) */
+#include "memsrc.h"
+
 #define K4		0x1000ULL
 #define M2		0x200000ULL
 #define G1		0x40000000ULL
@@ -20,21 +22,11 @@
 #define FS_P		1ULL
 #define FS_PRWU		(1ULL | 2 | 4)
 
-static uint8_t ram[RAM_SIZE];
 static struct vtd_model model;
 static struct vtd_device dev;
 static struct vtd_pasid_rec prec;
 static struct vtd_mappings mp;
 static unsigned long reads;
-
-static int mem_read(struct vtd_source *s, uint64_t gpa, void *buf, size_t len)
-{
-	(void)s;
-	memcpy(buf, ram + gpa, len);	/* source_read checked the range */
-	return 0;
-}
-
-static const struct vtd_source_ops mem_ops = { .kind = "test", .read = mem_read };
 
 static void ent(uint64_t table, unsigned i, uint64_t v)
 {
@@ -75,7 +67,7 @@ static int enumerate(void)
 	struct vtd_source s = { .ops = &mem_ops };
 	int err;
 
-	source_add_ram(&s, 0, RAM_SIZE);
+	source_add_ram(&s, 0, MEMSRC_RAM_SIZE);
 	err = vtd_enum_mappings(&s, &model, &dev, dev.scalable ? &prec : NULL,
 				&mp);
 	reads = s.nr_reads;

@@ -11,41 +11,9 @@
 #include "unit.h"
 #include "walker/model.h"
 
-#define RAM_SIZE	(1u << 20)	/* guest RAM is [0, 1 MiB) */
+#include "memsrc.h"
+
 #define B(n)		(1ULL << (n))
-
-static uint8_t ram[RAM_SIZE];
-static uint64_t regs[4096 / 8];	/* the whole register page */
-static bool have_regs;
-
-static int mem_read(struct vtd_source *s, uint64_t gpa, void *buf, size_t len)
-{
-	memcpy(buf, ram + gpa, len);	/* source_read checked the range */
-	return 0;
-}
-
-static int mem_reg(struct vtd_source *s, uint32_t off, unsigned width,
-		   uint64_t *val)
-{
-	if (!have_regs)
-		return -ENOTSUP;
-	if (off + width / 8 > sizeof(regs))
-		return -EINVAL;
-	*val = 0;
-	memcpy(val, (uint8_t *)regs + off, width / 8);
-	if (width == 32)
-		*val &= 0xffffffff;
-	return 0;
-}
-
-static const struct vtd_source_ops mem_ops = {
-	.kind = "test", .read = mem_read, .read_reg = mem_reg,
-};
-
-static void put64(uint64_t gpa, uint64_t v)
-{
-	memcpy(ram + gpa, &v, 8);
-}
 
 static void reset(uint64_t rtaddr, uint64_t ecap)
 {
@@ -66,7 +34,7 @@ static int walk(struct vtd_model *m, const struct vtd_walk_opts *o)
 	struct vtd_source s = { .ops = &mem_ops };
 	int err;
 
-	source_add_ram(&s, 0, RAM_SIZE);
+	source_add_ram(&s, 0, MEMSRC_RAM_SIZE);
 	err = vtd_walk(&s, o, m);
 	free(s.ram);
 	return err;
@@ -329,7 +297,7 @@ static void test_consistent(void)
 	struct vtd_model m;
 
 	layout_scalable();
-	source_add_ram(&s, 0, RAM_SIZE);
+	source_add_ram(&s, 0, MEMSRC_RAM_SIZE);
 	flip = false;
 	CHECK(vtd_walk_consistent(&s, &o, &m, 5) == 0);
 	CHECK(finding(&m, "torn_read") == NULL);

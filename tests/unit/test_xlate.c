@@ -13,29 +13,17 @@
 #include "walker/faultreason.h"
 #include "walker/xlate.h"
 
-#define RAM_SIZE	(4u << 20)	/* guest RAM is [0, 4 MiB) */
+#define MEMSRC_RAM_SIZE	(4u << 20)	/* guest RAM is [0, 4 MiB) */
+#include "memsrc.h"
+
 #define B(n)		(1ULL << (n))
 #define SS_RW		3ULL		/* R | W */
 #define FS_PRWU		(1ULL | 2 | 4)	/* P | R/W | U/S */
 
-static uint8_t ram[RAM_SIZE];
 static struct vtd_model model;
 static struct vtd_device dev;
 static struct vtd_pasid_rec prec;
 static struct vtd_xlate xl;
-
-static int mem_read(struct vtd_source *s, uint64_t gpa, void *buf, size_t len)
-{
-	memcpy(buf, ram + gpa, len);	/* source_read checked the range */
-	return 0;
-}
-
-static const struct vtd_source_ops mem_ops = { .kind = "test", .read = mem_read };
-
-static void put64(uint64_t gpa, uint64_t v)
-{
-	memcpy(ram + gpa, &v, 8);
-}
 
 static unsigned idx(uint64_t a, unsigned level)
 {
@@ -96,7 +84,7 @@ static int xlate(uint64_t iova, bool write)
 	};
 	int err;
 
-	source_add_ram(&s, 0, RAM_SIZE);
+	source_add_ram(&s, 0, MEMSRC_RAM_SIZE);
 	err = vtd_xlate(&s, &r, &xl);
 	free(s.ram);
 	return err;

@@ -226,20 +226,7 @@ class VtdGuest(Child):
 
     def stop(self):
         """Quit QEMU (QMP quit, then SIGKILL) and remove the work directory."""
-        if self._ctl is not None:
-            try:
-                self._ctl.execute("quit", timeout=5)
-            except Exception:
-                pass
-            self._ctl.close()
-            self._ctl = None
-        if self.proc is not None:
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-            self.proc = None
+        self._quit_qemu()
         if self._sock is not None:
             try:
                 self._sock.close()
