@@ -225,7 +225,9 @@ def test_watch_keys_navigate():
         p.keys("Enter")
         p.wait_text(r"^ context  PDTS 2")
         p.keys("/", "nested", "Enter")      # filter the PASID rows
-        text = p.wait_text(r"^.2 .*nested")
+        # the nested row was on screen before the filter: wait for the others to go
+        text = p.wait(lambda t: re.search(r"^.2 .*nested", t, re.M) and
+                      pasid_line(t, 0) is None, "the filtered PASID rows")[0]
         assert pasid_line(text, 0) is None and pasid_line(text, 1) is None, text
         p.keys("Enter")
         text = p.wait_text(r"^.  FLPTPTR")
