@@ -87,6 +87,13 @@ def test_pause_stops_and_resumes():
     assert '"devices"' in r.stdout
 
 
+def wait_for(pred, secs=10):
+    deadline = time.time() + secs
+    while not pred() and time.time() < deadline:
+        time.sleep(0.02)
+    return pred()
+
+
 def test_pause_resumes_on_sigint():
     """SIGINT while the VM is stopped: the VM still runs again afterwards."""
     g = shared_guest("scalable")
@@ -94,14 +101,18 @@ def test_pause_resumes_on_sigint():
     proc = subprocess.Popen([binary(), "--qmp=" + p.path, "--pause",
                              "--no-proc-mem", "dump"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.time() + 10
-    while "stop" not in p.log and time.time() < deadline:
-        time.sleep(0.02)
-    assert "stop" in p.log, p.log
-    assert not running(g)            # really stopped, through vtdctl
-    proc.send_signal(signal.SIGINT)
-    proc.wait(timeout=60)
-    p.thread.join(5)
+    try:
+        # The proxy logs "stop" before QEMU has it: wait for QEMU to say so.
+        assert wait_for(lambda: "stop" in p.log), p.log
+        assert wait_for(lambda: not running(g)), "VM not stopped through vtdctl"
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:         # never leave it to "cont" a later test's VM
+            proc.kill()
+            proc.wait()
+            g.execute("cont")
+        p.thread.join(5)
     assert proc.returncode == -signal.SIGINT, proc.returncode
     assert "cont" in p.log, p.log
     assert running(g)

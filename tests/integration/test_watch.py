@@ -50,7 +50,10 @@ class Pane:
 
     def __init__(self, argv, width=120, height=40, env=None):
         need_tmux()
-        self.sock = "vtdctl-watch-%d-%d" % (os.getpid(), id(self))
+        # A fresh name each time: id(self) is reused once a Pane is freed, and
+        # a new session on the socket of a server still exiting fails.
+        Pane.n = getattr(Pane, "n", 0) + 1
+        self.sock = "vtdctl-watch-%d-%d" % (os.getpid(), Pane.n)
         cmd = " ".join(shlex_quote(a) for a in argv)
         script = ("printf 'BEFORE-WATCH\\n'; %s; echo WATCH-EXIT=$?; "
                   "stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo "
