@@ -431,19 +431,19 @@ static virDomainPtr lookup_domain(virConnectPtr conn, const char *domain)
 static int ram_from_monitor(struct vtd_source *src)
 {
 	struct lv_priv *p = P(src);
+	struct qmp_mmio_region iommu;
 	char *text = NULL;
-	uint64_t base;
-	bool found;
 	int rc = lv_hmp(src, "info mtree -f -o", &text);
 
 	if (rc)
 		return rc;
-	rc = qmp_parse_mtree_flat(text, &p->pieces, &p->nr_pieces, &base, &found,
+	rc = qmp_parse_mtree_flat(text, &p->pieces, &p->nr_pieces, &iommu,
 				  src->error, sizeof(src->error));
 	free(text);
 	for (size_t i = 0; !rc && i < p->nr_pieces; i++)
 		rc = source_add_ram(src, p->pieces[i].start, p->pieces[i].size);
-	src->mmio_base = found ? base : VTD_DEFAULT_MMIO_BASE;
+	src->mmio_base = iommu.found ? iommu.base : VTD_DEFAULT_MMIO_BASE;
+	src->mmio_size = iommu.found ? iommu.size : 0;
 	return rc;
 }
 

@@ -427,7 +427,7 @@ static int piece_cmp(const void *a, const void *b)
 }
 
 int qmp_parse_mtree_flat(const char *text, struct qmp_ram_piece **pieces,
-			 size_t *nr, uint64_t *iommu_base, bool *found_iommu,
+			 size_t *nr, struct qmp_mmio_region *iommu,
 			 char *err, size_t errlen)
 {
 	struct lines it = { text };
@@ -439,8 +439,7 @@ int qmp_parse_mtree_flat(const char *text, struct qmp_ram_piece **pieces,
 
 	*pieces = NULL;
 	*nr = 0;
-	*found_iommu = false;
-	*iommu_base = 0;
+	memset(iommu, 0, sizeof(*iommu));
 	if (!text) {
 		errf(err, errlen, "info mtree -f: no output");
 		return -EPROTO;
@@ -472,9 +471,11 @@ int qmp_parse_mtree_flat(const char *text, struct qmp_ram_piece **pieces,
 			free(v);
 			return -EPROTO;
 		}
-		if (token_is(l.name, l.namelen, "intel_iommu") && !*found_iommu) {
-			*found_iommu = true;
-			*iommu_base = l.start - l.offset;
+		if (token_is(l.name, l.namelen, "intel_iommu") && !iommu->found &&
+		    l.offset <= l.start) {
+			iommu->found = true;
+			iommu->base = l.start - l.offset;
+			iommu->size = l.end - iommu->base + 1;	/* 0: all of memory */
 		}
 		if ((!token_is(l.type, l.typelen, "ram") &&
 		     !token_is(l.type, l.typelen, "nv-ram")) || l.dev_owned)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vtdctl: guest RAM through /proc/PID/mem, translated with gpa2hva. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,15 +44,84 @@ static int same_bytes_both_ways(struct vtd_source *src, struct procmem *pm,
 	return memcmp(a, b, n) ? PROCMEM_FALLBACK : 0;
 }
 
-/* Translate the piece holding gpa, once: the host addresses of its first
- * and last byte must be exactly size - 1 apart in one RAMBlock (one
- * contiguous mapping), and the bytes must agree. */
+bool procmem_maps_cover(const char *maps, uint64_t lo, uint64_t len)
+{
+	uint64_t want = lo, end = lo + len;
+	const char *s = maps;
+
+	if (!maps || !len || end < lo)
+		return false;
+	while (*s) {
+		unsigned long long a, b;
+		const char *nl = strchr(s, '\n');
+
+		/* "START-END PERMS ...", sorted by address */
+		if (sscanf(s, "%llx-%llx", &a, &b) == 2 && a <= want && b > want) {
+			if (b >= end)
+				return true;
+			want = b;
+		}
+		if (!nl)
+			break;
+		s = nl + 1;
+	}
+	return false;
+}
+
+/* All of /proc/PID/maps, NUL-terminated; NULL when it cannot be read. */
+static char *read_maps(int pid)
+{
+	char path[32], *buf = NULL;
+	size_t len = 0, cap = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 4097) {
+			char *nb = cap > (64u << 20) ? NULL : realloc(buf, cap += 65536);
+
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n <= 0) {
+			if (n < 0) {
+				free(buf);
+				buf = NULL;
+			}
+			break;
+		}
+		len += (size_t)n;
+	}
+	close(fd);
+	if (buf)
+		buf[len] = 0;
+	return buf;
+}
+
+/*
+ * Translate the piece holding gpa, once. A flat-view piece is one range of
+ * one RAMBlock, whose host memory is one contiguous allocation, so the host
+ * address of its start is the whole translation; /proc/PID/maps must cover
+ * all of it, and the first bytes must agree with the slow path.
+ */
 static int piece_for(struct vtd_source *src, struct procmem *pm, uint64_t gpa,
 		     struct qmp_ram_piece **out)
 {
 	struct qmp_ram_piece *pc = NULL;
 	char name[sizeof(pc->name)];
-	uint64_t h0, h1;
+	uint64_t h0;
+	char *maps;
+	bool mapped;
 	int rc;
 
 	for (size_t i = 0; i < pm->nr_pieces; i++)
@@ -69,10 +139,12 @@ static int piece_for(struct vtd_source *src, struct procmem *pm, uint64_t gpa,
 	rc = gpa2hva(src, pm, pc->start, &h0, name, sizeof(name));
 	if (rc || strcmp(name, pc->name))
 		return rc ? rc : PROCMEM_FALLBACK;
-	rc = gpa2hva(src, pm, pc->start + pc->size - 1, &h1, name, sizeof(name));
-	if (rc || strcmp(name, pc->name))
-		return rc ? rc : PROCMEM_FALLBACK;
-	if (h1 < h0 || h1 - h0 != pc->size - 1 || h1 > (uint64_t)INT64_MAX)
+	if (h0 + pc->size < h0 || h0 + pc->size > (uint64_t)INT64_MAX)
+		return PROCMEM_FALLBACK;
+	maps = src->pid > 0 ? read_maps(src->pid) : NULL;
+	mapped = procmem_maps_cover(maps, h0, pc->size);
+	free(maps);
+	if (!mapped)
 		return PROCMEM_FALLBACK;
 	rc = same_bytes_both_ways(src, pm, pc, h0);
 	if (rc)

@@ -7,6 +7,7 @@
 #ifndef VTDCTL_PROCMEM_H
 #define VTDCTL_PROCMEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,10 @@ struct procmem {
 	int (*slow_read)(struct vtd_source *src, uint64_t gpa, void *buf,
 			 size_t len);
 };
+
+/* Does /proc/PID/maps text map every byte of [lo, lo + len), with no gap
+ * between the mappings that do? */
+bool procmem_maps_cover(const char *maps, uint64_t lo, uint64_t len);
 
 /* 0, PROCMEM_FALLBACK, or a negative errno (transport failure: fatal). */
 int procmem_read(struct vtd_source *src, struct procmem *pm, uint64_t gpa,

@@ -550,15 +550,14 @@ static int handshake(struct vtd_source *src)
 static int load_memory_map(struct vtd_source *src)
 {
 	struct qmp_priv *p = P(src);
+	struct qmp_mmio_region iommu;
 	char *text = NULL;
-	bool found;
-	uint64_t base;
 	int rc;
 
 	rc = qmp_hmp(src, "info mtree -f -o", &text);
 	if (rc)
 		return rc;
-	rc = qmp_parse_mtree_flat(text, &p->pieces, &p->nr_pieces, &base, &found,
+	rc = qmp_parse_mtree_flat(text, &p->pieces, &p->nr_pieces, &iommu,
 				  src->error, sizeof(src->error));
 	free(text);
 	if (rc)
@@ -568,8 +567,9 @@ static int load_memory_map(struct vtd_source *src)
 		if (rc)
 			return rc;
 	}
-	src->mmio_base = found ? base : VTD_DEFAULT_MMIO_BASE;
-	p->mmio_default = !found;
+	src->mmio_base = iommu.found ? iommu.base : VTD_DEFAULT_MMIO_BASE;
+	src->mmio_size = iommu.found ? iommu.size : 0;
+	p->mmio_default = !iommu.found;
 	return 0;
 }
 

@@ -92,11 +92,16 @@ struct qmp_ram_piece {
  * AS "memory". RAM pieces are type "ram" or "nv-ram"; rom (incl. RAM made
  * read-only by PAM), romd, ramd and i/o are not, and neither is RAM owned by
  * a device (-o "owner:{dev ...}": a BAR such as vga.vram; guest RAM is owned
- * by a memory-backend object). *pieces is malloc'd, sorted, non-overlapping. *iommu_base is the start of the region
- * named "intel_iommu" (minus its offset) and *found_iommu says if there was one.
+ * by a memory-backend object). *pieces is malloc'd, sorted, non-overlapping.
  */
+struct qmp_mmio_region {
+	bool found;		/* a region named "intel_iommu" */
+	uint64_t base;		/* its start (minus its offset) */
+	uint64_t size;		/* from base to the end of its first flat range */
+};
+
 int qmp_parse_mtree_flat(const char *text, struct qmp_ram_piece **pieces,
-			 size_t *nr, uint64_t *iommu_base, bool *found_iommu,
+			 size_t *nr, struct qmp_mmio_region *iommu,
 			 char *err, size_t errlen);
 
 /* Parse `gpa2hva GPA`: "Host virtual address for 0xGPA (NAME) is 0xHVA". */

@@ -32,12 +32,11 @@ static void xp(const char *text, uint64_t addr, unsigned sel)
 static void mtree(const char *text)
 {
 	struct qmp_ram_piece *pieces = NULL;
-	uint64_t base;
-	bool found;
+	struct qmp_mmio_region iommu;
 	size_t nr;
 	char err[256];
 
-	if (qmp_parse_mtree_flat(text, &pieces, &nr, &base, &found, err,
+	if (qmp_parse_mtree_flat(text, &pieces, &nr, &iommu, err,
 				 sizeof(err)) == 0) {
 		/* the contract: sorted and non-overlapping */
 		for (size_t i = 1; i < nr; i++)

@@ -21,6 +21,7 @@
 
 #include "source.h"
 #include "qmp/qmp.h"
+#include "qmp/procmem.h"
 #include "unit.h"
 
 /* ------------------------------------------------------------------------ */
@@ -182,13 +183,13 @@ static void test_mtree(void)
 {
 	struct qmp_ram_piece *p = NULL;
 	size_t n = 0;
-	uint64_t base = 0;
-	bool found = false;
+	struct qmp_mmio_region io;
 	char err[256];
 
-	CHECK(qmp_parse_mtree_flat(mtree_5g, &p, &n, &base, &found, err, sizeof(err)) == 0);
-	CHECK(found);
-	CHECK_EQ_U64(base, 0xfed90000);
+	CHECK(qmp_parse_mtree_flat(mtree_5g, &p, &n, &io, err, sizeof(err)) == 0);
+	CHECK(io.found);
+	CHECK_EQ_U64(io.base, 0xfed90000);
+	CHECK_EQ_U64(io.size, 0x230);	/* DMAR_REG_SIZE */
 	CHECK_EQ_U64(n, 5);
 	if (n == 5) {
 		CHECK_EQ_U64(p[0].start, 0);
@@ -207,9 +208,9 @@ static void test_mtree(void)
 	}
 	free(p);
 
-	CHECK(qmp_parse_mtree_flat(mtree_256, &p, &n, &base, &found, err, sizeof(err)) == 0);
-	CHECK(found);
-	CHECK_EQ_U64(base, 0xfed90000);
+	CHECK(qmp_parse_mtree_flat(mtree_256, &p, &n, &io, err, sizeof(err)) == 0);
+	CHECK(io.found);
+	CHECK_EQ_U64(io.base, 0xfed90000);
 	CHECK_EQ_U64(n, 2);
 	if (n == 2) {
 		CHECK_EQ_U64(p[0].size, 0xa0000);
@@ -222,39 +223,47 @@ static void test_mtree(void)
 	/* no intel_iommu; a partly covered one gives start - offset */
 	CHECK(qmp_parse_mtree_flat("FlatView #0\n AS \"memory\", root: system\n"
 				   "  0000000000000000-0000000007ffffff (prio 0, ram): pc.ram\n",
-				   &p, &n, &base, &found, err, sizeof(err)) == 0);
-	CHECK(!found);
+				   &p, &n, &io, err, sizeof(err)) == 0);
+	CHECK(!io.found);
 	free(p);
 	CHECK(qmp_parse_mtree_flat("FlatView #0\n AS \"memory\", root: system\n"
 				   "  0000000000000000-0000000007ffffff (prio 0, ram): pc.ram\n"
 				   "  00000000fed90100-00000000fed9022f (prio 0, i/o): intel_iommu @0000000000000100\n",
-				   &p, &n, &base, &found, err, sizeof(err)) == 0);
-	CHECK(found);
-	CHECK_EQ_U64(base, 0xfed90000);
+				   &p, &n, &io, err, sizeof(err)) == 0);
+	CHECK(io.found);
+	CHECK_EQ_U64(io.base, 0xfed90000);
+	CHECK_EQ_U64(io.size, 0x230);
+	free(p);
+	/* an offset beyond the start names no base */
+	CHECK(qmp_parse_mtree_flat("FlatView #0\n AS \"memory\", root: system\n"
+				   "  0000000000000000-0000000007ffffff (prio 0, ram): pc.ram\n"
+				   "  0000000000000100-000000000000022f (prio 0, i/o): intel_iommu @0000000000001000\n",
+				   &p, &n, &io, err, sizeof(err)) == 0);
+	CHECK(!io.found);
 	free(p);
 
 	/* no "memory" view, no RAM, garbage, overlaps */
 	CHECK(qmp_parse_mtree_flat("FlatView #0\n AS \"I/O\", root: io\n"
 				   "  0000000000000000-0000000000000007 (prio 0, ram): x\n",
-				   &p, &n, &base, &found, err, sizeof(err)) == -EPROTO);
+				   &p, &n, &io, err, sizeof(err)) == -EPROTO);
 	CHECK(strstr(err, "\"memory\"") != NULL);
 	CHECK(qmp_parse_mtree_flat("FlatView #0\n AS \"memory\", root: system\n"
 				   "  00000000fffc0000-00000000ffffffff (prio 0, rom): pc.bios\n",
-				   &p, &n, &base, &found, err, sizeof(err)) == -EPROTO);
+				   &p, &n, &io, err, sizeof(err)) == -EPROTO);
 	CHECK(qmp_parse_mtree_flat("FlatView #0\n AS \"memory\", root: system\n"
 				   "  0000000000000000-000000000009ffff (prio 0 ram): pc.ram\n",
-				   &p, &n, &base, &found, err, sizeof(err)) == -EPROTO);
+				   &p, &n, &io, err, sizeof(err)) == -EPROTO);
 	CHECK(qmp_parse_mtree_flat("FlatView #0\n AS \"memory\", root: system\n"
 				   "  00000000000a0000-000000000009ffff (prio 0, ram): pc.ram\n",
-				   &p, &n, &base, &found, err, sizeof(err)) == -EPROTO);
+				   &p, &n, &io, err, sizeof(err)) == -EPROTO);
 	CHECK(qmp_parse_mtree_flat("FlatView #0\n AS \"memory\", root: system\n"
 				   "  0000000000000000-0000000000ffffff (prio 0, ram): a\n"
 				   "  0000000000800000-0000000001ffffff (prio 0, ram): b\n",
-				   &p, &n, &base, &found, err, sizeof(err)) == -EPROTO);
+				   &p, &n, &io, err, sizeof(err)) == -EPROTO);
 	CHECK(qmp_parse_mtree_flat("FlatView #0\n AS \"memory\", root: system\n"
 				   "  0000000000000000-ffffffffffffffff (prio 0, ram): all\n",
-				   &p, &n, &base, &found, err, sizeof(err)) == -EPROTO);
-	CHECK(qmp_parse_mtree_flat("", &p, &n, &base, &found, err, sizeof(err)) == -EPROTO);
+				   &p, &n, &io, err, sizeof(err)) == -EPROTO);
+	CHECK(qmp_parse_mtree_flat("", &p, &n, &io, err, sizeof(err)) == -EPROTO);
 	CHECK(p == NULL && n == 0);
 }
 
@@ -308,6 +317,32 @@ static int check_hmp(const char *line)
 	rc = qmp_check_allowed("human-monitor-command", a, why, sizeof(why));
 	json_object_put(a);
 	return rc;
+}
+
+/* Lines as the kernel writes /proc/PID/maps (show_map_vma). */
+static void test_maps_cover(void)
+{
+	static const char maps[] =
+		"55d0c0a00000-55d0c0b00000 r--p 00000000 fe:01 1234   /usr/bin/qemu-system-x86_64\n"
+		"7f0000000000-7f0010000000 rw-p 00000000 00:00 0 \n"
+		"7f0010000000-7f0020000000 rw-s 00000000 00:01 77     /memfd:pc.ram (deleted)\n"
+		"7f0030000000-7f0030001000 ---p 00000000 00:00 0 \n"
+		"7ffd0000000-7ffd0021000 rw-p 00000000 00:00 0        [stack]\n";
+
+	/* inside one mapping, to its very end, across two adjacent ones */
+	CHECK(procmem_maps_cover(maps, 0x7f0000001000ULL, 0x1000));
+	CHECK(procmem_maps_cover(maps, 0x7f0000000000ULL, 0x10000000));
+	CHECK(procmem_maps_cover(maps, 0x7f000fff0000ULL, 0x20000));
+	CHECK(procmem_maps_cover(maps, 0x7f0000000000ULL, 0x20000000));
+	/* past the end, into the gap, from before, wrapping, empty */
+	CHECK(!procmem_maps_cover(maps, 0x7f0000000000ULL, 0x20000001));
+	CHECK(!procmem_maps_cover(maps, 0x7f0020000000ULL, 0x1000));
+	CHECK(!procmem_maps_cover(maps, 0x7effffff0000ULL, 0x20000));
+	CHECK(!procmem_maps_cover(maps, 0xfffffffffffff000ULL, 0x2000));
+	CHECK(!procmem_maps_cover(maps, 0x7f0000000000ULL, 0));
+	CHECK(!procmem_maps_cover(NULL, 0x7f0000000000ULL, 1));
+	CHECK(!procmem_maps_cover("garbage\n\n-\nzz-yy\n", 0, 1));
+	CHECK(!procmem_maps_cover("", 0, 1));
 }
 
 static void test_allowlist(void)
@@ -386,7 +421,6 @@ enum mode {
 	M_EVENTS,	/* events before and after every reply */
 	M_BAD_HVA,	/* gpa2hva answers addresses that are not mapped */
 	M_NAME,		/* gpa2hva answers another RAMBlock's name */
-	M_SPLIT,	/* gpa2hva: the piece is not contiguous in host VA */
 	M_NOT_QMP,	/* the greeting lacks "QMP" */
 	M_GARBAGE,	/* the greeting is not JSON */
 	M_NO_MTREE,	/* info mtree -f has no intel_iommu */
@@ -498,8 +532,6 @@ static void server_hmp(int fd, struct json_object *id, const char *line, enum mo
 
 		if (m == M_BAD_HVA)
 			hva = 0x1000 + a;
-		if (m == M_SPLIT && a >= RAM_HI + 0x1000)
-			hva += 0x1000;
 		if (!is_ram(a, 1))
 			snprintf(out, sizeof(out), "Memory at address 0x%" PRIx64 " is not RAM\r\n", a);
 		else
@@ -809,14 +841,14 @@ int main(void)
 	test_xp();
 	test_mtree();
 	test_gpa2hva();
+	test_maps_cover();
 	test_allowlist();
 	test_reads(M_OK, true, "xp");
 	test_reads(M_EVENTS, true, "xp");
 	test_reads(M_OK, false, "proc-mem");
 	test_reads(M_EVENTS, false, "proc-mem");
-	test_reads(M_BAD_HVA, false, "xp");	/* pread fails: falls back */
+	test_reads(M_BAD_HVA, false, "xp");	/* not mapped: falls back */
 	test_reads(M_NAME, false, "xp");	/* another RAMBlock */
-	test_reads(M_SPLIT, false, "xp");	/* not contiguous */
 	test_failures();
 	return unit_summary();
 }
