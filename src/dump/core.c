@@ -5,7 +5,9 @@
  *
  * The file is mmapped read-only (MAP_PRIVATE) and never read whole; libelf
  * parses the headers from that mapping (elf_memory) and reads go straight
- * to the mapping. Each PT_LOAD maps guest-physical p_paddr to file offset
+ * to the mapping. Pages already copied out are given back every few MiB
+ * (MADV_DONTNEED: they are the file's bytes, refaulted if read again), so
+ * that a scan of a many-GiB dump does not hold the dump in its RSS. Each PT_LOAD maps guest-physical p_paddr to file offset
  * p_offset for p_filesz bytes; a p_memsz beyond p_filesz is not in the file
  * and stays a hole. The core is untrusted input: every header is checked
  * against the file size before it is used.
@@ -40,9 +42,14 @@ struct core_seg {
 	size_t phdr;		/* program header index, for messages */
 };
 
+/* Copied bytes after which the pages they came from are given back. */
+#define CORE_DROP_BYTES	(16u << 20)
+
 struct core_priv {
 	const unsigned char *map;
 	size_t size;
+	uint64_t lo, hi;	/* file range copied from since the last drop */
+	uint64_t copied;	/* bytes copied since the last drop */
 	struct core_seg *segs;	/* sorted by gpa, non-overlapping */
 	size_t nr_segs;
 };
@@ -66,10 +73,29 @@ static const struct core_seg *find_seg(const struct core_priv *p, uint64_t gpa)
 	return NULL;
 }
 
+/* Give back the pages of [lo, hi) once enough has been copied from them. */
+static void note_copied(struct core_priv *p, uint64_t off, uint64_t n)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a, b;
+
+	if (!p->copied || off < p->lo)
+		p->lo = off;
+	if (!p->copied || off + n > p->hi)
+		p->hi = off + n;
+	p->copied += n;
+	if (p->copied < CORE_DROP_BYTES)
+		return;
+	a = ((uintptr_t)p->map + p->lo) & ~(page - 1);
+	b = (uintptr_t)p->map + p->hi;
+	madvise((void *)a, b - a, MADV_DONTNEED);	/* only a hint: errors do not matter */
+	p->copied = 0;
+}
+
 static int core_read(struct vtd_source *src, uint64_t gpa, void *buf,
 		     size_t len)
 {
-	const struct core_priv *p = src->priv;
+	struct core_priv *p = src->priv;
 	unsigned char *out = buf;
 	const struct core_seg *s = find_seg(p, gpa);
 
@@ -83,6 +109,7 @@ static int core_read(struct vtd_source *src, uint64_t gpa, void *buf,
 		if (n > len)
 			n = len;
 		memcpy(out, p->map + s->off + in, n);
+		note_copied(p, s->off + in, n);
 		out += n;
 		gpa += n;
 		len -= n;
