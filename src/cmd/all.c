@@ -158,11 +158,11 @@ static void last_message(struct job *j)
 
 static bool still_running(virConnectPtr conn, const char *uuid)
 {
-	virDomainPtr dom = conn ? virDomainLookupByUUIDString(conn, uuid) : NULL;
-	bool up = dom && virDomainIsActive(dom) == 1;
+	virDomainPtr dom = conn ? LV(virDomainLookupByUUIDString)(conn, uuid) : NULL;
+	bool up = dom && LV(virDomainIsActive)(dom) == 1;
 
 	if (dom)
-		virDomainFree(dom);
+		LV(virDomainFree)(dom);
 	return up;
 }
 
@@ -358,7 +358,7 @@ static int all_domains(const char *uri, int argc, char **argv)
 	if (!conn || lv_iommu_domains(conn, true, &d, &n, err, sizeof(err))) {
 		report_error("--all: %s", err);
 		if (conn)
-			virConnectClose(conn);
+			LV(virConnectClose)(conn);
 		return EXIT_FATAL;
 	}
 	jobs = calloc(n ? n : 1, sizeof(*jobs));
@@ -378,7 +378,7 @@ static int all_domains(const char *uri, int argc, char **argv)
 	free_jobs(jobs, n);
 out:
 	free(d);
-	virConnectClose(conn);
+	LV(virConnectClose)(conn);
 	return rc;
 }
 

@@ -72,7 +72,7 @@ int list_domains(bool include_inactive)
 	}
 	if (lv_iommu_domains(conn, !include_inactive, &d, &n, err, sizeof(err))) {
 		report_error("list: %s", err);
-		virConnectClose(conn);
+		LV(virConnectClose)(conn);
 		return EXIT_FATAL;
 	}
 	if (g.out.json)
@@ -80,7 +80,7 @@ int list_domains(bool include_inactive)
 	else
 		show_list_plain(d, n);
 	free(d);
-	virConnectClose(conn);
+	LV(virConnectClose)(conn);
 	return EXIT_OK;
 }
 

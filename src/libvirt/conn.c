@@ -6,8 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libvirt/virterror.h>
-
 #include "libvirt/lv.h"
 
 const char *lv_default_uri(const char *uri)
@@ -49,7 +47,8 @@ static void silent(void *data, virErrorPtr e)
 
 const char *lv_last_error(void)
 {
-	const char *m = virGetLastErrorMessage();
+	const char *m = lv_fn.virGetLastErrorMessage ?
+			LV(virGetLastErrorMessage)() : NULL;
 
 	return m ? m : "unknown libvirt error";
 }
@@ -58,8 +57,10 @@ virConnectPtr lv_connect(const char *uri, bool readonly, char *err, size_t errle
 {
 	virConnectPtr c;
 
-	virSetErrorFunc(NULL, silent);	/* library code never prints */
-	c = readonly ? virConnectOpenReadOnly(uri) : virConnectOpen(uri);
+	if (lv_load(err, errlen))
+		return NULL;
+	LV(virSetErrorFunc)(NULL, silent);	/* library code never prints */
+	c = readonly ? LV(virConnectOpenReadOnly)(uri) : LV(virConnectOpen)(uri);
 	if (!c)
 		snprintf(err, errlen, "cannot connect to %s: %s", uri, lv_last_error());
 	return c;
@@ -82,11 +83,11 @@ const char *lv_state_name(int state)
 int lv_domain_facts(virDomainPtr dom, struct lv_domain_facts *f, char *err,
 		    size_t errlen)
 {
-	char *xml = virDomainGetXMLDesc(dom, 0);
+	char *xml = LV(virDomainGetXMLDesc)(dom, 0);
 	int rc;
 
 	if (!xml) {
-		snprintf(err, errlen, "%s: domain XML: %s", virDomainGetName(dom),
+		snprintf(err, errlen, "%s: domain XML: %s", LV(virDomainGetName)(dom),
 			 lv_last_error());
 		return -1;
 	}
@@ -111,11 +112,11 @@ static bool iommu_domain_info(virDomainPtr dom, struct lv_dom_info *i)
 
 	if (lv_domain_facts(dom, &f, err, sizeof(err)) || !f.intel_iommu)
 		return false;
-	if (virDomainGetState(dom, &state, &reason, 0) ||
-	    virDomainGetUUIDString(dom, i->uuid))
+	if (LV(virDomainGetState)(dom, &state, &reason, 0) ||
+	    LV(virDomainGetUUIDString)(dom, i->uuid))
 		return false;
-	snprintf(i->name, sizeof(i->name), "%s", virDomainGetName(dom));
-	id = virDomainGetID(dom);
+	snprintf(i->name, sizeof(i->name), "%s", LV(virDomainGetName)(dom));
+	id = LV(virDomainGetID)(dom);
 	i->id = id == (unsigned int)-1 ? -1 : (int)id;
 	i->state = state;
 	i->scalable = f.scalable;
@@ -126,7 +127,7 @@ int lv_iommu_domains(virConnectPtr conn, bool running_only,
 		     struct lv_dom_info **out, size_t *n, char *err, size_t errlen)
 {
 	virDomainPtr *doms = NULL;
-	int nr = virConnectListAllDomains(conn, &doms, running_only ?
+	int nr = LV(virConnectListAllDomains)(conn, &doms, running_only ?
 					  VIR_CONNECT_LIST_DOMAINS_ACTIVE : 0);
 
 	*out = NULL;
@@ -139,7 +140,7 @@ int lv_iommu_domains(virConnectPtr conn, bool running_only,
 	for (int i = 0; i < nr; i++) {
 		if (*out && iommu_domain_info(doms[i], &(*out)[*n]))
 			(*n)++;
-		virDomainFree(doms[i]);
+		LV(virDomainFree)(doms[i]);
 	}
 	free(doms);
 	if (!*out) {

@@ -2,7 +2,7 @@
 /*
  * vtdctl: a libvirt domain as a source.
  *
- * Memory and registers: virDomainMemoryPeek(VIR_MEMORY_PHYSICAL), which does
+ * Memory and registers: LV(virDomainMemoryPeek)(VIR_MEMORY_PHYSICAL), which does
  * not taint the domain, in calls of at most LV_PEEK_MAX bytes. Peek reads
  * zeros beyond RAM instead of failing, so the RAM map decides what is RAM.
  *
@@ -25,8 +25,6 @@
 #include <unistd.h>
 
 #include <json-c/json.h>
-#include <libvirt/libvirt-qemu.h>
-#include <libvirt/virterror.h>
 
 #include "libvirt/lv.h"
 #include "qmp/procmem.h"
@@ -68,7 +66,7 @@ static int peek(struct vtd_source *src, uint64_t gpa, void *buf, size_t len)
 		size_t n = len < LV_PEEK_MAX ? len : LV_PEEK_MAX;
 
 		src->nr_calls++;
-		if (virDomainMemoryPeek(P(src)->dom, gpa, n, dst, VIR_MEMORY_PHYSICAL)) {
+		if (LV(virDomainMemoryPeek)(P(src)->dom, gpa, n, dst, VIR_MEMORY_PHYSICAL)) {
 			source_set_error(src, "peek 0x%" PRIx64 " (%zu bytes): %s", gpa,
 					 n, lv_last_error());
 			return -EIO;
@@ -214,7 +212,7 @@ static int lv_monitor(struct vtd_source *src, const char *cmd,
 		json_object_object_add(req, "arguments", json_object_get(args));
 	say_taint_once(src);
 	src->nr_calls++;
-	if (virDomainQemuMonitorCommand(P(src)->dom,
+	if (LV(virDomainQemuMonitorCommand)(P(src)->dom,
 					json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN),
 					&reply, 0)) {
 		source_set_error(src, "QMP %s through libvirt: %s", cmd, lv_last_error());
@@ -359,7 +357,7 @@ static void setup_proc_mem(struct vtd_source *src, const struct libvirt_open_opt
 
 	if ((opts && opts->no_proc_mem) || p->no_monitor)
 		return;
-	uri = virConnectGetURI(p->conn);
+	uri = LV(virConnectGetURI)(p->conn);
 	local = uri && lv_uri_is_local(uri);
 	free(uri);
 	if (!local)
@@ -387,9 +385,9 @@ static void lv_close(struct vtd_source *src)
 		close(p->memfd);
 	free(p->pieces);
 	if (p->dom)
-		virDomainFree(p->dom);
+		LV(virDomainFree)(p->dom);
 	if (p->conn)
-		virConnectClose(p->conn);
+		LV(virConnectClose)(p->conn);
 	free(p);
 	src->priv = NULL;
 }
@@ -419,11 +417,11 @@ static virDomainPtr lookup_domain(virConnectPtr conn, const char *domain)
 	virDomainPtr dom = NULL;
 
 	if (all_digits(domain) && strlen(domain) < 10)
-		dom = virDomainLookupByID(conn, atoi(domain));
+		dom = LV(virDomainLookupByID)(conn, atoi(domain));
 	if (!dom && strlen(domain) == VIR_UUID_STRING_BUFLEN - 1)
-		dom = virDomainLookupByUUIDString(conn, domain);
+		dom = LV(virDomainLookupByUUIDString)(conn, domain);
 	if (!dom)
-		dom = virDomainLookupByName(conn, domain);
+		dom = LV(virDomainLookupByName)(conn, domain);
 	return dom;
 }
 
@@ -479,16 +477,16 @@ static int open_domain(struct vtd_source *src, const char *domain,
 
 	p->dom = lookup_domain(p->conn, domain);
 	if (!p->dom) {
-		char *uri = virConnectGetURI(p->conn);
+		char *uri = LV(virConnectGetURI)(p->conn);
 
 		source_set_error(src, "no domain '%s' on %s", domain, uri ? uri : "?");
 		free(uri);
 		return -ENOENT;
 	}
-	snprintf(src->target, sizeof(src->target), "%s", virDomainGetName(p->dom));
-	if (virDomainGetUUIDString(p->dom, p->uuid))
+	snprintf(src->target, sizeof(src->target), "%s", LV(virDomainGetName)(p->dom));
+	if (LV(virDomainGetUUIDString)(p->dom, p->uuid))
 		p->uuid[0] = 0;
-	if (virDomainIsActive(p->dom) != 1) {
+	if (LV(virDomainIsActive)(p->dom) != 1) {
 		source_set_error(src, "domain %s is not running", src->target);
 		return -ESRCH;
 	}

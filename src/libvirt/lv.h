@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <libvirt/libvirt.h>
+#include "libvirt/api.h"
 
 #include "source.h"
 

@@ -219,3 +219,47 @@ def test_help_and_version():
     assert r.returncode == 0 and r.stdout.startswith("vtdctl "), r.stdout
     r = vtd("-j", "help")
     assert r.returncode == 0 and json.loads(r.stdout) is None
+
+
+# --- libvirt missing ---------------------------------------------------------
+
+def _without_libvirt(*args):
+    """vtdctl in a mount namespace where libvirt.so.0 is an empty file: the
+    machine as it is without the libvirt0 package, the rest untouched."""
+    import ctypes.util
+    import subprocess
+    import unittest
+    from vtdctl import binary
+    lib = ctypes.util.find_library("virt")
+    if os.geteuid() != 0 or not shutil.which("unshare") or not lib:
+        raise unittest.SkipTest("needs root, unshare and an installed libvirt.so.0")
+    path = next((os.path.join(d, lib) for d in ("/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib")
+                 if os.path.exists(os.path.join(d, lib))), None)
+    if not path:
+        raise unittest.SkipTest("libvirt.so.0 not found")
+    script = 'mount --bind /dev/null "$1" && shift && exec "$@"'
+    return subprocess.run(["unshare", "-m", "sh", "-c", script, "sh", os.path.realpath(path),
+                           binary()] + list(args),
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+
+
+def test_not_linked_with_libvirt():
+    """libvirt is dlopen()ed when needed, so a --qmp or --core run does not
+    load it (nor gnutls, glib, libxml2): ldd lists none of them."""
+    import subprocess
+    from vtdctl import binary
+    out = subprocess.run(["ldd", binary()], stdout=subprocess.PIPE, text=True).stdout
+    assert "libvirt" not in out and "gnutls" not in out, out
+
+
+def test_vm_without_libvirt_installed():
+    r = _without_libvirt("--vm=nope", "dump")
+    line = one_line_error(r, "libvirt", "libvirt0")
+    assert "cannot be loaded" in line, line
+
+
+def test_qmp_and_core_without_libvirt_installed():
+    for target in ("--core=" + real_core()[0], "--qmp=" + shared_guest("scalable").qmp_path):
+        r = _without_libvirt(target, "dump")
+        assert r.returncode in (0, 2), (target, r.stderr)
+        assert "\n00:03.0 " in r.stdout, (target, r.stdout)
