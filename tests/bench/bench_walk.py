@@ -97,6 +97,25 @@ def raw_proc_mem(sock, pid):
         os.close(fd)
 
 
+def minimal_proc_mem_reader(sock, pid):
+    """The least any reader of the same bytes through /proc/PID/mem must do,
+    timed whole: connect and negotiate QMP, one gpa2hva for the RAM piece
+    above 1 MiB (every table of this guest is there), one pread per table.
+    No registers, no RAM map, no checks, no walk."""
+    t0 = time.perf_counter()
+    with QMP(sock) as q:
+        m = re.search(r"is (0x[0-9a-f]+)", q.hmp("gpa2hva 0x100000"))
+        base = int(m.group(1), 16)
+        fd = os.open("/proc/%d/mem" % pid, os.O_RDONLY)
+        try:
+            for addr, n in READS:
+                if addr >= 0x100000 and not 0xFED90000 <= addr < 0xFEDA0000:
+                    os.pread(fd, 8 * n, base + addr - 0x100000)
+        finally:
+            os.close(fd)
+    return time.perf_counter() - t0
+
+
 def timed(fn, reps):
     times, res = [], None
     for _ in range(reps):
@@ -124,8 +143,11 @@ def main():
         t_mem, (c_mem, p_mem) = timed(lambda: vtdctl_walk(g.qmp_path, "--no-host"), a.reps)
         # and the whole dump: host side (QEMU's address spaces) and VMM facts
         t_full, (c_full, p_full) = timed(lambda: vtdctl_walk(g.qmp_path), a.reps)
-        t_rxp, _ = timed(lambda: raw_xp(g.qmp_path), a.reps)
-        t_rmem, _ = timed(lambda: raw_proc_mem(g.qmp_path, g.proc.pid), a.reps)
+        # these time themselves: only the reads, not the connection or the gpa2hva lookups
+        t_rxp = statistics.median(raw_xp(g.qmp_path) for _ in range(a.reps))
+        t_rmem = statistics.median(raw_proc_mem(g.qmp_path, g.pid) for _ in range(a.reps))
+        t_rmin = statistics.median(minimal_proc_mem_reader(g.qmp_path, g.pid)
+                                   for _ in range(a.reps))
         t_start, _ = timed(lambda: subprocess.run([VTDCTL, "version"], stdout=subprocess.DEVNULL),
                            a.reps)
     print("guest: Linux %s, %s mode, %d devices with a context entry; median of %d runs"
@@ -147,11 +169,13 @@ def main():
           % (len(READS), nbytes // 1024))
     print("%-34s %10.1f   vtdctl (xp) / this: %.1fx" % ("raw xp over one QMP connection",
                                                           t_rxp * 1e3, t_xp / t_rxp))
-    print("%-34s %10.3f   vtdctl (proc-mem) / this: %.0fx (target <= 3x)"
+    print("%-34s %10.3f   vtdctl (proc-mem) / this: %.1fx (target <= 3x)"
           % ("raw pread of /proc/PID/mem", t_rmem * 1e3, t_mem / t_rmem))
+    print("%-34s %10.3f   vtdctl (proc-mem) / this: %.1fx (target <= 3x)"
+          % ("minimal reader: QMP + gpa2hva + pread", t_rmin * 1e3, t_mem / t_rmin))
     print("%-34s %10.1f   (exec + dynamic linking of vtdctl: in every vtdctl row)"
           % ("vtdctl version", t_start * 1e3))
-    print("vtdctl (proc-mem) less its start / raw pread: %.0fx"
+    print("vtdctl (proc-mem) less its start / raw pread: %.1fx"
           % (max(t_mem - t_start, 0) / t_rmem))
 
 

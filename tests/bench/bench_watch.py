@@ -88,6 +88,24 @@ def run_one(sock, interval, seconds):
         tmux.kill()
 
 
+def rerun_baseline(sock, interval, seconds):
+    """What people do today instead: `watch -n INTERVAL vtdctl dump`, one
+    whole vtdctl process per refresh. CPU of those children over the same
+    window (getrusage), and the number of refreshes."""
+    import resource
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.monotonic()
+    n = 0
+    while time.monotonic() - start < seconds:
+        subprocess.run([VTDCTL, "--qmp=" + sock, "dump"], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        n += 1
+        time.sleep(max(0.0, start + n * interval / 1000 - time.monotonic()))
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    return cpu, time.monotonic() - start, n
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=60)
@@ -101,13 +119,22 @@ def main():
               % (g.kernel_version, a.mode, g.pid, a.seconds))
         print("%-10s %8s %8s %7s %6s %16s" % ("interval", "cpu s", "cpu %", "ticks",
                                               "walks", "cpu ms/refresh"))
+        base = {}
         for iv in [int(x) for x in a.intervals.split(",")]:
             cpu, wall, ticks, walks = run_one(g.qmp_path, iv, a.seconds)
             print("-i %-7d %8.2f %7.2f%% %7d %6d %16.2f"
                   % (iv, cpu, 100 * cpu / wall, ticks, walks, 1000 * cpu / max(ticks, 1)),
                   flush=True)
+            bcpu, bwall, n = rerun_baseline(g.qmp_path, iv, a.seconds)
+            base[iv] = (cpu / wall, bcpu / bwall)
+            print("%-10s %8.2f %7.2f%% %7d %6d %16.2f   (vtdctl dump every %d ms)"
+                  % ("  rerun", bcpu, 100 * bcpu / bwall, n, n, 1000 * bcpu / max(n, 1), iv),
+                  flush=True)
         print("cpu s: utime + stime of vtdctl over the window (/proc/PID/stat); "
-              "ms/refresh: CPU per tick, walks included")
+              "ms/refresh: CPU per tick, walks included;")
+        print("rerun: the baseline, one `vtdctl dump` process per refresh (children's getrusage)")
+        for iv, (w, b) in base.items():
+            print("-i %d: watch uses %.2fx the CPU of rerunning dump" % (iv, w / b if b else 0))
 
 
 if __name__ == "__main__":
