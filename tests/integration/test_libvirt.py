@@ -9,6 +9,8 @@ independent reader tests/lib/xpwalk.py.
     vtd-off               Intel IOMMU, defined, never started
     vtd-plain             no IOMMU, defined, never started
     vtd-big               3 GiB, started paused (no guest): the above-4G split
+    vtd-fault             the freestanding test guest with a pending fault, for
+                          the one check --all test (started and removed there)
 
 Test order matters: vtd-a must be untainted until the monitor test, and
 vtd-c is destroyed by the last test. Skipped when not root or libvirtd is
@@ -333,6 +335,48 @@ def test_libvirt_all_sequential_and_parallel():
     assert without_source(seq["domains"][0]["result"]) == without_source(one)
     assert [strip_host(x["result"]) for x in seq["domains"]] == \
         [strip_host(x["result"]) for x in par["domains"]]
+
+
+def test_libvirt_check_all_names_the_vm_with_a_fault():
+    """check --all on a host where one VM has a pending fault: a fourth
+    domain runs the freestanding test guest on scenario legacy-basic, whose
+    last DMA (edu, 00:03.0, read of unmapped IOVA 0x300000) makes QEMU record
+    a fault (legacy reason 0x6: the page-table entry has no read permission).
+    One summary line per VM in name order, the findings under the faulty one,
+    exit 2; the same with 1 and with 4 jobs, both timed."""
+    d = env()
+    name = "vtd-fault"
+    scn = os.path.join(guestlib.REPO, "tests", "guest", "vtdguest", "scenarios",
+                       "legacy-basic.scn")
+    d.define(d.vtdguest_domain_xml(name, scn))
+    try:
+        d.start_domain(name)
+        d.wait_ready(name, marker="READY")
+        times = {}
+        for jobs in (1, 4):
+            t0 = time.monotonic()
+            r = run(d, "--all", "check", env_extra={"VTDCTL_ALL_JOBS": str(jobs)})
+            times[jobs] = time.monotonic() - t0
+            assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+            heads = [l for l in r.stdout.splitlines() if not l.startswith(" ")]
+            assert heads == ["%s: ok" % n for n in RUNNING] + [name + ": findings"], r.stdout
+            mine = r.stdout.split(name + ": findings\n", 1)[1]
+            pending = [l for l in mine.splitlines() if "fault_pending" in l]
+            assert len(pending) == 1, mine
+            assert "00:03.0" in pending[0] and "0x300000" in pending[0] and \
+                "reason 0x06" in pending[0], pending
+            assert pending[0].split()[0] == "warning", pending
+        print("check --all over %d domains: sequential %.2f s, parallel %.2f s"
+              % (len(RUNNING) + 1, times[1], times[4]))
+        j = json.loads(run(d, "--all", "check", "--json").stdout)
+        by = {x["name"]: x for x in j["domains"]}
+        assert by[name]["status"] == "findings" and by[name]["exit"] == 2, by[name]
+        f = [x for x in by[name]["result"]["findings"] if x["code"] == "fault_pending"]
+        assert len(f) == 1 and f[0]["bdf"] == "00:03.0", f
+        assert all(by[n]["status"] == "ok" for n in RUNNING), j
+    finally:
+        d.virsh("destroy", name, check=False)
+        d.virsh("undefine", name, check=False)
 
 
 def test_libvirt_all_domain_destroyed_halfway():

@@ -40,6 +40,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -261,14 +262,14 @@ class Libvirtd(Child):
         except (OSError, ValueError):
             return 0
 
-    def wait_ready(self, name, timeout=None):
-        """Wait for the guest's VTDCTL_GUEST_READY line on its serial file."""
+    def wait_ready(self, name, timeout=None, marker=guestlib.READY):
+        """Wait for the guest's VTDCTL_GUEST_READY line (or marker) on its serial file."""
         timeout = timeout or float(os.environ.get("VTDCTL_GUEST_TIMEOUT", 120))
         t0 = time.monotonic()
         while True:
             try:
                 with open(self.serial_path(name), "rb") as f:
-                    if guestlib.READY.encode() in f.read():
+                    if marker.encode() in f.read():
                         return time.monotonic() - t0
             except FileNotFoundError:
                 pass
@@ -325,6 +326,49 @@ class Libvirtd(Child):
            cmdline=escape(cmdline), emulator=escape(shutil.which(guestlib.qemu72_binary())),
            serial=quoteattr(self.serial_path(name)),
            iommu="<iommu model='intel'/>" if iommu else "", qargs=qargs)
+
+
+    def vtdguest_domain_xml(self, name, scenario):
+        """A TCG q35 domain running the freestanding test guest
+        (tests/guest/vtdguest) on a scenario file: it prints READY on its
+        serial port when the scenario is programmed. Scalable scenarios get
+        x-scalable-mode=on; one edu at 00:03.0, as the scenarios expect."""
+        sys.path.insert(0, os.path.join(guestlib.REPO, "tests", "guest", "vtdguest"))
+        import boot as vtdguest
+        elf = vtdguest.build()
+        with open(scenario) as f:
+            text = f.read()
+        args = ["-qmp", "unix:%s,server=on,wait=off" % self.qmp_path(name),
+                "-fw_cfg", "name=opt/vtd/scenario,file=%s" % scenario,
+                "-device", "edu,bus=pcie.0,addr=0x3"]
+        if vtdguest.scenario_mode(text) == "scalable":
+            args += ["-global", "intel-iommu.x-scalable-mode=on"]
+        qargs = "".join("    <qemu:arg value=%s/>\n" % quoteattr(a) for a in args)
+        return """\
+<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
+  <name>{name}</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='q35'>hvm</type>
+    <kernel>{kernel}</kernel>
+  </os>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>destroy</on_reboot>
+  <on_crash>destroy</on_crash>
+  <devices>
+    <emulator>{emulator}</emulator>
+    <controller type='usb' model='none'/>
+    <serial type='file'><source path={serial}/><target port='0'/></serial>
+    <memballoon model='none'/>
+    <iommu model='intel'/>
+  </devices>
+  <qemu:commandline>
+{qargs}  </qemu:commandline>
+</domain>
+""".format(name=escape(name), kernel=escape(elf),
+           emulator=escape(shutil.which(guestlib.qemu72_binary())),
+           serial=quoteattr(self.serial_path(name)), qargs=qargs)
 
 
 _live = set()
