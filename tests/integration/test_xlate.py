@@ -204,8 +204,11 @@ inv cc gran=global
 inv iotlb gran=global
 inv wait
 """
-EDU_CASES = {"legacy": ("7.2", "second"), "second": ("7.2", "second"),
-             "first": ("10.0", "first")}
+# case: (QEMU generation, stage of the maps, SETUP key)
+EDU_CASES = {"legacy": ("7.2", "second", "legacy"), "second": ("7.2", "second", "second"),
+             "legacy_q10": ("10.0", "second", "legacy"),
+             "second_q10": ("10.0", "second", "second"),
+             "first": ("10.0", "first", "first")}
 
 
 def _vtdguest(case):
@@ -218,12 +221,12 @@ def _vtdguest(case):
     sys.path.insert(0, here)
     import boot
     import guest as guestlib
-    qemu_gen, stage = EDU_CASES[case]
+    qemu_gen, stage, setup = EDU_CASES[case]
     qemu = guestlib.qemu72_binary() if qemu_gen == "7.2" else guestlib.qemu10_binary()
     import shutil
     if shutil.which(qemu) is None:
         raise unittest.SkipTest("no QEMU %s binary %r" % (qemu_gen, qemu))
-    return boot.VtdGuest(SETUP[case] + MAPS.format(stage=stage), qemu=qemu)
+    return boot.VtdGuest(SETUP[setup] + MAPS.format(stage=stage), qemu=qemu)
 
 
 def _fault_record(g):
