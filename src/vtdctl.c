@@ -251,25 +251,61 @@ struct cmd {
 	const char *args;	/* grammar after the command name */
 	const char *help;
 	unsigned flags;		/* CMD_* */
+	const char *more;	/* `COMMAND --help`: what else applies, an example */
 };
 
+#define FILTERS "  -s [BUS:]DEV.FN, --pasid=N, --did=N: only what they name.\n"
+
 static const struct cmd cmds[] = {
-	{ "dump", do_dump, "", "decode every device, context and PASID entry", CMD_HOST },
-	{ "regs", do_regs, "", "every register of the unit, decoded by field", 0 },
-	{ "faults", do_faults, "", "fault status and every pending fault record", 0 },
-	{ "iq", do_iq, "[-n|--count=N]", "the invalidation queue: the last N descriptors before the tail", 0 },
+	{ "dump", do_dump, "", "decode every device, context and PASID entry", CMD_HOST,
+	  FILTERS
+	  "  -v: flags lspci-style (P+ FPD- PDTS=2); -vv: the raw qwords too.\n"
+	  "  --pages: each PASID's mappings as merged ranges. --no-host: the guest's side\n"
+	  "  only. --consistent / --pause: for a guest that changes its tables meanwhile.\n"
+	  "  Example: vtdctl --vm=web1 -s 01:00.0 -v dump\n" },
+	{ "regs", do_regs, "", "every register of the unit, decoded by field", 0,
+	  "  -v: every CAP and ECAP field by name.\n"
+	  "  Example: vtdctl --qmp=/run/vm.qmp -v regs\n" },
+	{ "faults", do_faults, "", "fault status and every pending fault record", 0,
+	  "  Each record: source BDF, read or write, address, PASID, reason by name.\n"
+	  "  Example: vtdctl --all faults\n" },
+	{ "iq", do_iq, "[-n|--count=N]", "the invalidation queue: the last N descriptors before the tail", 0,
+	  "  N defaults to 16. PASID-cache invalidations, on which QEMU replays PASID\n"
+	  "  bindings, are marked with a star.\n"
+	  "  Example: vtdctl --vm=web1 -n 64 iq\n" },
 	{ "xlate", do_xlate, "-s BDF [--pasid=N] IOVA [read|write]",
-	  "walk the page tables for one address of one device", 0 },
-	{ "ir", do_ir, "", "the interrupt remapping table: present entries", 0 },
-	{ "check", do_check, "", "guest tables against the host side: every rule, findings", CMD_HOST },
-	{ "snapshot", do_snapshot, "-o FILE|-", "save everything a later offline run needs", CMD_HOST },
-	{ "diff", do_diff, "SNAPSHOT_A SNAPSHOT_B", "what changed between two snapshots (exit 2: they differ)", 0 },
-	{ "list", do_list, "[-c URI]", "libvirt domains with an Intel IOMMU", 0 },
-	{ "watch", do_watch, "[-i MS]", "live ncurses view of the target", CMD_HOST },
-	{ "shell", do_shell, "", "interactive shell over one target", CMD_HOST },
-	{ "batch", do_batch, "FILE|-", "run shell lines from a file or stdin", CMD_HOST },
-	{ "version", do_version, "", "print the version", 0 },
-	{ "help", do_help, "[COMMAND]", "print this help, or a command's", 0 },
+	  "walk the page tables for one address of one device", 0,
+	  "  One line per level; the walk stops where the hardware would fault, with\n"
+	  "  the reason it would record. The access defaults to read; the PASID to the\n"
+	  "  context entry's RID_PASID.\n"
+	  "  Example: vtdctl --qmp=/run/vm.qmp -s 00:03.0 xlate 0x1000 write\n" },
+	{ "ir", do_ir, "", "the interrupt remapping table: present entries", 0,
+	  "  -s [BUS:]DEV.FN: only the entries whose SID field names that device.\n"
+	  "  Example: vtdctl --vm=web1 ir\n" },
+	{ "check", do_check, "", "guest tables against the host side: every rule, findings", CMD_HOST,
+	  FILTERS
+	  "  Exit 2 when any finding is a warning or an error. With --all: one summary\n"
+	  "  line per VM, its findings under it.\n"
+	  "  Example: vtdctl --all check\n" },
+	{ "snapshot", do_snapshot, "-o FILE|-", "save everything a later offline run needs", CMD_HOST,
+	  "  Registers, the guest pages the walk read, QEMU's replies: --snapshot=FILE\n"
+	  "  replays it. It holds guest memory: treat it as the guest's data.\n"
+	  "  Example: vtdctl --vm=web1 snapshot -o web1.vtdsnap\n" },
+	{ "diff", do_diff, "SNAPSHOT_A SNAPSHOT_B", "what changed between two snapshots (exit 2: they differ)", 0,
+	  "  Example: vtdctl diff before.vtdsnap after.vtdsnap\n" },
+	{ "list", do_list, "[-c URI]", "libvirt domains with an Intel IOMMU", 0,
+	  "  Running ones; --all adds those shut off.\n"
+	  "  Example: vtdctl -c qemu+ssh://host/system list\n" },
+	{ "watch", do_watch, "[-i MS]", "live ncurses view of the target", CMD_HOST,
+	  "  Refreshes every MS milliseconds (default 1000); ? in the view lists the keys.\n"
+	  "  Example: vtdctl --vm=web1 watch\n" },
+	{ "shell", do_shell, "", "interactive shell over one target", CMD_HOST,
+	  "  Every command without the vtdctl prefix; history in ~/.vtdctl_history.\n"
+	  "  Example: vtdctl --vm=web1 shell\n" },
+	{ "batch", do_batch, "FILE|-", "run shell lines from a file or stdin", CMD_HOST,
+	  "  Example: printf 'regs\\ncheck\\n' | vtdctl --vm=web1 batch -\n" },
+	{ "version", do_version, "", "print the version", 0, NULL },
+	{ "help", do_help, "[COMMAND]", "print this help, or a command's", 0, NULL },
 };
 
 const char *vtdctl_command_name(size_t i)
@@ -294,8 +330,8 @@ static const char global_usage[] =
 
 static void print_cmd_help(const struct cmd *c)
 {
-	printf("Usage: vtdctl [TARGET] [OPTIONS] %s%s%s\n  %s\n", c->name,
-	       c->args[0] ? " " : "", c->args, c->help);
+	printf("Usage: vtdctl [TARGET] [OPTIONS] %s%s%s\n  %s\n%s", c->name,
+	       c->args[0] ? " " : "", c->args, c->help, c->more ? c->more : "");
 }
 
 static const struct cmd *find_cmd(const char *name)
