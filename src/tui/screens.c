@@ -44,6 +44,25 @@ static void col_header(const char *text)
 static const char *const devices_sorts[] = { "bdf", "pasids", "findings",
 					     "faults", NULL };
 
+/* A scalable device's DID lives in its PASID entries: show the RID_PASID
+ * entry's (else the first present one's), "+" when others use another. */
+static void sm_device_did(const struct vtd_device *d, char *buf, size_t len)
+{
+	const struct vtd_pasid_rec *shown = NULL;
+	bool more = false;
+
+	for (size_t i = 0; i < d->nr_pasids; i++)
+		if (d->pasids[i].pasid == d->ctx.sm.rid_pasid)
+			shown = &d->pasids[i];
+	if (!shown && d->nr_pasids)
+		shown = &d->pasids[0];
+	if (!shown)
+		return;
+	for (size_t i = 0; i < d->nr_pasids; i++)
+		more |= d->pasids[i].e.did != shown->e.did;
+	snprintf(buf, len, "%u%s", shown->e.did, more ? "+" : "");
+}
+
 static void device_row(struct ui_list *l, const struct vtd_device *d)
 {
 	char bdf[8], host[32], did[8] = "-", pdts[8] = "-", np[12] = "-";
@@ -57,6 +76,7 @@ static void device_row(struct ui_list *l, const struct vtd_device *d)
 	if (d->scalable) {
 		snprintf(pdts, sizeof(pdts), "%u", d->ctx.sm.pdts);
 		snprintf(np, sizeof(np), "%zu", d->nr_pasids);
+		sm_device_did(d, did, sizeof(did));
 	} else {
 		snprintf(did, sizeof(did), "%u", d->ctx.leg.did);
 	}
