@@ -17,7 +17,7 @@ int cmd_read_regfile(struct vtd_source *src, struct vtd_regfile *rf)
 		return -1;
 	}
 	if (!rf->valid) {
-		report_error("%s: a memory dump holds no IOMMU registers; this command needs a live target (--qmp)",
+		report_error("%s: a memory dump holds no IOMMU registers; this command needs a live target (--qmp, --vm) or a snapshot of one",
 			     src->target);
 		return -1;
 	}
