@@ -168,50 +168,56 @@ static const char *other_format(const unsigned char *m, size_t size)
  * Parse the program headers into a sorted segment table. Returns 0 or -1
  * with err set.
  */
-static int parse_segments(struct core_priv *p, Elf *elf, char *err,
-			  size_t errlen)
+/* An x86 ELF core; *eh and *cls filled in. */
+static int check_elf_header(Elf *elf, GElf_Ehdr *eh, int *cls, char *err,
+			    size_t errlen)
 {
-	GElf_Ehdr eh;
-	size_t phnum, nload = 0;
-	int cls;
-
 	if (elf_kind(elf) != ELF_K_ELF) {
 		errf(err, errlen, "not an ELF file");
 		return -1;
 	}
-	cls = gelf_getclass(elf);
-	if (cls != ELFCLASS64 && cls != ELFCLASS32) {
-		errf(err, errlen, "unsupported ELF class %d", cls);
+	*cls = gelf_getclass(elf);
+	if (*cls != ELFCLASS64 && *cls != ELFCLASS32) {
+		errf(err, errlen, "unsupported ELF class %d", *cls);
 		return -1;
 	}
-	if (!gelf_getehdr(elf, &eh)) {
+	if (!gelf_getehdr(elf, eh)) {
 		errf(err, errlen, "bad ELF header: %s", elf_errmsg(-1));
 		return -1;
 	}
-	if (eh.e_type != ET_CORE) {
+	if (eh->e_type != ET_CORE) {
 		errf(err, errlen,
 			"not a core file (ELF type %u); expected a dump from dump-guest-memory",
-			(unsigned)eh.e_type);
+			(unsigned)eh->e_type);
 		return -1;
 	}
-	if (eh.e_machine != EM_X86_64 && eh.e_machine != EM_386) {
+	if (eh->e_machine != EM_X86_64 && eh->e_machine != EM_386) {
 		errf(err, errlen,
 			"wrong machine %u in ELF core: only x86 guests (EM_X86_64, EM_386) are supported",
-			(unsigned)eh.e_machine);
+			(unsigned)eh->e_machine);
 		return -1;
 	}
-	/*
-	 * elfutils clamps the count to what fits in the file; take it from
-	 * the header (or, for PN_XNUM, section 0) so that a cut-off table is
-	 * reported as such.
-	 */
-	if (eh.e_phnum == 0) {
+	return 0;
+}
+
+/*
+ * The number of program headers, all within the file. elfutils clamps the
+ * count to what fits in the file; take it from the header (or, for
+ * PN_XNUM, section 0) so that a cut-off table is reported as such.
+ */
+static int program_header_count(const struct core_priv *p, Elf *elf,
+				const GElf_Ehdr *eh, int cls, size_t *phnum,
+				char *err, size_t errlen)
+{
+	size_t entsz = cls == ELFCLASS64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+
+	if (eh->e_phnum == 0) {
 		errf(err, errlen,
 			"no PT_LOAD segments in the core (no program headers)");
 		return -1;
 	}
-	phnum = eh.e_phnum;
-	if (eh.e_phnum == PN_XNUM) {
+	*phnum = eh->e_phnum;
+	if (eh->e_phnum == PN_XNUM) {
 		GElf_Shdr sh;
 		Elf_Scn *scn = elf_getscn(elf, 0);
 
@@ -220,25 +226,28 @@ static int parse_segments(struct core_priv *p, Elf *elf, char *err,
 				"bad program header count (PN_XNUM without section 0)");
 			return -1;
 		}
-		phnum = sh.sh_info;
+		*phnum = sh.sh_info;
 	}
-	{
-		size_t entsz = cls == ELFCLASS64 ? sizeof(Elf64_Phdr)
-						 : sizeof(Elf32_Phdr);
+	if (eh->e_phentsize != entsz) {
+		errf(err, errlen, "bad program header size %u",
+			(unsigned)eh->e_phentsize);
+		return -1;
+	}
+	if (eh->e_phoff >= p->size || *phnum > (p->size - eh->e_phoff) / entsz) {
+		errf(err, errlen,
+			"truncated core: program headers (%zu at 0x%" PRIx64 ") extend beyond file size 0x%zx",
+			*phnum, (uint64_t)eh->e_phoff, p->size);
+		return -1;
+	}
+	return 0;
+}
 
-		if (eh.e_phentsize != entsz) {
-			errf(err, errlen, "bad program header size %u",
-				(unsigned)eh.e_phentsize);
-			return -1;
-		}
-		if (eh.e_phoff >= p->size ||
-		    phnum > (p->size - eh.e_phoff) / entsz) {
-			errf(err, errlen,
-				"truncated core: program headers (%zu at 0x%" PRIx64 ") extend beyond file size 0x%zx",
-				phnum, (uint64_t)eh.e_phoff, p->size);
-			return -1;
-		}
-	}
+/* Every PT_LOAD with bytes in the file into p->segs (unsorted). */
+static int collect_loads(struct core_priv *p, Elf *elf, size_t phnum,
+			 char *err, size_t errlen)
+{
+	size_t nload = 0;
+
 	p->segs = calloc(phnum, sizeof(*p->segs));
 	if (!p->segs) {
 		errf(err, errlen, "out of memory");
@@ -284,16 +293,20 @@ static int parse_segments(struct core_priv *p, Elf *elf, char *err,
 			nload);
 		return -1;
 	}
-	qsort(p->segs, p->nr_segs, sizeof(*p->segs), seg_cmp);
+	return 0;
+}
 
-	/*
-	 * Overlaps. With paging=true QEMU writes one PT_LOAD per virtual
-	 * mapping, so two segments may name the same guest-physical bytes;
-	 * they are consistent when they map them to the same file offset,
-	 * and are then merged. Anything else is a corrupt core.
-	 */
+/*
+ * Sort and merge. With paging=true QEMU writes one PT_LOAD per virtual
+ * mapping, so two segments may name the same guest-physical bytes; they
+ * are consistent when they map them to the same file offset, and are then
+ * merged. Any other overlap is a corrupt core.
+ */
+static int merge_segments(struct core_priv *p, char *err, size_t errlen)
+{
 	size_t n = 0;
 
+	qsort(p->segs, p->nr_segs, sizeof(*p->segs), seg_cmp);
 	for (size_t i = 1; i < p->nr_segs; i++) {
 		struct core_seg *a = &p->segs[n], *b = &p->segs[i];
 		uint64_t aend = a->gpa + a->len;
@@ -317,40 +330,44 @@ static int parse_segments(struct core_priv *p, Elf *elf, char *err,
 	return 0;
 }
 
-struct vtd_source *core_source_open(const char *path, char *err, size_t errlen)
+static int parse_segments(struct core_priv *p, Elf *elf, char *err,
+			  size_t errlen)
 {
-	struct vtd_source *src = NULL;
-	struct core_priv *p = NULL;
-	const char *fmt;
-	struct stat st;
-	Elf *elf = NULL;
-	void *map;
-	int fd;
+	GElf_Ehdr eh;
+	size_t phnum;
+	int cls;
 
-	errf(err, errlen, "%s", "");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (check_elf_header(elf, &eh, &cls, err, errlen) ||
+	    program_header_count(p, elf, &eh, cls, &phnum, err, errlen) ||
+	    collect_loads(p, elf, phnum, err, errlen))
+		return -1;
+	return merge_segments(p, err, errlen);
+}
+
+/* Map the whole file read-only; NULL with the message in err. */
+static void *map_file(const char *path, size_t *size, char *err, size_t errlen)
+{
+	struct stat st;
+	void *map;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool ok = false;
+
 	if (fd < 0) {
 		errf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (fstat(fd, &st) < 0) {
+	if (fstat(fd, &st) < 0)
 		errf(err, errlen, "%s: %s", path, strerror(errno));
-		close(fd);
-		return NULL;
-	}
-	if (!S_ISREG(st.st_mode)) {
+	else if (!S_ISREG(st.st_mode))
 		errf(err, errlen, "%s: not a regular file", path);
-		close(fd);
-		return NULL;
-	}
-	if (st.st_size < EI_NIDENT) {
+	else if (st.st_size < EI_NIDENT)
 		errf(err, errlen, "%s: not an ELF file (%lld bytes)", path,
 			(long long)st.st_size);
-		close(fd);
-		return NULL;
-	}
-	if ((uint64_t)st.st_size > SIZE_MAX) {
+	else if ((uint64_t)st.st_size > SIZE_MAX)
 		errf(err, errlen, "%s: too large to map", path);
+	else
+		ok = true;
+	if (!ok) {
 		close(fd);
 		return NULL;
 	}
@@ -366,17 +383,34 @@ struct vtd_source *core_source_open(const char *path, char *err, size_t errlen)
 		errf(err, errlen, "%s: mmap: %s", path, strerror(errno));
 		return NULL;
 	}
+	*size = (size_t)st.st_size;
+	return map;
+}
+
+struct vtd_source *core_source_open(const char *path, char *err, size_t errlen)
+{
+	struct vtd_source *src = NULL;
+	struct core_priv *p = NULL;
+	const char *fmt;
+	Elf *elf = NULL;
+	size_t size;
+	void *map;
+
+	errf(err, errlen, "%s", "");
+	map = map_file(path, &size, err, errlen);
+	if (!map)
+		return NULL;
 	p = calloc(1, sizeof(*p));
 	src = calloc(1, sizeof(*src));
 	if (!p || !src) {
 		errf(err, errlen, "out of memory");
-		munmap(map, (size_t)st.st_size);
+		munmap(map, size);
 		free(p);
 		free(src);
 		return NULL;
 	}
 	p->map = map;
-	p->size = (size_t)st.st_size;
+	p->size = size;
 	src->ops = &core_ops;
 	src->priv = p;
 	src->access = "elf";

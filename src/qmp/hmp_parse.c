@@ -426,6 +426,35 @@ static int piece_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/* One RAM line of the flat view appended to *v (of *cnt). */
+static int append_piece(struct qmp_ram_piece **v, size_t *cnt,
+			const struct mtree_line *l, char *err, size_t errlen)
+{
+	struct qmp_ram_piece *nv, *pc;
+	char q[96];
+
+	if (l->start == 0 && l->end == UINT64_MAX) {
+		errf(err, errlen, "info mtree -f: RAM covering all of memory");
+		return -EPROTO;
+	}
+	if (l->namelen >= sizeof(pc->name)) {
+		quote(q, sizeof(q), l->name, l->namelen);
+		errf(err, errlen, "info mtree -f: RAM region name too long: \"%s\"", q);
+		return -EPROTO;
+	}
+	nv = realloc(*v, (*cnt + 1) * sizeof(**v));
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	pc = &nv[(*cnt)++];
+	memset(pc, 0, sizeof(*pc));
+	pc->start = l->start;
+	pc->size = l->end - l->start + 1;
+	pc->offset = l->offset;
+	memcpy(pc->name, l->name, l->namelen);
+	return 0;
+}
+
 int qmp_parse_mtree_flat(const char *text, struct qmp_ram_piece **pieces,
 			 size_t *nr, struct qmp_mmio_region *iommu,
 			 char *err, size_t errlen)
@@ -480,30 +509,11 @@ int qmp_parse_mtree_flat(const char *text, struct qmp_ram_piece **pieces,
 		if ((!token_is(l.type, l.typelen, "ram") &&
 		     !token_is(l.type, l.typelen, "nv-ram")) || l.dev_owned)
 			continue;
-		if (l.start == 0 && l.end == UINT64_MAX) {
-			errf(err, errlen, "info mtree -f: RAM covering all of memory");
+		rc = append_piece(&v, &cnt, &l, err, errlen);
+		if (rc) {
 			free(v);
-			return -EPROTO;
+			return rc;
 		}
-		struct qmp_ram_piece *nv = realloc(v, (cnt + 1) * sizeof(*v));
-
-		if (!nv) {
-			free(v);
-			return -ENOMEM;
-		}
-		v = nv;
-		memset(&v[cnt], 0, sizeof(v[cnt]));
-		v[cnt].start = l.start;
-		v[cnt].size = l.end - l.start + 1;
-		v[cnt].offset = l.offset;
-		if (l.namelen >= sizeof(v[cnt].name)) {
-			quote(q, sizeof(q), l.name, l.namelen);
-			errf(err, errlen, "info mtree -f: RAM region name too long: \"%s\"", q);
-			free(v);
-			return -EPROTO;
-		}
-		memcpy(v[cnt].name, l.name, l.namelen);
-		cnt++;
 	}
 	if (!seen) {
 		errf(err, errlen, "info mtree -f: no flat view of address space \"memory\"");
