@@ -282,16 +282,12 @@ class Libvirtd(Child):
 
     # --- domains -----------------------------------------------------------
 
-    def domain_xml(self, name, iommu=True, scalable=True, memory_mib=512, extra_args=()):
-        """A TCG q35 domain running the test suite's Linux guest."""
-        kernel, initrd = guestlib.build_artefacts()
-        mode = "scalable" if scalable else "legacy"
-        cmdline = " ".join([guestlib.COMMON_CMDLINE, guestlib.CMDLINES[mode]])
-        args = ["-qmp", "unix:%s,server=on,wait=off" % self.qmp_path(name)]
-        if iommu and scalable:
-            args += ["-global", "intel-iommu.x-scalable-mode=on"]
-        # edu on pcie.0 (after intel-iommu, which libvirt puts first)
-        args += ["-device", "edu,bus=pcie.0,addr=0x4"] + list(extra_args)
+    def _domain(self, name, memory_mib, boot, devices, args):
+        """The domain XML both kinds of test domain share: TCG q35, one vCPU,
+        a serial file, a QMP socket of the test's own, args passed through
+        <qemu:commandline>. boot: <os> lines after <type>; devices: more
+        <devices> lines."""
+        args = ["-qmp", "unix:%s,server=on,wait=off" % self.qmp_path(name)] + list(args)
         qargs = "".join("    <qemu:arg value=%s/>\n" % quoteattr(a) for a in args)
         return """\
 <domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
@@ -300,10 +296,7 @@ class Libvirtd(Child):
   <vcpu>1</vcpu>
   <os>
     <type arch='x86_64' machine='q35'>hvm</type>
-    <kernel>{kernel}</kernel>
-    <initrd>{initrd}</initrd>
-    <cmdline>{cmdline}</cmdline>
-  </os>
+{boot}  </os>
   <features><acpi/></features>
   <on_poweroff>destroy</on_poweroff>
   <on_reboot>destroy</on_reboot>
@@ -312,21 +305,36 @@ class Libvirtd(Child):
     <emulator>{emulator}</emulator>
     <controller type='usb' model='none'/>
     <serial type='file'><source path={serial}/><target port='0'/></serial>
+    <memballoon model='none'/>
+{devices}  </devices>
+  <qemu:commandline>
+{qargs}  </qemu:commandline>
+</domain>
+""".format(name=escape(name), mem=memory_mib, boot=boot, devices=devices,
+           emulator=escape(shutil.which(guestlib.qemu72_binary())),
+           serial=quoteattr(self.serial_path(name)), qargs=qargs)
+
+    def domain_xml(self, name, iommu=True, scalable=True, memory_mib=512, extra_args=()):
+        """A TCG q35 domain running the test suite's Linux guest."""
+        kernel, initrd = guestlib.build_artefacts()
+        mode = "scalable" if scalable else "legacy"
+        cmdline = " ".join([guestlib.COMMON_CMDLINE, guestlib.CMDLINES[mode]])
+        args = []
+        if iommu and scalable:
+            args += ["-global", "intel-iommu.x-scalable-mode=on"]
+        # edu on pcie.0 (after intel-iommu, which libvirt puts first)
+        args += ["-device", "edu,bus=pcie.0,addr=0x4"] + list(extra_args)
+        boot = ("    <kernel>%s</kernel>\n    <initrd>%s</initrd>\n    <cmdline>%s</cmdline>\n"
+                % (escape(kernel), escape(initrd), escape(cmdline)))
+        devices = """\
     <rng model='virtio'>
       <backend model='random'>/dev/urandom</backend>
       <address type='pci' domain='0' bus='0' slot='3' function='0'/>
     </rng>
-    <memballoon model='none'/>
-    {iommu}
-  </devices>
-  <qemu:commandline>
-{qargs}  </qemu:commandline>
-</domain>
-""".format(name=escape(name), mem=memory_mib, kernel=escape(kernel), initrd=escape(initrd),
-           cmdline=escape(cmdline), emulator=escape(shutil.which(guestlib.qemu72_binary())),
-           serial=quoteattr(self.serial_path(name)),
-           iommu="<iommu model='intel'/>" if iommu else "", qargs=qargs)
-
+"""
+        if iommu:
+            devices += "    <iommu model='intel'/>\n"
+        return self._domain(name, memory_mib, boot, devices, args)
 
     def vtdguest_domain_xml(self, name, scenario):
         """A TCG q35 domain running the freestanding test guest
@@ -338,37 +346,12 @@ class Libvirtd(Child):
         elf = vtdguest.build()
         with open(scenario) as f:
             text = f.read()
-        args = ["-qmp", "unix:%s,server=on,wait=off" % self.qmp_path(name),
-                "-fw_cfg", "name=opt/vtd/scenario,file=%s" % scenario,
+        args = ["-fw_cfg", "name=opt/vtd/scenario,file=%s" % scenario,
                 "-device", "edu,bus=pcie.0,addr=0x3"]
         if vtdguest.scenario_mode(text) == "scalable":
             args += ["-global", "intel-iommu.x-scalable-mode=on"]
-        qargs = "".join("    <qemu:arg value=%s/>\n" % quoteattr(a) for a in args)
-        return """\
-<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
-  <name>{name}</name>
-  <memory unit='MiB'>256</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='q35'>hvm</type>
-    <kernel>{kernel}</kernel>
-  </os>
-  <on_poweroff>destroy</on_poweroff>
-  <on_reboot>destroy</on_reboot>
-  <on_crash>destroy</on_crash>
-  <devices>
-    <emulator>{emulator}</emulator>
-    <controller type='usb' model='none'/>
-    <serial type='file'><source path={serial}/><target port='0'/></serial>
-    <memballoon model='none'/>
-    <iommu model='intel'/>
-  </devices>
-  <qemu:commandline>
-{qargs}  </qemu:commandline>
-</domain>
-""".format(name=escape(name), kernel=escape(elf),
-           emulator=escape(shutil.which(guestlib.qemu72_binary())),
-           serial=quoteattr(self.serial_path(name)), qargs=qargs)
+        return self._domain(name, 256, "    <kernel>%s</kernel>\n" % escape(elf),
+                            "    <iommu model='intel'/>\n", args)
 
 
 _live = set()
