@@ -97,18 +97,19 @@ def raw_proc_mem(sock, pid):
         os.close(fd)
 
 
-def minimal_proc_mem_reader(sock, pid):
+def minimal_proc_mem_reader(sock, pid, reads=None):
     """The least any reader of the same bytes through /proc/PID/mem must do,
     timed whole: connect and negotiate QMP, one gpa2hva for the RAM piece
-    above 1 MiB (every table of this guest is there), one pread per table.
-    No registers, no RAM map, no checks, no walk."""
+    above 1 MiB (every table of these guests is there), one pread per table.
+    No registers, no RAM map, no checks, no walk. reads: (gpa, qwords)
+    pairs, default the naive walker's last run."""
     t0 = time.perf_counter()
     with QMP(sock) as q:
         m = re.search(r"is (0x[0-9a-f]+)", q.hmp("gpa2hva 0x100000"))
         base = int(m.group(1), 16)
         fd = os.open("/proc/%d/mem" % pid, os.O_RDONLY)
         try:
-            for addr, n in READS:
+            for addr, n in READS if reads is None else reads:
                 if addr >= 0x100000 and not 0xFED90000 <= addr < 0xFEDA0000:
                     os.pread(fd, 8 * n, base + addr - 0x100000)
         finally:
