@@ -98,7 +98,7 @@ def bench_guest(n, reps):
         with open(snap) as f:
             pages = [(int(p["gpa"], 16), 512) for p in json.load(f)["pages"]]
         os.unlink(snap)
-        t_min = statistics.median(bench_walk.minimal_proc_mem_reader(g.qmp_path, g.pid, pages)
+        t_min = statistics.median(bench_walk.minimal_proc_mem_reader(g.qmp_path, g.proc.pid, pages)
                                   for _ in range(reps))
         s, rss, rc = best_of([VTDCTL, "--qmp=" + g.qmp_path, "--no-host", "check"], reps)
         row("vtdctl --no-host check (proc-mem)", s, rss, rc,
