@@ -73,10 +73,10 @@ check: vtdctl $(UNIT_BINS)
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 check-asan:
-	$(MAKE) clean
+	$(MAKE) --no-print-directory clean
 	ASAN_OPTIONS=exitcode=86:detect_leaks=1 \
 	UBSAN_OPTIONS=halt_on_error=1:exitcode=87:print_stacktrace=1 \
-	$(MAKE) check CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_LDFLAGS)"
+	$(MAKE) --no-print-directory check CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_LDFLAGS)"
 
 # Figures, not pass/fail: vtdctl against a naive walker on a real guest.
 bench: vtdctl

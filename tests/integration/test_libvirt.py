@@ -337,6 +337,28 @@ def test_libvirt_all_sequential_and_parallel():
         [strip_host(x["result"]) for x in par["domains"]]
 
 
+def test_libvirt_virsh_dump_memory_only_core():
+    """A core written by `virsh dump --memory-only` (libvirt drives QEMU's
+    dump-guest-memory): read without --rtaddr, the root table the scan finds
+    is the one the live domain's RTADDR names, and every device and PASID
+    entry equals what --vm reads live (host values aside: a dump has none)."""
+    import tempfile
+    d = env()
+    live, _ = dump_json(d, "--vm=vtd-b", "--no-monitor")
+    with tempfile.TemporaryDirectory(prefix="vtdctl-virsh-dump-") as tmp:
+        path = os.path.join(tmp, "vtd-b.core")
+        d.virsh("dump", "--memory-only", "--format", "elf", "vtd-b", path, timeout=120)
+        r = vtdctl.run("--core=" + path, "dump", "--json", check=False)
+        assert r.returncode in (0, 2), r.stderr
+        core = json.loads(r.stdout)
+    assert core["source"]["kind"] == "core", core["source"]
+    assert core["iommu"]["rtaddr_origin"] == "scan", core["iommu"]
+    assert int(core["iommu"]["rtaddr"], 16) & ~0xFFF == \
+        int(live["iommu"]["rtaddr"], 16) & ~0xFFF, (core["iommu"], live["iommu"])
+    assert live["devices"], live
+    assert strip_host(core["devices"]) == strip_host(live["devices"])
+
+
 def test_libvirt_check_all_names_the_vm_with_a_fault():
     """check --all on a host where one VM has a pending fault: a fourth
     domain runs the freestanding test guest on scenario legacy-basic, whose
