@@ -78,6 +78,11 @@ check-asan:
 	UBSAN_OPTIONS=halt_on_error=1:exitcode=87:print_stacktrace=1 \
 	$(MAKE) --no-print-directory check CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_LDFLAGS)"
 
+# Rewrite the golden tests' expected outputs (tests/golden/) after a
+# deliberate change of output, and show what changed, for review.
+update-golden: vtdctl
+	tests/golden/update
+
 # Figures, not pass/fail: vtdctl against a naive walker on a real guest.
 bench: vtdctl
 	tests/bench/run
@@ -108,6 +113,6 @@ clean:
 	rm -f .flags vtdctl libvtd.a $(LIB_OBJS) src/vtdctl.o $(UNIT_BINS) \
 	      $(LIB_OBJS:.o=.d) src/vtdctl.d
 
-.PHONY: all unit check check-asan bench fuzz install uninstall clean
+.PHONY: all unit check check-asan update-golden bench fuzz install uninstall clean
 
 -include $(LIB_OBJS:.o=.d) src/vtdctl.d

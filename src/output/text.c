@@ -265,7 +265,7 @@ void text_dump(FILE *f, struct vtd_source *src, const struct vtd_model *m,
 	print_header(f, src, m, o);
 	if (m->nr_devices) {
 		if (sm)
-			fprintf(f, "\nBDF      CONTEXT\n  PASID     DID    PGTT          TABLES\n");
+			fprintf(f, "\nBDF      CONTEXT\n  PASID           DID  PGTT          TABLES\n");
 		else
 			fprintf(f, "\nBDF        DID  TT               AW            SLPTPTR\n");
 	} else {
