@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/check.h"
 #include "host/host.h"
 #include "tui/ui.h"
 
@@ -444,6 +445,9 @@ static int rewalk(void)
 
 	if (!err)
 		err = vtd_host_collect(W.src, n, &n->host);
+	/* the findings are check's: every rule, the host side's too */
+	if (!err && vtd_check_run(n, n->host) < 0)
+		err = -ENOMEM;
 	if (err < 0) {
 		vtd_model_free(n);
 		return err;

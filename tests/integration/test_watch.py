@@ -189,6 +189,24 @@ def test_watch_lists_devices_like_xp_reader():
         quit_and_check(p)
 
 
+def test_watch_findings_pane_has_checks_host_rules():
+    """The findings pane is `check`'s: the host rules too. scalable-basic runs
+    with edu at 00:03.0 and 00:10.0 only (its `#! device` lines), yet programs
+    a context entry for 02:00.1: QEMU has no such device (ctx_no_device); and
+    its PASIDs 1-3 on 00:03.0 have no address space until a DMA uses them
+    (host_pasid_lazy, info)."""
+    g = vtd_guest()
+    with Pane(watch_argv(g)) as p:
+        p.wait_text(r"^ 00:03\.0 ")
+        p.keys("c")
+        text = p.wait_text(r"ctx_no_device")
+        assert re.search(r"warning\s+ctx_no_device\s+02:00\.1", text), text
+        assert re.search(r"info\s+host_pasid_lazy\s+00:03\.0\s+1\s", text), text
+        head = text.splitlines()[1]
+        assert re.search(r"findings: 3 errors, 1 warnings?, \d+ info", head), head
+        quit_and_check(p)
+
+
 def test_watch_pasid_added_and_removed_live():
     g = vtd_guest()
     with Pane(watch_argv(g)) as p:
