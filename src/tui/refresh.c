@@ -5,10 +5,14 @@
  * Each tick reads the register file in one block read. The tables are
  * walked again (vtd_walk: the CLI's walker and model) only when something
  * suggests they changed: GSTS, RTADDR, FSTS or CCMD moved, a fault record
- * changed, the invalidation queue gained a context-cache or PASID-cache
- * descriptor (or more descriptors than the decoded window holds), and in any
- * case every SAFETY_TICKS ticks. The new model is compared with the previous
- * one; every difference becomes an event and a highlight.
+ * changed, the invalidation queue gained a context-cache or a domain or
+ * global PASID-cache descriptor (or more descriptors than the decoded window
+ * holds), and in any case every SAFETY_TICKS ticks. A PASID-selective
+ * PASID-cache invalidation names the one PASID whose entries the guest
+ * changed: that PASID alone is read again (the same walker, filtered to it)
+ * and merged into the picture, with the host side and check's rules run
+ * again. The new picture is compared with the previous one; every
+ * difference becomes an event and a highlight.
  *
  * A transport error closes the source; the view keeps the last picture,
  * says "disconnected" and asks for a new source with exponential backoff.
@@ -29,7 +33,12 @@
 
 struct watch W;
 
+#define MAX_REREADS	8	/* PASIDs re-read in one tick; more: walk */
+
 static struct vtd_model *next_model;
+static uint32_t rereads[MAX_REREADS];	/* PASIDs named by new PASID-selective pc */
+static unsigned nr_rereads;
+static bool rereads_overflow;
 static struct vtd_regfile *next_rf;
 static struct vtd_faults *next_faults;
 static unsigned ev_budget, ev_dropped;
@@ -169,6 +178,22 @@ static bool desc_changes_tables(unsigned type)
 	       !vtd_inv_type_name(type);
 }
 
+/* A PASID-cache invalidation of one PASID (granularity 1, PASID-selective
+ * within a domain): queue that PASID for re-reading. */
+static bool want_reread(const struct vtd_inv_desc *d)
+{
+	if (d->type != VTD_INV_PC || d->gran != 1)
+		return false;
+	for (unsigned i = 0; i < nr_rereads; i++)
+		if (rereads[i] == d->pasid)
+			return true;
+	if (nr_rereads == MAX_REREADS)
+		rereads_overflow = true;
+	else
+		rereads[nr_rereads++] = d->pasid;
+	return true;
+}
+
 static void log_cache_inv(const struct vtd_iq_entry *e)
 {
 	const struct vtd_inv_desc *d = &e->d;
@@ -203,7 +228,8 @@ static bool log_new_descs(uint32_t old_tail, uint32_t n)
 			count[e->d.type]++;
 		else
 			other++;
-		walk |= desc_changes_tables(e->d.type);
+		if (!want_reread(&e->d))
+			walk |= desc_changes_tables(e->d.type);
 		log_cache_inv(e);
 	}
 	for (unsigned t = 0; t < 16; t++)
@@ -214,7 +240,7 @@ static bool log_new_descs(uint32_t old_tail, uint32_t n)
 		snprintf(sum + len, sizeof(sum) - len, "%sunknown %u", len ? ", " : "", other);
 	EV(UC_DEFAULT, "IQ tail %u -> %u: %u new descriptor%s (%s)%s", old_tail,
 	   q->tail, n, n == 1 ? "" : "s", sum, n > k ? ", older ones not decoded" : "");
-	return walk;
+	return walk || rereads_overflow;
 }
 
 /* Re-read the queue when its registers moved; true if a walk is due.
@@ -330,36 +356,45 @@ static void diff_pasid(const struct vtd_pasid_entry *a,
 	EV(UC_CHANGED, "%s PASID %u changed:%s", bdf, pasid, what);
 }
 
+/* One PASID of device dk, before (a) and after (b); either may be NULL. */
+static void diff_pasid_rec(int64_t dk, const char *bdf,
+			   const struct vtd_pasid_rec *a,
+			   const struct vtd_pasid_rec *b)
+{
+	char what[64];
+
+	if (b && !a) {
+		pasid_what(&b->e, what, sizeof(what));
+		EV(UC_NEW, "%s PASID %u added: %s", bdf, b->pasid, what);
+		mark_set(MK_PASID, dk, b->pasid, '+');
+		mark_set(MK_DEV, dk, 0, '~');
+	} else if (a && !b) {
+		pasid_what(&a->e, what, sizeof(what));
+		EV(UC_GONE, "%s PASID %u removed (was %s)", bdf, a->pasid, what);
+		mark_set(MK_DEV, dk, 0, '~');
+	} else if (a && b && memcmp(a->e.raw, b->e.raw, sizeof(a->e.raw))) {
+		diff_pasid(&a->e, &b->e, bdf, b->pasid);
+		mark_set(MK_PASID, dk, b->pasid, '~');
+		mark_set(MK_DEV, dk, 0, '~');
+	}
+}
+
 static void diff_pasids(const struct vtd_device *o, const struct vtd_device *n,
 			const char *bdf)
 {
 	int64_t dk = n->bus << 8 | n->devfn;
 	size_t i = 0, j = 0;
-	char what[64];
 
 	while (i < o->nr_pasids || j < n->nr_pasids) {
 		const struct vtd_pasid_rec *a = i < o->nr_pasids ? &o->pasids[i] : NULL;
 		const struct vtd_pasid_rec *b = j < n->nr_pasids ? &n->pasids[j] : NULL;
 
-		if (b && (!a || b->pasid < a->pasid)) {
-			pasid_what(&b->e, what, sizeof(what));
-			EV(UC_NEW, "%s PASID %u added: %s", bdf, b->pasid, what);
-			mark_set(MK_PASID, dk, b->pasid, '+');
-			mark_set(MK_DEV, dk, 0, '~');
-			j++;
-		} else if (a && (!b || a->pasid < b->pasid)) {
-			pasid_what(&a->e, what, sizeof(what));
-			EV(UC_GONE, "%s PASID %u removed (was %s)", bdf, a->pasid, what);
-			mark_set(MK_DEV, dk, 0, '~');
-			i++;
-		} else {
-			if (memcmp(a->e.raw, b->e.raw, sizeof(a->e.raw))) {
-				diff_pasid(&a->e, &b->e, bdf, b->pasid);
-				mark_set(MK_PASID, dk, b->pasid, '~');
-				mark_set(MK_DEV, dk, 0, '~');
-			}
-			i++, j++;
-		}
+		if (b && (!a || b->pasid < a->pasid))
+			diff_pasid_rec(dk, bdf, NULL, &n->pasids[j++]);
+		else if (a && (!b || a->pasid < b->pasid))
+			diff_pasid_rec(dk, bdf, &o->pasids[i++], NULL);
+		else
+			diff_pasid_rec(dk, bdf, &o->pasids[i++], &n->pasids[j++]);
 	}
 }
 
@@ -469,6 +504,163 @@ static int rewalk(void)
 	return 0;
 }
 
+/* --- re-reading the PASIDs an invalidation named ---------------------------- */
+
+/* Where PASID p is, or would go, in d's list (sorted by PASID). */
+static size_t pasid_slot(const struct vtd_device *d, uint32_t p, bool *found)
+{
+	size_t lo = 0, hi = d->nr_pasids;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->pasids[mid].pasid < p)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < d->nr_pasids && d->pasids[lo].pasid == p;
+	return lo;
+}
+
+/* d's record of PASID p becomes *r (NULL: there is none). */
+static int put_pasid(struct vtd_device *d, uint32_t p, const struct vtd_pasid_rec *r)
+{
+	bool found;
+	size_t i = pasid_slot(d, p, &found);
+	size_t sz = sizeof(*d->pasids);
+
+	if (found && r) {
+		d->pasids[i] = *r;
+	} else if (found) {
+		memmove(&d->pasids[i], &d->pasids[i + 1], (d->nr_pasids - i - 1) * sz);
+		d->nr_pasids--;
+	} else if (r) {
+		if (!vtd_add_pasid(d))
+			return -ENOMEM;
+		memmove(&d->pasids[i + 1], &d->pasids[i], (d->nr_pasids - 1 - i) * sz);
+		d->pasids[i] = *r;
+	}
+	return 0;
+}
+
+static bool same_context(const struct vtd_device *a, const struct vtd_device *b)
+{
+	if (a->bus != b->bus || a->devfn != b->devfn || a->scalable != b->scalable)
+		return false;
+	return a->scalable ? !memcmp(a->ctx.sm.raw, b->ctx.sm.raw, sizeof(a->ctx.sm.raw)) :
+			     !memcmp(a->ctx.leg.raw, b->ctx.leg.raw, sizeof(a->ctx.leg.raw));
+}
+
+/* The walker's findings about PASID p: t's instead of m's. */
+static int merge_pasid_findings(struct vtd_model *m, const struct vtd_model *t,
+				uint32_t p)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < m->nr_walk_findings; i++)
+		if (m->findings[i].pasid != p)
+			m->findings[keep++] = m->findings[i];
+	m->nr_findings = keep;
+	for (size_t i = 0; i < t->nr_walk_findings; i++) {
+		const struct vtd_finding *f = &t->findings[i];
+
+		if (f->pasid == p &&
+		    !vtd_add_finding(m, f->sev, f->code, f->bus, f->devfn, f->pasid,
+				     f->gpa, "%s", f->message))
+			return -ENOMEM;
+	}
+	m->nr_walk_findings = m->nr_findings;
+	return 0;
+}
+
+/*
+ * Merge what a walk filtered to PASID p found (t: only the devices that
+ * have p) into the picture (m): 0, a negative errno, or 1 when t cannot be
+ * merged because it has a device m lacks or another context entry (that
+ * takes a context-cache invalidation, hence a full walk, to be seen right).
+ */
+static int merge_pasid(struct vtd_model *m, struct vtd_model *t, uint32_t p)
+{
+	char bdf[8];
+	int err;
+
+	for (size_t i = 0; i < t->nr_devices; i++) {
+		const struct vtd_device *td = &t->devices[i];
+		const struct vtd_device *d = vtd_model_device(m, td->bus, td->devfn);
+
+		if (!d || !same_context(d, td))
+			return 1;
+	}
+	for (size_t i = 0; i < m->nr_devices; i++) {
+		struct vtd_device *d = &m->devices[i];
+		const struct vtd_device *td = vtd_model_device(t, d->bus, d->devfn);
+		bool had, has = false;
+		size_t a = pasid_slot(d, p, &had), b = td ? pasid_slot(td, p, &has) : 0;
+
+		bdf_str(bdf, d->bus, d->devfn);
+		diff_pasid_rec(d->bus << 8 | d->devfn, bdf, had ? &d->pasids[a] : NULL,
+			       has ? &td->pasids[b] : NULL);
+		err = put_pasid(d, p, has ? &td->pasids[b] : NULL);
+		if (err)
+			return err;
+	}
+	return merge_pasid_findings(m, t, p);
+}
+
+/* After a merge: QEMU's side read again, check's rules run again. */
+static int refresh_host_and_rules(struct vtd_model *m)
+{
+	struct vtd_host *h = NULL;
+	int err = vtd_host_collect(W.src, m, &h);
+
+	if (err < 0)
+		return err;
+	vtd_host_free(m->host);
+	m->host = h;
+	m->nr_findings = m->nr_walk_findings;	/* the rules' findings, afresh */
+	if (vtd_check_run(m, m->host) < 0)
+		return -ENOMEM;
+	vtd_recount_device_findings(m);
+	return 0;
+}
+
+/* Re-read the PASIDs that new PASID-selective invalidations named: 0, 1
+ * when a full walk must do it instead, or a negative errno. */
+static int reread_pasids(void)
+{
+	struct vtd_walk_opts o = W.conf.walk;
+	struct vtd_model *m = W.cur, *t = next_model;
+	size_t nb = m->nr_findings;
+	struct vtd_finding *before = malloc(nb * sizeof(*before) + 1);
+	int64_t t0 = mono_ms();
+	int rc = 0;
+
+	if (!before)
+		return -ENOMEM;
+	memcpy(before, m->findings, nb * sizeof(*before));
+	for (unsigned i = 0; !rc && i < nr_rereads; i++) {
+		if (W.conf.walk.filter.pasid >= 0 && W.conf.walk.filter.pasid != rereads[i])
+			continue;	/* not in this view */
+		o.filter.pasid = rereads[i];
+		rc = vtd_walk(W.src, &o, t);
+		if (!rc)
+			rc = merge_pasid(m, t, rereads[i]);
+		vtd_model_free(t);
+	}
+	if (!rc)
+		rc = refresh_host_and_rules(m);
+	if (!rc) {
+		struct vtd_model b = { .findings = before, .nr_findings = nb };
+
+		diff_findings(&b, m);
+		W.walk_ms = mono_ms() - t0;
+		W.rereads++;
+	}
+	free(before);
+	return rc;
+}
+
 /* --- connection ------------------------------------------------------------ */
 
 static void lose_connection(int err, const char *what)
@@ -530,6 +722,17 @@ static int tick(void)
 		lose_connection(err, "invalidation queue");
 		return err;
 	}
+	if (!walk && nr_rereads && W.have_model) {
+		err = reread_pasids();
+		if (err < 0) {
+			nr_rereads = 0;
+			lose_connection(err, "re-read");
+			return err;
+		}
+		walk = err > 0;
+	}
+	nr_rereads = 0;
+	rereads_overflow = false;
 	if (walk || !W.rf->valid) {
 		err = rewalk();
 		if (err) {

@@ -233,10 +233,10 @@ static void header_line2(void)
 				 W.conn_msg);
 		return;
 	}
-	put_text(1, 0, " %zu devices  %zu PASIDs  findings: %u errors, %u warnings, %u info  faults %u  refreshed %s (walk %ld ms, %lu walks / %lu ticks)",
+	put_text(1, 0, " %zu devices  %zu PASIDs  %u errors %u warnings %u info  faults %u  at %s  walk %ld ms  %lu walks %lu re-reads %lu ticks",
 		 W.have_model ? W.cur->nr_devices : 0, total_pasids(), sev[VTD_SEV_ERROR],
 		 sev[VTD_SEV_WARNING], sev[VTD_SEV_INFO], W.faults->nr_pending, t,
-		 W.walk_ms, W.walks, W.ticks);
+		 W.walk_ms, W.walks, W.rereads, W.ticks);
 }
 
 static int strip_height(void)

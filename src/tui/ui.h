@@ -144,6 +144,7 @@ struct watch {
 	int64_t last_tick_wall;		/* CLOCK_REALTIME ms */
 	long walk_ms;			/* duration of the last walk */
 	unsigned long walks, ticks, ticks_since_walk;
+	unsigned long rereads;		/* PASIDs re-read alone, not walked */
 
 	struct vtd_regfile *rf;		/* latest registers */
 	struct vtd_faults *faults;	/* pending fault records from rf */

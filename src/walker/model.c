@@ -85,6 +85,39 @@ struct vtd_pasid_rec *vtd_add_pasid(struct vtd_device *d)
 	return p;
 }
 
+static int bdf_vs_device(const void *key, const void *elem)
+{
+	const int *a = key;
+	const struct vtd_device *d = elem;
+	int b = d->bus << 8 | d->devfn;
+
+	return *a < b ? -1 : *a > b;
+}
+
+/* Devices are sorted by bus, devfn: bsearch them. */
+struct vtd_device *vtd_model_device(struct vtd_model *m, int bus, int devfn)
+{
+	int key = bus << 8 | devfn;
+
+	if (!m->nr_devices || bus < 0 || devfn < 0)
+		return NULL;
+	return bsearch(&key, m->devices, m->nr_devices, sizeof(*m->devices),
+		       bdf_vs_device);
+}
+
+void vtd_recount_device_findings(struct vtd_model *m)
+{
+	for (size_t i = 0; i < m->nr_devices; i++)
+		m->devices[i].nr_findings = 0;
+	for (size_t i = 0; i < m->nr_findings; i++) {
+		const struct vtd_finding *f = &m->findings[i];
+		struct vtd_device *d = vtd_model_device(m, f->bus, f->devfn);
+
+		if (d)
+			d->nr_findings++;
+	}
+}
+
 /* The worst severity seen; *any says whether there was a finding at all. */
 unsigned vtd_worst_severity(const struct vtd_model *m, bool *any)
 {

@@ -88,6 +88,7 @@ struct vtd_model {
 	size_t nr_devices, cap_devices;
 	struct vtd_finding *findings;
 	size_t nr_findings, cap_findings;
+	size_t nr_walk_findings;	/* findings[0..n) are the walker's; rules add after */
 
 	struct vtd_host *host;		/* host side (src/host/), NULL = unknown */
 	struct vtd_vmm vmm;		/* the VMM and its vIOMMU options */
@@ -134,6 +135,10 @@ struct vtd_finding *vtd_add_finding(struct vtd_model *m, enum vtd_severity sev,
 unsigned vtd_worst_severity(const struct vtd_model *m, bool *any);
 struct vtd_device *vtd_add_device(struct vtd_model *m);
 struct vtd_pasid_rec *vtd_add_pasid(struct vtd_device *d);
+/* The device bus:devfn (the walk keeps them sorted), or NULL. */
+struct vtd_device *vtd_model_device(struct vtd_model *m, int bus, int devfn);
+/* Each device's nr_findings from the findings that name it, afresh. */
+void vtd_recount_device_findings(struct vtd_model *m);
 
 /* Dump discovery: scan RAM for pages that validate as a root table. */
 int vtd_scan_rtaddr(struct vtd_source *src, uint64_t *rtaddr,

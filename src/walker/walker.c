@@ -749,46 +749,18 @@ static int walk_root(struct walk *w)
 	return err;
 }
 
-static int cmp_bdf(const void *key, const void *elem)
-{
-	const struct vtd_finding *f = key;
-	const struct vtd_device *d = elem;
-	int a = f->bus << 8 | f->devfn, b = d->bus << 8 | d->devfn;
-
-	return a < b ? -1 : a > b;
-}
-
-/* Devices come out of the walk sorted by bus, devfn: bsearch them. */
-static void count_device_findings(struct vtd_model *m)
-{
-	for (size_t i = 0; i < m->nr_findings; i++) {
-		const struct vtd_finding *f = &m->findings[i];
-		struct vtd_device *d;
-
-		if (!m->nr_devices || f->bus == VTD_NO_BDF ||
-		    f->devfn == VTD_NO_BDF)
-			continue;
-		d = bsearch(f, m->devices, m->nr_devices, sizeof(*d), cmp_bdf);
-		if (d)
-			d->nr_findings++;
-	}
-}
-
 /* Pending fault records become findings on the devices they name. */
 static void report_faults(struct vtd_model *m)
 {
 	for (unsigned i = 0; i < m->faults.nr_pending; i++) {
 		const struct vtd_fault_rec *r = &m->faults.recs[i];
-		struct vtd_finding key = { .bus = r->sid >> 8,
-					   .devfn = r->sid & 0xff };
-		struct vtd_device *d = m->nr_devices ?
-			bsearch(&key, m->devices, m->nr_devices,
-				sizeof(*d), cmp_bdf) : NULL;
+		struct vtd_device *d = vtd_model_device(m, r->sid >> 8,
+							r->sid & 0xff);
 
 		if (d)
 			d->nr_faults++;
 		vtd_add_finding(m, VTD_SEV_WARNING, "fault_pending",
-				key.bus, key.devfn,
+				r->sid >> 8, r->sid & 0xff,
 				r->pp ? (int64_t)r->pasid : VTD_NO_PASID,
 				0, "fault record %u: %s %s 0x%llx, reason 0x%02x (%s)",
 				r->index, r->read ? "read" : "write",
@@ -821,7 +793,8 @@ int vtd_walk(struct vtd_source *src, const struct vtd_walk_opts *opts,
 	if (err < 0)
 		return w.fatal ? w.fatal : err;
 	report_faults(m);
-	count_device_findings(m);
+	vtd_recount_device_findings(m);
+	m->nr_walk_findings = m->nr_findings;
 	return 0;
 }
 

@@ -64,7 +64,7 @@ def vtdctl_pid(tmux):
 
 def counters(tmux):
     """(walks, ticks) from the header's second line"""
-    m = re.search(r"(\d+) walks / (\d+) ticks", tmux("capture-pane", "-p"))
+    m = re.search(r"(\d+) walks \d+ re-reads (\d+) ticks", tmux("capture-pane", "-p"))
     if not m:
         raise SystemExit("no counters on screen:\n" + tmux("capture-pane", "-p"))
     return int(m.group(1)), int(m.group(2))

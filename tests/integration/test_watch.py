@@ -203,7 +203,7 @@ def test_watch_findings_pane_has_checks_host_rules():
         assert re.search(r"warning\s+ctx_no_device\s+02:00\.1", text), text
         assert re.search(r"info\s+host_pasid_lazy\s+00:03\.0\s+1\s", text), text
         head = text.splitlines()[1]
-        assert re.search(r"findings: 3 errors, 1 warnings?, \d+ info", head), head
+        assert re.search(r"\b3 errors 1 warnings \d+ info\b", head), head
         quit_and_check(p)
 
 
@@ -239,6 +239,48 @@ def test_watch_pasid_added_and_removed_live():
         lines = [l for l in text.splitlines() if "PASID 9" in l]
         assert len(lines) == 2 and "removed" in lines[0] and "added" in lines[1], lines
         assert all(re.match(r"^ \d\d:\d\d:\d\d\.\d{3}  ", l) for l in lines), lines
+        quit_and_check(p)
+
+
+def counters(text):
+    """(walks, re-reads) from the header's second line"""
+    m = re.search(r"(\d+) walks (\d+) re-reads \d+ ticks", text)
+    assert m, text
+    return int(m.group(1)), int(m.group(2))
+
+
+def test_watch_rereads_the_pasid_an_invalidation_names():
+    """A PASID-selective PASID-cache invalidation makes watch re-read that one
+    PASID (a re-read, not a walk) and merge it: the entry, the walker's and
+    check's findings about it (PGTT first-stage, which QEMU 7.2's ECAP does
+    not offer: pgtt_not_supported; no address space yet: host_pasid_lazy),
+    and, when the guest clears it again, its removal with its findings."""
+    g = vtd_guest()
+    with Pane(watch_argv(g)) as p:
+        text = p.wait_text(r"^ 00:03\.0 ")
+        walks0, rereads0 = counters(text)
+        g.send("pasid 00:03.0 11 pgtt=first did=78")
+        g.send("inv pc gran=pasid did=78 pasid=11")
+        g.send("inv wait")
+        text = p.wait_text(r"00:03\.0 PASID 11 added: DID 78, first-stage")
+        p.keys("l")
+        text = p.wait_text(r"^Event log")
+        walks1, rereads1 = counters(text)
+        assert rereads1 > rereads0, text
+        events = text.splitlines()[3:]
+        # the safety walk that follows finds the merged picture exact: no event
+        text = p.wait(lambda t: counters(t)[0] > walks1, "the next full walk")[0]
+        assert text.splitlines()[3:] == events, text
+        p.keys("c")
+        text = p.wait_text(r"pgtt_not_supported\s+00:03\.0\s+11\s")
+        assert re.search(r"info\s+host_pasid_lazy\s+00:03\.0\s+11\s", text), text
+        g.send("nopasid 00:03.0 11")
+        g.send("inv pc gran=pasid did=78 pasid=11")
+        g.send("inv wait")
+        text = p.wait(lambda t: not re.search(r"\s00:03\.0\s+11\s", t),
+                      "PASID 11's findings gone")[0]
+        assert re.search(r"PASID 11 removed \(was DID 78, first-stage\)", text), text
+        assert counters(text)[1] >= rereads0 + 2, text
         quit_and_check(p)
 
 
