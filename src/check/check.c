@@ -181,14 +181,27 @@ int check_ctx_without_device(struct vtd_model *m, const struct vtd_host *h)
 	return added;
 }
 
-/* One present PASID other than RID_PASID without its address space */
-static int pasid_without_as(struct vtd_model *m, struct vtd_device *d,
-			    const struct vtd_pasid_rec *p, const struct vtd_host *h)
+enum as_state { AS_OK, AS_LAZY, AS_MISSING };
+
+/* Per device, how many PASIDs without an address space get a finding each;
+ * the rest share one (a guest may make 2^20 PASIDs present). */
+static const unsigned as_report_cap[] = { [AS_LAZY] = 16, [AS_MISSING] = 256 };
+
+/* A present PASID other than RID_PASID: does QEMU have its address space? */
+static enum as_state pasid_as_state(const struct vtd_device *d,
+				    const struct vtd_pasid_rec *p,
+				    const struct vtd_host *h)
 {
 	if (host_has_as(h, d->bus, d->devfn, p->pasid) != HOST_NO ||
 	    host_has_pcidev(h, d->bus, d->devfn) != HOST_YES)
-		return 0;
-	if (host_find_vfio(h, d->bus, d->devfn))
+		return AS_OK;
+	return host_find_vfio(h, d->bus, d->devfn) ? AS_MISSING : AS_LAZY;
+}
+
+static void report_pasid_as(struct vtd_model *m, struct vtd_device *d,
+			    const struct vtd_pasid_rec *p, enum as_state st)
+{
+	if (st == AS_MISSING)
 		vtd_add_finding(m, VTD_SEV_ERROR, "host_pasid_missing", d->bus, d->devfn,
 				p->pasid, p->gpa,
 				"present PASID entry on a host-IOMMU (vfio) device, but QEMU has no address space for it: not bound to the host");
@@ -197,7 +210,17 @@ static int pasid_without_as(struct vtd_model *m, struct vtd_device *d,
 				p->pasid, p->gpa,
 				"present PASID entry on an emulated device; QEMU makes its address space on the first DMA with this PASID");
 	d->nr_findings++;
-	return 1;
+}
+
+/* The PASIDs past the cap: one finding for all of them. */
+static void report_more(struct vtd_model *m, struct vtd_device *d,
+			enum as_state st, size_t more)
+{
+	vtd_add_finding(m, st == AS_MISSING ? VTD_SEV_ERROR : VTD_SEV_INFO,
+			st == AS_MISSING ? "host_pasid_missing" : "host_pasid_lazy",
+			d->bus, d->devfn, VTD_NO_PASID, 0,
+			"and %zu more present PASID entries of this device likewise", more);
+	d->nr_findings++;
 }
 
 int check_pasid_address_spaces(struct vtd_model *m, const struct vtd_host *h)
@@ -206,10 +229,26 @@ int check_pasid_address_spaces(struct vtd_model *m, const struct vtd_host *h)
 
 	for (size_t i = 0; host_known(h) && i < m->nr_devices; i++) {
 		struct vtd_device *d = &m->devices[i];
+		size_t n[3] = { 0 };
 
-		for (size_t j = 0; j < d->nr_pasids; j++)
-			if (host_as_pasid_for(d, d->pasids[j].pasid) != HOST_NO_PASID)
-				added += pasid_without_as(m, d, &d->pasids[j], h);
+		for (size_t j = 0; j < d->nr_pasids; j++) {
+			const struct vtd_pasid_rec *p = &d->pasids[j];
+			enum as_state st;
+
+			if (host_as_pasid_for(d, p->pasid) == HOST_NO_PASID)
+				continue;
+			st = pasid_as_state(d, p, h);
+			if (st != AS_OK && ++n[st] <= as_report_cap[st]) {
+				report_pasid_as(m, d, p, st);
+				added++;
+			}
+		}
+		for (enum as_state st = AS_LAZY; st <= AS_MISSING; st++) {
+			if (n[st] > as_report_cap[st]) {
+				report_more(m, d, st, n[st] - as_report_cap[st]);
+				added++;
+			}
+		}
 	}
 	return added;
 }

@@ -434,10 +434,57 @@ static bool same_finding(const struct vtd_finding *a, const struct vtd_finding *
 	       !strcmp(a->code, b->code) && !strcmp(a->message, b->message);
 }
 
-static bool has_finding(const struct vtd_model *m, const struct vtd_finding *f)
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
-	for (size_t i = 0; i < m->nr_findings; i++)
-		if (same_finding(&m->findings[i], f))
+	const unsigned char *b = p;
+
+	while (n--)
+		h = (h ^ *b++) * 0x100000001b3ULL;
+	return h;
+}
+
+static uint64_t finding_hash(const struct vtd_finding *f)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	h = fnv(h, &f->pasid, sizeof(f->pasid));
+	h = fnv(h, &f->bus, sizeof(f->bus));
+	h = fnv(h, &f->devfn, sizeof(f->devfn));
+	h = fnv(h, f->code, strlen(f->code));
+	return fnv(h, f->message, strlen(f->message));
+}
+
+/* A model's findings as a hash set: a refresh compares two sets of up to
+ * hundreds of thousands of findings, so not one against each. */
+struct finding_set {
+	const struct vtd_finding **slot;
+	size_t mask;
+};
+
+static int set_build(struct finding_set *s, const struct vtd_model *m)
+{
+	size_t cap = 16;
+
+	while (cap < 2 * m->nr_findings)
+		cap *= 2;
+	s->slot = calloc(cap, sizeof(*s->slot));
+	if (!s->slot)
+		return -ENOMEM;
+	s->mask = cap - 1;
+	for (size_t i = 0; i < m->nr_findings; i++) {
+		size_t k = finding_hash(&m->findings[i]) & s->mask;
+
+		while (s->slot[k])
+			k = (k + 1) & s->mask;
+		s->slot[k] = &m->findings[i];
+	}
+	return 0;
+}
+
+static bool set_has(const struct finding_set *s, const struct vtd_finding *f)
+{
+	for (size_t k = finding_hash(f) & s->mask; s->slot[k]; k = (k + 1) & s->mask)
+		if (same_finding(s->slot[k], f))
 			return true;
 	return false;
 }
@@ -445,10 +492,18 @@ static bool has_finding(const struct vtd_model *m, const struct vtd_finding *f)
 /* Findings that came (highlighted, logged) or went (logged) */
 static void diff_findings(const struct vtd_model *o, const struct vtd_model *n)
 {
+	struct finding_set so, sn;
+
+	if (set_build(&so, o))
+		return;
+	if (set_build(&sn, n)) {
+		free(so.slot);
+		return;
+	}
 	for (size_t i = 0; i < n->nr_findings; i++) {
 		const struct vtd_finding *f = &n->findings[i];
 
-		if (has_finding(o, f))
+		if (set_has(&so, f))
 			continue;
 		mark_set(MK_FINDING, (int64_t)i, 0, '+');
 		if (strcmp(f->code, "fault_pending"))	/* logged as a fault */
@@ -457,10 +512,12 @@ static void diff_findings(const struct vtd_model *o, const struct vtd_model *n)
 			   f->code, f->message);
 	}
 	for (size_t i = 0; i < o->nr_findings; i++)
-		if (!has_finding(n, &o->findings[i]) &&
+		if (!set_has(&sn, &o->findings[i]) &&
 		    strcmp(o->findings[i].code, "fault_pending"))
 			EV(UC_DEFAULT, "finding gone: %s: %s", o->findings[i].code,
 			   o->findings[i].message);
+	free(so.slot);
+	free(sn.slot);
 }
 
 static size_t total_pasids(const struct vtd_model *m)

@@ -146,6 +146,48 @@ static void test_seed_cases(void)
 	vtd_model_free(&m);
 }
 
+/* 40 PASIDs of an emulated device without address spaces: the first 16
+ * get a finding each, the other 24 one together; a vfio device's 300
+ * missing ones: 256 each, then one for the last 44. */
+static void test_many_pasids_without_address_space(void)
+{
+	struct vtd_model m;
+	struct vtd_host *h = host_new();
+	struct vtd_device *emu, *vf;
+	unsigned lazy = 0, missing = 0, lazy_more = 0, missing_more = 0;
+
+	model_init(&m, true);
+	vf = sm_device(&m, 1, 0);
+	for (uint32_t p = 0; p <= 300; p++)
+		add_pasid(vf, p, VTD_PGTT_FIRST, 1, 0x1000 + p * 0x1000);
+	emu = sm_device(&m, 0, 0x18);
+	for (uint32_t p = 0; p <= 40; p++)	/* PASID 0 is RID_PASID */
+		add_pasid(emu, p, VTD_PGTT_SECOND, 2, 0x400000);
+	host_add(h, 1, 0, HOST_NO_PASID, HOST_XLATE_DMAR);
+	host_add(h, 0, 0x18, HOST_NO_PASID, HOST_XLATE_DMAR);
+	host_add_vfio(h, 1, 0, HOST_YES);
+	m.host = h;
+	CHECK(vtd_check_run(&m, h) == 16 + 1 + 256 + 1);
+	for (size_t i = 0; i < m.nr_findings; i++) {
+		const struct vtd_finding *f = &m.findings[i];
+		bool more = f->pasid == VTD_NO_PASID;
+
+		if (!strcmp(f->code, "host_pasid_lazy")) {
+			CHECK(f->sev == VTD_SEV_INFO && f->devfn == 0x18);
+			lazy += !more;
+			lazy_more += more && strstr(f->message, "and 24 more") != NULL;
+		} else if (!strcmp(f->code, "host_pasid_missing")) {
+			CHECK(f->sev == VTD_SEV_ERROR && f->bus == 1);
+			missing += !more;
+			missing_more += more && strstr(f->message, "and 44 more") != NULL;
+		}
+	}
+	CHECK(lazy == 16 && lazy_more == 1);
+	CHECK(missing == 256 && missing_more == 1);
+	CHECK(emu->nr_findings == 17 && vf->nr_findings == 257);
+	vtd_model_free(&m);
+}
+
 static void test_binding_and_missing_device(void)
 {
 	struct vtd_model m;
@@ -241,6 +283,7 @@ int main(void)
 {
 	test_clean();
 	test_seed_cases();
+	test_many_pasids_without_address_space();
 	test_binding_and_missing_device();
 	test_translation_stale();
 	test_did_roots();
