@@ -13,6 +13,7 @@ the view's own header. Prints figures; asserts nothing about time.
 import argparse
 import os
 import re
+import statistics
 import shutil
 import subprocess
 import sys
@@ -106,11 +107,64 @@ def rerun_baseline(sock, interval, seconds):
     return cpu, time.monotonic() - start, n
 
 
+def bench_reread(n_pasids, changes):
+    """watch on the test guest with n_pasids present PASIDs (one device,
+    PDTS=7): the cost of a full walk against that of re-reading the one
+    PASID a PASID-selective invalidation names, from the view's own header
+    ("walk N ms" after each walk or re-read)."""
+    sys.path[:0] = [os.path.join(REPO, "tests", "guest", "vtdguest"),
+                    os.path.join(REPO, "tests", "bench")]
+    import boot
+    import bench_scale
+    g = boot.VtdGuest(bench_scale.guest_scenario(n_pasids) + "qi on\n", timeout=600).start()
+    tmux = Tmux()
+    walk_ms, reread_ms = [], []
+    try:
+        tmux("new-session", "-d", "-x", "200", "-y", "50", "sh", "-c",
+             "%s --qmp=%s watch -i 300; sleep 600" % (VTDCTL, g.qmp_path))
+        vtdctl_pid(tmux)
+        rx = re.compile(r"walk (\d+) ms  (\d+) walks (\d+) re-reads")
+        last = None
+        deadline = time.monotonic() + 60
+        sent, pending = 0, False
+        while time.monotonic() < deadline and (sent < changes or pending or len(walk_ms) < 3):
+            m = rx.search(tmux("capture-pane", "-p"))
+            if m:
+                ms, walks, rereads = map(int, m.groups())
+                if last and walks > last[0]:
+                    walk_ms.append(ms)
+                    pending = False
+                elif last and rereads > last[1]:
+                    reread_ms.append(ms)
+                    pending = False
+                last = (walks, rereads)
+                if sent < changes and not pending:
+                    p = n_pasids + sent
+                    g.send("pasid 00:03.0 %d pgtt=pt did=1" % p)
+                    g.send("inv pc gran=pasid did=1 pasid=%d" % p)
+                    g.send("inv wait")
+                    sent, pending = sent + 1, True
+            time.sleep(0.05)
+        tmux("send-keys", "q")
+    finally:
+        tmux.kill()
+        g.stop()
+    print("\nwatch refresh on the test guest, one device, %d present PASIDs (real QEMU)" % n_pasids)
+    if walk_ms and reread_ms:
+        w, r = statistics.median(walk_ms), statistics.median(reread_ms)
+        print("full walk (host side and check's rules too): median %d ms of %d" % (w, len(walk_ms)))
+        print("re-read of the one PASID an invalidation names: median %d ms of %d; %.1fx less"
+              % (r, len(reread_ms), w / max(r, 1)))
+    else:
+        print("  not measured: %d walks, %d re-reads seen" % (len(walk_ms), len(reread_ms)))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--intervals", default="1000,200")
     ap.add_argument("--mode", default="scalable", choices=["scalable", "legacy"])
+    ap.add_argument("--reread-pasids", type=int, default=1 << 18)
     a = ap.parse_args()
     if shutil.which("tmux") is None:
         raise SystemExit("bench_watch: needs tmux")
@@ -135,6 +189,7 @@ def main():
         print("rerun: the baseline, one `vtdctl dump` process per refresh (children's getrusage)")
         for iv, (w, b) in base.items():
             print("-i %d: watch uses %.2fx the CPU of rerunning dump" % (iv, w / b if b else 0))
+    bench_reread(a.reread_pasids, 6)
 
 
 if __name__ == "__main__":
