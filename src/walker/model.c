@@ -97,10 +97,11 @@ static int bdf_vs_device(const void *key, const void *elem)
 /* Devices are sorted by bus, devfn: bsearch them. */
 struct vtd_device *vtd_model_device(struct vtd_model *m, int bus, int devfn)
 {
-	int key = bus << 8 | devfn;
+	int key;
 
 	if (!m->nr_devices || bus < 0 || devfn < 0)
 		return NULL;
+	key = bus << 8 | devfn;
 	return bsearch(&key, m->devices, m->nr_devices, sizeof(*m->devices),
 		       bdf_vs_device);
 }

@@ -349,8 +349,38 @@ static void test_overlap_and_sharing(void)
 	vtd_model_free(&m);
 }
 
+/* Device lookup in a model (sorted by bus, devfn), and the findings recount,
+ * with findings that name no device (VTD_NO_BDF) among them. */
+static void test_model_device_lookup(void)
+{
+	struct vtd_model m;
+	static const int bdf[][2] = { { 0, 0x18 }, { 0, 0xf8 }, { 2, 0x01 } };
+
+	memset(&m, 0, sizeof(m));
+	for (size_t i = 0; i < 3; i++) {
+		struct vtd_device *d = vtd_add_device(&m);
+
+		d->bus = bdf[i][0];
+		d->devfn = bdf[i][1];
+	}
+	CHECK(vtd_model_device(&m, 0, 0xf8) == &m.devices[1]);
+	CHECK(vtd_model_device(&m, 2, 0x01) == &m.devices[2]);
+	CHECK(vtd_model_device(&m, 1, 0x18) == NULL);
+	CHECK(vtd_model_device(&m, VTD_NO_BDF, VTD_NO_BDF) == NULL);
+	CHECK(vtd_model_device(&m, 0, VTD_NO_BDF) == NULL);
+	vtd_add_finding(&m, VTD_SEV_INFO, "a", VTD_NO_BDF, VTD_NO_BDF, VTD_NO_PASID, 0, "x");
+	vtd_add_finding(&m, VTD_SEV_INFO, "b", 2, 0x01, VTD_NO_PASID, 0, "x");
+	vtd_add_finding(&m, VTD_SEV_INFO, "c", 2, 0x01, 5, 0, "x");
+	m.devices[0].nr_findings = 7;		/* stale: recounted from scratch */
+	vtd_recount_device_findings(&m);
+	CHECK(m.devices[0].nr_findings == 0 && m.devices[1].nr_findings == 0 &&
+	      m.devices[2].nr_findings == 2);
+	vtd_model_free(&m);
+}
+
 int main(void)
 {
+	test_model_device_lookup();
 	test_scalable();
 	test_rid_pasid_missing();
 	test_legacy();
