@@ -359,6 +359,35 @@ def test_libvirt_virsh_dump_memory_only_core():
     assert strip_host(core["devices"]) == strip_host(live["devices"])
 
 
+def test_libvirt_watch_and_batch_by_name():
+    """watch --vm=NAME in a real terminal (tmux) lists the domain's devices as
+    dump --vm reads them; batch - runs shell lines over the same domain."""
+    import re
+    from test_watch import Pane, device_rows, quit_and_check
+    d = env()
+    want, _ = dump_json(d, "--vm=vtd-b")
+    bdfs = [x["bdf"] for x in want["devices"]]
+    assert bdfs, want
+    argv = [vtdctl.binary(), "-c", d.uri, "--vm=vtd-b", "watch", "-i", "300"]
+    with Pane(argv) as p:
+        text = p.wait_text(r"^ %s " % re.escape(bdfs[-1]))
+        assert sorted(device_rows(text)) == sorted(bdfs), text
+        assert "vtd-b" in text.splitlines()[0] and "connected" in text.splitlines()[0], text
+        quit_and_check(p)
+    def batch(lines):
+        return subprocess.run([vtdctl.binary(), "-c", d.uri, "--vm=vtd-b", "batch", "-"],
+                              input=lines, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, timeout=120)
+    r = batch("regs\ncheck\nfaults\n")
+    assert r.returncode == 0, r.stderr
+    assert "RTADDR" in r.stdout and "clean: %d devices" % len(bdfs) in r.stdout, r.stdout
+    assert "fault recording register" in r.stdout, r.stdout
+    # as bpftool's batch: the first bad line stops it, named with its number
+    r = batch("check\nnosuchcommand\nregs\n")
+    assert r.returncode == 1 and "stdin:2" in r.stderr, (r.returncode, r.stderr)
+    assert "clean:" in r.stdout and "RTADDR" not in r.stdout, r.stdout
+
+
 def test_libvirt_check_all_names_the_vm_with_a_fault():
     """check --all on a host where one VM has a pending fault: a fourth
     domain runs the freestanding test guest on scenario legacy-basic, whose
