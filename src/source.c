@@ -80,6 +80,22 @@ void source_set_error(struct vtd_source *src, const char *fmt, ...)
 	va_end(ap);
 }
 
+size_t lower_bound(size_t n, bool (*below)(size_t i, const void *ctx),
+		   const void *ctx)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (below(mid, ctx))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 void errf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;

@@ -84,6 +84,10 @@ bool source_is_ram(const struct vtd_source *src, uint64_t gpa, uint64_t len);
 uint64_t source_ram_end(const struct vtd_source *src);
 void source_set_error(struct vtd_source *src, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The first index in [0, n) where below(i, ctx) is false, below being true
+ * on a prefix only: a binary search over any sorted array. */
+size_t lower_bound(size_t n, bool (*below)(size_t i, const void *ctx),
+		   const void *ctx);
 /* Format an error into err (errlen bytes); nothing when err is NULL. */
 void errf(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

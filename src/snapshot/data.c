@@ -23,20 +23,24 @@ void snapshot_free(struct vtd_snapshot *s)
 	memset(s, 0, sizeof(*s));
 }
 
+struct page_key {
+	const struct vtd_snapshot *s;
+	uint64_t gpa;
+};
+
+static bool page_below(size_t i, const void *ctx)
+{
+	const struct page_key *k = ctx;
+
+	return k->s->pages[i].gpa < k->gpa;
+}
+
 /* Index of the first page with gpa >= the given one. */
 static size_t page_lower_bound(const struct vtd_snapshot *s, uint64_t gpa)
 {
-	size_t lo = 0, hi = s->nr_pages;
+	struct page_key k = { s, gpa };
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->pages[mid].gpa < gpa)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return lower_bound(s->nr_pages, page_below, &k);
 }
 
 const struct snap_page *snapshot_find_page(const struct vtd_snapshot *s,

@@ -563,21 +563,26 @@ static int rewalk(void)
 
 /* --- re-reading the PASIDs an invalidation named ---------------------------- */
 
+struct pasid_key {
+	const struct vtd_device *d;
+	uint32_t pasid;
+};
+
+static bool pasid_below(size_t i, const void *ctx)
+{
+	const struct pasid_key *k = ctx;
+
+	return k->d->pasids[i].pasid < k->pasid;
+}
+
 /* Where PASID p is, or would go, in d's list (sorted by PASID). */
 static size_t pasid_slot(const struct vtd_device *d, uint32_t p, bool *found)
 {
-	size_t lo = 0, hi = d->nr_pasids;
+	struct pasid_key k = { d, p };
+	size_t i = lower_bound(d->nr_pasids, pasid_below, &k);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (d->pasids[mid].pasid < p)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = lo < d->nr_pasids && d->pasids[lo].pasid == p;
-	return lo;
+	*found = i < d->nr_pasids && d->pasids[i].pasid == p;
+	return i;
 }
 
 /* d's record of PASID p becomes *r (NULL: there is none). */
