@@ -9,6 +9,7 @@
  * Guest memory is hostile: every pointer is checked against RAM before it
  * is read, and anything malformed becomes a finding, never an abort.
  */
+#include <endian.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,13 +43,13 @@ enum {
 
 #define NO_DEV	VTD_NO_BDF, VTD_NO_BDF
 
+/* Guest memory is little-endian; a buffer's bytes may be unaligned. */
 static uint64_t le64(const uint8_t *p)
 {
-	uint64_t v = 0;
+	uint64_t v;
 
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
+	memcpy(&v, p, sizeof(v));
+	return le64toh(v);
 }
 
 static void load_qwords(const uint8_t *p, uint64_t *q, unsigned n)
