@@ -287,9 +287,10 @@ static const struct cmd cmds[] = {
 	  "  Exit 2 when any finding is a warning or an error. With --all: one summary\n"
 	  "  line per VM, its findings under it.\n"
 	  "  Example: vtdctl --all check\n" },
-	{ "snapshot", do_snapshot, "-o FILE|-", "save everything a later offline run needs", CMD_HOST,
+	{ "snapshot", do_snapshot, "-o FILE|- [--pages]", "save everything a later offline run needs", CMD_HOST,
 	  "  Registers, the guest pages the walk read, QEMU's replies: --snapshot=FILE\n"
-	  "  replays it. It holds guest memory: treat it as the guest's data.\n"
+	  "  replays it. --pages adds every page table, for xlate and dump --pages.\n"
+	  "  It holds guest memory: treat it as the guest's data.\n"
 	  "  Example: vtdctl --vm=web1 snapshot -o web1.vtdsnap\n" },
 	{ "diff", do_diff, "SNAPSHOT_A SNAPSHOT_B", "what changed between two snapshots (exit 2: they differ)", 0,
 	  "  Example: vtdctl diff before.vtdsnap after.vtdsnap\n" },

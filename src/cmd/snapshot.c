@@ -17,6 +17,7 @@
 #include "snapshot/snapshot.h"
 #include "walker/iq.h"
 #include "walker/ir.h"
+#include "walker/mappings.h"
 
 static bool filtered(const struct vtd_filter *f)
 {
@@ -76,6 +77,27 @@ static int walk_recorded(struct vtd_source *rec, struct vtd_model *m)
 	return rc;
 }
 
+/* --pages: every page table of every device and PASID, so that xlate and
+ * dump --pages work on the snapshot too (it grows with what is mapped). */
+static int read_page_tables(struct vtd_source *rec, const struct vtd_model *m)
+{
+	for (size_t i = 0; i < m->nr_devices; i++) {
+		const struct vtd_device *d = &m->devices[i];
+		size_t n = d->scalable ? d->nr_pasids : 1;
+
+		for (size_t j = 0; j < n; j++) {
+			struct vtd_mappings mp;
+			int err = vtd_enum_mappings(rec, m, d,
+						    d->scalable ? &d->pasids[j] : NULL, &mp);
+
+			if (err)
+				return err;
+			vtd_mappings_free(&mp);
+		}
+	}
+	return 0;
+}
+
 /* The walk, the VMM, the host side, the queues; -1 after report_error(). */
 static int record_everything(struct vtd_source *rec, struct vtd_model *m)
 {
@@ -86,6 +108,8 @@ static int record_everything(struct vtd_source *rec, struct vtd_model *m)
 	err = vtd_host_collect(rec, m, &m->host);
 	if (!err)
 		err = read_queues(rec, &m->rf);
+	if (!err && g.pages)
+		err = read_page_tables(rec, m);
 	if (err < 0) {
 		report_error("%s: %s", rec->target,
 			     rec->error[0] ? rec->error : strerror(-err));
