@@ -27,15 +27,23 @@ INPUTS = {
     "linux-q72-scalable": ("linux", "q72-l61-scalable"),
     "linux-q72-legacy": ("linux", "q72-l61-legacy"),
     "linux-q10-flts": ("linux", "q10-l612-flts"),
+    "vtdguest-hostile-beyond-ram": ("vtdguest", "hostile-beyond-ram", "7.2"),
+    "vtdguest-hostile-selfref": ("vtdguest", "hostile-selfref", "7.2"),
+    "vtdguest-hostile-iq": ("vtdguest", "hostile-iq", "7.2"),
     "vtdguest-scalable-basic": ("vtdguest", "scalable-basic", "7.2"),
     "vtdguest-legacy-basic": ("vtdguest", "legacy-basic", "7.2"),
     "vtdguest-hostile-reserved": ("vtdguest", "hostile-reserved", "7.2"),
 }
 
 
+# inputs whose page tables are kept too (snapshot --pages), for xlate cases
+WITH_PAGES = {"linux-q10-flts", "linux-q72-legacy"}
+
+
 def snapshot(qmp_path, name):
     out = os.path.join(HERE, "inputs", name + ".snap")
-    subprocess.run([VTDCTL, "--qmp=" + qmp_path, "snapshot", "-o", out], check=True)
+    extra = ["--pages"] if name in WITH_PAGES else []
+    subprocess.run([VTDCTL, "--qmp=" + qmp_path, "snapshot", "-o", out] + extra, check=True)
     os.chmod(out, 0o644)
     print("wrote %s (%d bytes)" % (os.path.relpath(out, REPO), os.path.getsize(out)))
 
