@@ -267,7 +267,7 @@ void text_dump(FILE *f, struct vtd_source *src, const struct vtd_model *m,
 		if (sm)
 			fprintf(f, "\nBDF      CONTEXT\n  PASID           DID  PGTT          TABLES\n");
 		else
-			fprintf(f, "\nBDF        DID  TT               AW            SLPTPTR\n");
+			fprintf(f, "\nBDF        DID  TT               AW           SLPTPTR\n");
 	} else {
 		fprintf(f, "\nno device has a present context entry\n");
 	}
