@@ -529,17 +529,33 @@ static size_t total_pasids(const struct vtd_model *m)
 	return n;
 }
 
+/* QEMU's side read (again) and check's rules run (again) over m, whose
+ * walker findings stay: after a walk, and after a re-read merged into it. */
+static int host_and_rules(struct vtd_model *m)
+{
+	struct vtd_host *h = NULL;
+	int err = vtd_host_collect(W.src, m, &h);
+
+	if (err < 0)
+		return err;
+	vtd_host_free(m->host);
+	m->host = h;
+	m->nr_findings = m->nr_walk_findings;	/* the rules' findings, afresh */
+	if (vtd_check_run(m, m->host) < 0)
+		return -ENOMEM;
+	vtd_recount_device_findings(m);
+	return 0;
+}
+
 static int rewalk(void)
 {
 	struct vtd_model *n = next_model, *o = W.cur;
 	int64_t t0 = mono_ms();
 	int err = vtd_walk(W.src, &W.conf.walk, n);
 
-	if (!err)
-		err = vtd_host_collect(W.src, n, &n->host);
 	/* the findings are check's: every rule, the host side's too */
-	if (!err && vtd_check_run(n, n->host) < 0)
-		err = -ENOMEM;
+	if (!err)
+		err = host_and_rules(n);
 	if (err < 0) {
 		vtd_model_free(n);
 		return err;
@@ -670,23 +686,6 @@ static int merge_pasid(struct vtd_model *m, struct vtd_model *t, uint32_t p)
 	return merge_pasid_findings(m, t, p);
 }
 
-/* After a merge: QEMU's side read again, check's rules run again. */
-static int refresh_host_and_rules(struct vtd_model *m)
-{
-	struct vtd_host *h = NULL;
-	int err = vtd_host_collect(W.src, m, &h);
-
-	if (err < 0)
-		return err;
-	vtd_host_free(m->host);
-	m->host = h;
-	m->nr_findings = m->nr_walk_findings;	/* the rules' findings, afresh */
-	if (vtd_check_run(m, m->host) < 0)
-		return -ENOMEM;
-	vtd_recount_device_findings(m);
-	return 0;
-}
-
 /* Re-read the PASIDs that new PASID-selective invalidations named: 0, 1
  * when a full walk must do it instead, or a negative errno. */
 static int reread_pasids(void)
@@ -711,7 +710,7 @@ static int reread_pasids(void)
 		vtd_model_free(t);
 	}
 	if (!rc)
-		rc = refresh_host_and_rules(m);
+		rc = host_and_rules(m);
 	if (!rc) {
 		struct vtd_model b = { .findings = before, .nr_findings = nb };
 
