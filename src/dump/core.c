@@ -7,10 +7,11 @@
  * parses the headers from that mapping (elf_memory) and reads go straight
  * to the mapping. Pages already copied out are given back every few MiB
  * (MADV_DONTNEED: they are the file's bytes, refaulted if read again), so
- * that a scan of a many-GiB dump does not hold the dump in its RSS. Each PT_LOAD maps guest-physical p_paddr to file offset
- * p_offset for p_filesz bytes; a p_memsz beyond p_filesz is not in the file
- * and stays a hole. The core is untrusted input: every header is checked
- * against the file size before it is used.
+ * that a scan of a many-GiB dump does not hold the dump in its RSS. Each
+ * PT_LOAD maps guest-physical p_paddr to file offset p_offset for p_filesz
+ * bytes; a p_memsz beyond p_filesz is not in the file and stays a hole. The
+ * core is untrusted input: every header is checked against the file size
+ * before it is used.
  *
  * QEMU writes EM_X86_64 when the first CPU is in long mode and EM_386
  * otherwise (a guest in protected mode, or one stopped before it ran); the
@@ -76,8 +77,7 @@ static const struct core_seg *find_seg(const struct core_priv *p, uint64_t gpa)
 /* Give back the pages of [lo, hi) once enough has been copied from them. */
 static void note_copied(struct core_priv *p, uint64_t off, uint64_t n)
 {
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t a, b;
+	uintptr_t page, a, b;
 
 	if (!p->copied || off < p->lo)
 		p->lo = off;
@@ -86,6 +86,7 @@ static void note_copied(struct core_priv *p, uint64_t off, uint64_t n)
 	p->copied += n;
 	if (p->copied < CORE_DROP_BYTES)
 		return;
+	page = (uintptr_t)sysconf(_SC_PAGESIZE);
 	a = ((uintptr_t)p->map + p->lo) & ~(page - 1);
 	b = (uintptr_t)p->map + p->hi;
 	madvise((void *)a, b - a, MADV_DONTNEED);	/* only a hint: errors do not matter */
@@ -164,10 +165,6 @@ static const char *other_format(const unsigned char *m, size_t size)
 	return NULL;
 }
 
-/*
- * Parse the program headers into a sorted segment table. Returns 0 or -1
- * with err set.
- */
 /* An x86 ELF core; *eh and *cls filled in. */
 static int check_elf_header(Elf *elf, GElf_Ehdr *eh, int *cls, char *err,
 			    size_t errlen)
@@ -330,6 +327,10 @@ static int merge_segments(struct core_priv *p, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Parse the program headers into a sorted segment table. Returns 0 or -1
+ * with err set.
+ */
 static int parse_segments(struct core_priv *p, Elf *elf, char *err,
 			  size_t errlen)
 {
