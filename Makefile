@@ -44,7 +44,7 @@ Q := @
 endif
 
 # Everything under src/ except main goes into a library the tests link too.
-LIB_SRCS  := $(filter-out src/vtdctl.c,$(wildcard src/*.c src/*/*.c))
+LIB_SRCS  := $(filter-out src/vtdctl.c,$(wildcard src/*/*.c))
 LIB_OBJS  := $(LIB_SRCS:.c=.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:.c=)

@@ -3,7 +3,7 @@
 #ifndef VTDCTL_CHECK_H
 #define VTDCTL_CHECK_H
 
-#include "walker/model.h"
+#include "model/model.h"
 
 struct vtd_host;
 

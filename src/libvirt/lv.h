@@ -9,7 +9,7 @@
 
 #include "libvirt/api.h"
 
-#include "source.h"
+#include "source/source.h"
 
 /*
  * virDomainMemoryPeek's per-call cap: the remote protocol's
@@ -74,7 +74,7 @@ struct lv_dom_info {
 int lv_iommu_domains(virConnectPtr conn, bool running_only,
 		     struct lv_dom_info **out, size_t *n, char *err, size_t errlen);
 
-/* vtdctl list, with or without the inactive domains (src/cmd/list.c). */
+/* vtdctl list, with or without the inactive domains (src/cli/list.c). */
 int list_domains(bool include_inactive);
 
 /*

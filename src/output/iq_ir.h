@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "output/output.h"
-#include "source.h"
+#include "source/source.h"
 #include "walker/iq.h"
 #include "walker/ir.h"
 

@@ -8,9 +8,9 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
-#include "host/host.h"
+#include "vmm/host.h"
 #include "output/output.h"
-#include "source.h"
+#include "source/source.h"
 #include "walker/mappings.h"
 
 /* A 64-bit value as "0x..." (JSON numbers lose precision past 2^53). */

@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "walker/model.h"
+#include "model/model.h"
 
 struct json_object;
 struct vtd_source;

@@ -5,8 +5,8 @@
 
 #include <stdio.h>
 
-#include "walker/faults.h"
-#include "walker/regdesc.h"
+#include "vtd/faults.h"
+#include "vtd/regdesc.h"
 
 struct json_object;
 

@@ -6,9 +6,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "host/host.h"
+#include "vmm/host.h"
 #include "output/output.h"
-#include "source.h"
+#include "source/source.h"
 #include "walker/mappings.h"
 
 #define FLAG(b)	((b) ? '+' : '-')

@@ -21,7 +21,7 @@
 
 #include "output/output.h"
 #include "output/xlate.h"
-#include "walker/faultreason.h"
+#include "vtd/faultreason.h"
 
 #define FLAG(b)	((b) ? '+' : '-')
 

@@ -9,7 +9,7 @@
 
 #include <json-c/json.h>
 
-#include "source.h"
+#include "source/source.h"
 #include "qmp/qmp.h"
 
 /* Copy at most n bytes of untrusted text for a message, sanitised. */

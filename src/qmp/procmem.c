@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "qmp/procmem.h"
-#include "source.h"
+#include "source/source.h"
 
 /* gpa2hva: 0, FALLBACK (not translatable) or a transport error. */
 static int gpa2hva(struct vtd_source *src, struct procmem *pm, uint64_t gpa,

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "source.h"
+#include "source/source.h"
 
 struct json_object;
 

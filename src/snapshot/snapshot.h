@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "source.h"
-#include "walker/regs.h"
+#include "source/source.h"
+#include "vtd/regs.h"
 
 /*
  * The file format is docs/snapshot-format.md: one JSON object, magic

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "tui/ui.h"
-#include "walker/regdesc.h"
+#include "vtd/regdesc.h"
 
 static void col_header(const char *text)
 {

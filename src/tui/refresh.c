@@ -23,7 +23,7 @@
 #include <string.h>
 
 #include "check/check.h"
-#include "host/host.h"
+#include "vmm/host.h"
 #include "tui/ui.h"
 
 #define SAFETY_TICKS	5

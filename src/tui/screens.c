@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "host/host.h"
+#include "vmm/host.h"
 #include "output/output.h"
 #include "tui/ui.h"
 

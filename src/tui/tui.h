@@ -6,11 +6,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "source.h"
-#include "walker/model.h"
+#include "source/source.h"
+#include "model/model.h"
 
 /*
- * How the view is started. The caller (src/cmd/watch.c) has checked that
+ * How the view is started. The caller (src/cli/watch.c) has checked that
  * stdin and stdout are a terminal and opened the target once; tui_run() owns
  * the source from then on: it closes it when the connection drops and gets
  * a new one from reopen() (with backoff) until the user quits.

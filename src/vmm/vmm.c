@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "source.h"
+#include "source/source.h"
 #include "vmm/vmm.h"
 
 static int get_version(struct vtd_source *src, struct vtd_vmm *v)

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "source.h"
+#include "source/source.h"
 #include "walker/iq.h"
-#include "walker/model.h"
-#include "walker/regs.h"
+#include "model/model.h"
+#include "vtd/regs.h"
 
 #define BITS(v, hi, lo)	(((v) >> (lo)) & ((2ULL << ((hi) - (lo))) - 1))
 #define BIT(v, n)	(((v) >> (n)) & 1)

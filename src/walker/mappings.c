@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "source.h"
+#include "source/source.h"
 #include "walker/mappings.h"
 #include "walker/xlate.h"
 

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "walker/model.h"
+#include "model/model.h"
 
 struct vtd_source;
 

@@ -33,9 +33,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "source.h"
-#include "walker/model.h"
-#include "walker/vtd.h"
+#include "source/source.h"
+#include "model/model.h"
+#include "vtd/vtd.h"
 
 #define SCAN_CHUNK	(1u << 20)	/* bytes per source_read */
 #define QWORDS		(VTD_PAGE_SIZE / 8)

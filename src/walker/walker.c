@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "source.h"
+#include "source/source.h"
 #include "walker/addrmap.h"
-#include "walker/model.h"
+#include "model/model.h"
 
 #define DEFAULT_MAX_ENTRIES	(1UL << 26)
 #define ROOT_ENTRIES		256

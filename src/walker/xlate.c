@@ -23,8 +23,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "source.h"
-#include "walker/faultreason.h"
+#include "source/source.h"
+#include "vtd/faultreason.h"
 #include "walker/xlate.h"
 
 #define PTE_ADDR_MASK	0x000ffffffffff000ULL	/* bits 51:12 */

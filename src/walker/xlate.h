@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "walker/model.h"
+#include "model/model.h"
 
 struct vtd_source;
 

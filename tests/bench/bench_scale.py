@@ -113,7 +113,7 @@ def pasid_record_bytes(tmp):
     project's own header through the C compiler (0 if none is at hand)."""
     c = os.path.join(tmp, "sz.c")
     with open(c, "w") as f:
-        f.write('#include <stdio.h>\n#include "walker/model.h"\n'
+        f.write('#include <stdio.h>\n#include "model/model.h"\n'
                 'int main(void) { printf("%zu", sizeof(struct vtd_pasid_rec)); return 0; }\n')
     cflags = subprocess.run(["pkg-config", "--cflags", "json-c"], stdout=subprocess.PIPE,
                             text=True).stdout.split()

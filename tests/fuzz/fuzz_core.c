@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * vtdctl fuzzing: the ELF core reader (libelf + src/dump/core.c) on a file
+ * vtdctl fuzzing: the ELF core reader (libelf + src/elfcore/core.c) on a file
  * holding the input (a memfd, named through /proc/self/fd), then reads at
  * every segment edge and a walk with RTADDR discovery.
  */
@@ -8,10 +8,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "dump/core.h"
+#include "elfcore/core.h"
 #include "fuzz_mem.h"
-#include "source.h"
-#include "walker/model.h"
+#include "source/source.h"
+#include "model/model.h"
 
 #define MAX_SEGS	64
 

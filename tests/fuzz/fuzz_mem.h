@@ -24,7 +24,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "source.h"
+#include "source/source.h"
 
 #define FUZZ_HDR	17
 #define REG_BYTES	0x300

@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "qmp/qmp.h"
-#include "source.h"
-#include "walker/model.h"
+#include "source/source.h"
+#include "model/model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

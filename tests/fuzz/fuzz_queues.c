@@ -11,7 +11,7 @@
 #include "output/iq_ir.h"
 #include "walker/iq.h"
 #include "walker/ir.h"
-#include "walker/regs.h"
+#include "vtd/regs.h"
 
 static FILE *devnull;
 

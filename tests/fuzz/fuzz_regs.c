@@ -9,12 +9,12 @@
 #include "fuzz_mem.h"
 #include "output/output.h"
 #include "output/regs.h"
-#include "walker/faults.h"
-#include "walker/faultreason.h"
+#include "vtd/faults.h"
+#include "vtd/faultreason.h"
 #include "walker/iq.h"
 #include "walker/ir.h"
-#include "walker/regdesc.h"
-#include "walker/regs.h"
+#include "vtd/regdesc.h"
+#include "vtd/regs.h"
 #include "walker/xlate.h"
 
 static FILE *devnull;

@@ -10,11 +10,11 @@
 #include <unistd.h>
 
 #include "fuzz_mem.h"
-#include "source.h"
+#include "source/source.h"
 #include "walker/iq.h"
 #include "walker/ir.h"
-#include "walker/model.h"
-#include "walker/regs.h"
+#include "model/model.h"
+#include "vtd/regs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host/host.h"
-#include "shell/shell.h"
+#include "vmm/host.h"
+#include "cli/shell.h"
 #include "vmm/vmm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

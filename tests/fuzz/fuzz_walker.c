@@ -8,7 +8,7 @@
 
 #include "fuzz_mem.h"
 #include "output/output.h"
-#include "walker/model.h"
+#include "model/model.h"
 
 static FILE *devnull;
 

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "source.h"
+#include "source/source.h"
 
 #ifndef MEMSRC_RAM_SIZE
 #define MEMSRC_RAM_SIZE	(1u << 20)

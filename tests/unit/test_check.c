@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "check/check.h"
-#include "host/host.h"
+#include "vmm/host.h"
 #include "unit.h"
 
 static struct vtd_device *sm_device(struct vtd_model *m, int bus, int devfn)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Unit tests of the ELF core source (src/dump/core.c) on synthetic cores
+ * Unit tests of the ELF core source (src/elfcore/core.c) on synthetic cores
  * written at run time into a temporary directory, good and bad.
  *
  * Set VTDCTL_TEST_CORE=/path/to/guest.core to also open a real core from
@@ -16,9 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "source.h"
+#include "source/source.h"
 #include "unit.h"
-#include "dump/core.h"
+#include "elfcore/core.h"
 
 static char tmpdir[] = "/tmp/vtdctl-test-core.XXXXXX";
 

@@ -5,7 +5,7 @@
  * named bit positions here, never taken from vtdctl's output.
  */
 #include "unit.h"
-#include "walker/vtd.h"
+#include "vtd/vtd.h"
 
 #define B(n) (1ULL << (n))
 

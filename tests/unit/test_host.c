@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "host/host.h"
-#include "source.h"
+#include "vmm/host.h"
+#include "source/source.h"
 #include "unit.h"
 
 static char *slurp(const char *path)

@@ -7,11 +7,11 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "source.h"
+#include "source/source.h"
 #include "unit.h"
 #include "walker/ir.h"
-#include "walker/model.h"
-#include "walker/regs.h"
+#include "model/model.h"
+#include "vtd/regs.h"
 
 #define B(n)		(1ULL << (n))
 #define TBASE		0x20000ULL

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 
 #include "output/output.h"
-#include "source.h"
+#include "source/source.h"
 #include "unit.h"
-#include "walker/model.h"
+#include "model/model.h"
 
 #include "memsrc.h"
 

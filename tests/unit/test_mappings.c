@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 
-#include "source.h"
+#include "source/source.h"
 #include "unit.h"
 #include "walker/mappings.h"
 

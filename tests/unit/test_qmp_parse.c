@@ -19,7 +19,7 @@
 
 #include <json-c/json.h>
 
-#include "source.h"
+#include "source/source.h"
 #include "qmp/qmp.h"
 #include "qmp/procmem.h"
 #include "unit.h"

@@ -6,10 +6,10 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "source.h"
+#include "source/source.h"
 #include "unit.h"
-#include "walker/faults.h"
-#include "walker/regdesc.h"
+#include "vtd/faults.h"
+#include "vtd/regdesc.h"
 
 #define B(n) (1ULL << (n))
 

@@ -16,10 +16,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "source.h"
+#include "source/source.h"
 #include "unit.h"
-#include "dump/core.h"
-#include "walker/model.h"
+#include "elfcore/core.h"
+#include "model/model.h"
 
 /* Guest RAM: 16 MiB at 0 and 2 MiB at 4 GiB. */
 #define LOW_SIZE	(16u << 20)

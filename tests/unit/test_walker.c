@@ -7,9 +7,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "source.h"
+#include "source/source.h"
 #include "unit.h"
-#include "walker/model.h"
+#include "model/model.h"
 
 #include "memsrc.h"
 

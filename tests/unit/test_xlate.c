@@ -8,9 +8,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "source.h"
+#include "source/source.h"
 #include "unit.h"
-#include "walker/faultreason.h"
+#include "vtd/faultreason.h"
 #include "walker/xlate.h"
 
 #define MEMSRC_RAM_SIZE	(4u << 20)	/* guest RAM is [0, 4 MiB) */

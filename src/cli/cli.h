@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vtdctl: what every command shares: global options, target, errors. */
+#ifndef VTDCTL_CMD_H
+#define VTDCTL_CMD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "output/output.h"
+#include "source/source.h"
+#include "model/model.h"
+
+enum { EXIT_OK = 0, EXIT_FATAL = 1, EXIT_FINDINGS = 2 };
+
+/* Global options, filled by main() before a command runs; read-only after. */
+struct global_opts {
+	const char *qmp;		/* --qmp=PATH|HOST:PORT */
+	const char *core;		/* --core=FILE */
+	struct vtd_walk_opts walk;	/* --rtaddr, filters */
+	struct out_opts out;		/* -j -p -v */
+	struct qmp_open_opts qmp_opts;	/* --timeout, --no-proc-mem */
+	const char *vm;			/* --vm=NAME|UUID|ID */
+	struct libvirt_open_opts virt_opts;	/* -c URI, --no-monitor */
+	bool all;			/* --all: every libvirt domain */
+	const char *snapshot;		/* --snapshot=FILE */
+	const char *output;		/* -o FILE */
+	long count;			/* -n N: how many (iq); -1 = default */
+	long interval_ms;		/* -i MS: refresh (watch); 0 = default */
+	bool pages;			/* --pages: list mappings (dump) */
+	bool consistent, pause;		/* --consistent, --pause */
+	bool no_host;			/* --no-host: the guest side only */
+	bool help, version;
+};
+extern struct global_opts g;
+
+/* One line on stderr; in JSON mode also {"error": ...} on stdout. */
+void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Open the target the global options name; NULL after report_error(). */
+struct vtd_source *open_target(void);
+/* The same without printing (err gets the message); qo overrides the QMP
+ * options (NULL: g.qmp_opts). For reconnecting views. */
+struct vtd_source *open_target_quiet(const struct qmp_open_opts *qo,
+				     char *err, size_t errlen);
+/* The shell and batch keep the target open across lines: while on,
+ * open_target() returns the source it opened last when g names the same
+ * target, and source_close() leaves that one open; off closes it. */
+void target_keep(bool on);
+/* For the shell's completion: the command table's names in order (NULL
+ * past the end) and getopt's long options (ending in a zero entry). */
+struct option;
+const char *vtdctl_command_name(size_t i);
+const struct option *vtdctl_long_options(void);
+/* Walk the target into m; -1 after report_error() (m is then freed). */
+int walk_target(struct vtd_source *src, struct vtd_model *m);
+/* no_args(), open_target(), walk_target(), then the host side (src/vmm/):
+ * the source, or NULL after report_error() with nothing left open. */
+struct vtd_source *open_walk_host(const char *cmd, int argc, char **argv,
+				  struct vtd_model *m);
+/* EXIT_FINDINGS when m has a warning or an error, else EXIT_OK. */
+int exit_status_of(const struct vtd_model *m);
+struct vtd_regfile;
+/* Read every register; -1 after report_error() (also for a dump). */
+int cmd_read_regfile(struct vtd_source *src, struct vtd_regfile *rf);
+/* Refuse positional arguments a command does not take. */
+int no_args(const char *cmd, int argc, char **argv);
+
+/* Commands: int do_NAME(int argc, char **argv), argv after the name. */
+int do_dump(int argc, char **argv);
+int do_regs(int argc, char **argv);
+int do_faults(int argc, char **argv);
+int do_iq(int argc, char **argv);
+int do_xlate(int argc, char **argv);
+int do_ir(int argc, char **argv);
+int do_check(int argc, char **argv);
+int do_snapshot(int argc, char **argv);
+int do_diff(int argc, char **argv);
+int do_list(int argc, char **argv);
+int do_watch(int argc, char **argv);
+int do_shell(int argc, char **argv);
+int do_batch(int argc, char **argv);
+
+/* --all: run argv (argv[0] = command) once per libvirt domain with an Intel
+ * IOMMU, a summary line per domain (src/cli/all.c). */
+int run_on_all_domains(const char *cmd, int argc, char **argv);
+
+/* Run one command line (argv[0] = command) on top of g: main and the shell. */
+int vtdctl_run(int argc, char **argv);
+/* The whole command line (argv[0] = the program): what main() calls. */
+int cli_main(int argc, char **argv);
+
+#endif

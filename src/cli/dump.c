@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vtdctl dump: every device, context entry and present PASID entry. */
+#include "cli/cli.h"
+
+int do_dump(int argc, char **argv)
+{
+	struct vtd_source *src;
+	struct vtd_model m;
+	int rc;
+
+	src = open_walk_host("dump", argc, argv, &m);
+	if (!src)
+		return EXIT_FATAL;
+	/* with --pages the renderers enumerate each PASID's mappings as they
+	 * print it: memory stays bounded by one PASID */
+	if (g.out.json)
+		json_dump_stream(stdout, src, &m, &g.out);
+	else
+		text_dump(stdout, src, &m, &g.out);
+	if (g.out.verbose && !g.out.json)
+		fprintf(stderr, "%s: memory read through %s, %lu QMP/source calls\n",
+			"vtdctl", src->access ? src->access : "-", src->nr_calls);
+	rc = exit_status_of(&m);
+	vtd_model_free(&m);
+	source_close(src);
+	return rc;
+}
+

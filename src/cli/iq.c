@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vtdctl iq: the invalidation queue. */
+#include <string.h>
+
+#include "cli/cli.h"
+#include "output/iq_ir.h"
+#include "walker/iq.h"
+#include "vtd/regs.h"
+
+#define IQ_DEFAULT_COUNT	16
+
+int do_iq(int argc, char **argv)
+{
+	struct vtd_model m = { 0 };
+	struct vtd_source *src;
+	struct vtd_regfile rf;
+	struct vtd_iq iq;
+	unsigned count = g.count < 0 ? IQ_DEFAULT_COUNT : (unsigned)g.count;
+	int rc = EXIT_FATAL, err;
+
+	if (no_args("iq", argc, argv))
+		return EXIT_FATAL;
+	src = open_target();
+	if (!src)
+		return EXIT_FATAL;
+	if (cmd_read_regfile(src, &rf))
+		goto out;
+	err = vtd_read_iq(src, &rf, count, &iq, &m);
+	if (err) {
+		report_error("%s: %s", src->target,
+			     src->error[0] ? src->error : strerror(-err));
+		vtd_iq_free(&iq);
+		goto out;
+	}
+	if (g.out.json)
+		json_print(stdout, json_iq(src, &iq, &m), g.out.pretty);
+	else
+		text_iq(stdout, src, &iq, &m, &g.out);
+	rc = exit_status_of(&m);
+	vtd_iq_free(&iq);
+out:
+	vtd_model_free(&m);
+	source_close(src);
+	return rc;
+}

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vtdctl ir: the interrupt remapping table. */
+#include <string.h>
+
+#include "cli/cli.h"
+#include "output/iq_ir.h"
+#include "walker/ir.h"
+#include "vtd/regs.h"
+
+int do_ir(int argc, char **argv)
+{
+	struct vtd_model m = { 0 };
+	struct vtd_source *src;
+	struct vtd_regfile rf;
+	struct vtd_ir ir;
+	int rc = EXIT_FATAL, err;
+
+	if (no_args("ir", argc, argv))
+		return EXIT_FATAL;
+	src = open_target();
+	if (!src)
+		return EXIT_FATAL;
+	if (cmd_read_regfile(src, &rf))
+		goto out;
+	err = vtd_read_ir(src, &rf, &g.walk.filter, &ir, &m);
+	if (err) {
+		report_error("%s: %s", src->target,
+			     src->error[0] ? src->error : strerror(-err));
+		vtd_ir_free(&ir);
+		goto out;
+	}
+	if (g.out.json)
+		json_print(stdout, json_ir(src, &ir, &m), g.out.pretty);
+	else
+		text_ir(stdout, src, &ir, &m, &g.out);
+	rc = exit_status_of(&m);
+	vtd_ir_free(&ir);
+out:
+	vtd_model_free(&m);
+	source_close(src);
+	return rc;
+}

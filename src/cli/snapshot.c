@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vtdctl snapshot -o FILE: run everything an offline run needs (the walk,
+ * the register file, the VMM facts, the host side, the invalidation queue
+ * and the interrupt remapping table) through a recording source, then save
+ * what it saw (docs/snapshot-format.md).
+ */
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "vmm/host.h"
+#include "snapshot/snapshot.h"
+#include "walker/iq.h"
+#include "walker/ir.h"
+#include "walker/mappings.h"
+
+static bool filtered(const struct vtd_filter *f)
+{
+	return f->bus >= 0 || f->devfn >= 0 || f->pasid >= 0 || f->did >= 0;
+}
+
+/* The queue and the IR table, as `iq` and `ir` read them; their findings
+ * are not kept (an offline run finds them again). */
+static int read_queues(struct vtd_source *rec, const struct vtd_regfile *rf)
+{
+	struct vtd_model scratch;
+	struct vtd_iq iq;
+	struct vtd_ir ir;
+	int err;
+
+	if (!rf->valid)
+		return 0;
+	memset(&scratch, 0, sizeof(scratch));
+	memset(&iq, 0, sizeof(iq));
+	memset(&ir, 0, sizeof(ir));
+	err = vtd_read_iq(rec, rf, 1, &iq, &scratch);
+	vtd_iq_free(&iq);
+	if (!err)
+		err = vtd_read_ir(rec, rf, &VTD_FILTER_ALL, &ir, &scratch);
+	vtd_ir_free(&ir);
+	vtd_model_free(&scratch);
+	return err;
+}
+
+/*
+ * A dump has no registers, and the walk would scan all of its RAM for the
+ * root table. Scan the dump itself, unrecorded, and walk from what it finds
+ * (the snapshot keeps that RTADDR in its header).
+ */
+static int walk_recorded(struct vtd_source *rec, struct vtd_model *m)
+{
+	struct vtd_walk_opts saved = g.walk;
+	struct vtd_regfile *rf = malloc(sizeof(*rf));
+	struct vtd_rtaddr_scan scan;
+	uint64_t rtaddr;
+	int rc;
+
+	if (!rf) {
+		report_error("snapshot: out of memory");
+		return -1;
+	}
+	if (!g.walk.have_rtaddr && !vtd_read_regfile(rec, rf) && !rf->valid &&
+	    !vtd_scan_rtaddr(recorder_inner(rec), &rtaddr, &scan)) {
+		g.walk.have_rtaddr = true;
+		g.walk.rtaddr = rtaddr;
+	}
+	free(rf);
+	rc = walk_target(rec, m);
+	if (!rc && g.walk.have_rtaddr && !saved.have_rtaddr)
+		m->rtaddr_origin = VTD_RTADDR_SCAN;
+	g.walk = saved;		/* the shell runs more commands on g */
+	return rc;
+}
+
+/* --pages: every page table of every device and PASID, so that xlate and
+ * dump --pages work on the snapshot too (it grows with what is mapped). */
+static int read_page_tables(struct vtd_source *rec, const struct vtd_model *m)
+{
+	for (size_t i = 0; i < m->nr_devices; i++) {
+		const struct vtd_device *d = &m->devices[i];
+		size_t n = d->scalable ? d->nr_pasids : 1;
+
+		for (size_t j = 0; j < n; j++) {
+			struct vtd_mappings mp;
+			int err = vtd_enum_mappings(rec, m, d,
+						    d->scalable ? &d->pasids[j] : NULL, &mp);
+
+			if (err)
+				return err;
+			vtd_mappings_free(&mp);
+		}
+	}
+	return 0;
+}
+
+/* The walk, the VMM, the host side, the queues; -1 after report_error(). */
+static int record_everything(struct vtd_source *rec, struct vtd_model *m)
+{
+	int err;
+
+	if (walk_recorded(rec, m))
+		return -1;
+	err = vtd_host_collect(rec, m, &m->host);
+	if (!err)
+		err = read_queues(rec, &m->rf);
+	if (!err && g.pages)
+		err = read_page_tables(rec, m);
+	if (err < 0) {
+		report_error("%s: %s", rec->target,
+			     rec->error[0] ? rec->error : strerror(-err));
+		vtd_model_free(m);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *rtaddr_origin(enum vtd_rtaddr_origin o)
+{
+	return o == VTD_RTADDR_USER ? "user" : o == VTD_RTADDR_SCAN ? "scan" : "";
+}
+
+static void fill_header(struct vtd_snapshot *s, const struct vtd_model *m)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	s->created_unix = now;
+	gmtime_r(&now, &tm);
+	strftime(s->created, sizeof(s->created), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(s->vtdctl_version, sizeof(s->vtdctl_version), "%s",
+		 VTDCTL_VERSION);
+	if (m->vmm.known) {
+		snprintf(s->qemu_version, sizeof(s->qemu_version), "%s",
+			 m->vmm.version[0] ? m->vmm.version : "unknown");
+		snprintf(s->qemu_package, sizeof(s->qemu_package), "%s",
+			 m->vmm.package);
+	}
+	/* a dump has no registers: keep the root table the walk used */
+	if (!m->regs.valid && m->rtaddr_origin != VTD_RTADDR_NONE) {
+		s->rtaddr = m->rtaddr.raw;
+		snprintf(s->rtaddr_origin, sizeof(s->rtaddr_origin), "%s",
+			 rtaddr_origin(m->rtaddr_origin));
+	}
+}
+
+static void print_summary(const struct vtd_snapshot *s, const char *path)
+{
+	struct stat st;
+	long long size = stat(path, &st) ? -1 : (long long)st.st_size;
+	unsigned regs = 0;
+
+	for (unsigned i = 0; i < SNAP_REG_QWORDS; i++)
+		regs += s->reg_valid[i];
+	if (g.out.json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "file", json_object_new_string(path));
+		json_object_object_add(o, "bytes", json_object_new_int64(size));
+		json_object_object_add(o, "pages", json_object_new_int64(s->nr_pages));
+		json_object_object_add(o, "registers", json_object_new_int(regs));
+		json_object_object_add(o, "monitor", json_object_new_int64(s->nr_mon));
+		json_print(stdout, o, g.out.pretty);
+		return;
+	}
+	printf("%s: %lld bytes: %zu guest pages, %u register qwords, %zu monitor replies\n",
+	       path, size, s->nr_pages, regs, s->nr_mon);
+	if (s->rtaddr_origin[0])
+		printf("note: the target has no registers; read the snapshot back with --rtaddr=0x%llx\n",
+		       (unsigned long long)s->rtaddr);
+}
+
+int do_snapshot(int argc, char **argv)
+{
+	struct vtd_snapshot *s;
+	struct vtd_source *src, *rec;
+	struct vtd_model m;
+	char err[600];
+	int rc = EXIT_FATAL;
+
+	if (no_args("snapshot", argc, argv))
+		return EXIT_FATAL;
+	if (!g.output) {
+		report_error("snapshot: give -o FILE (or -o - for stdout)");
+		return EXIT_FATAL;
+	}
+	if (filtered(&g.walk.filter)) {
+		report_error("snapshot: a snapshot holds every device; give -s, --pasid and --did when reading it back");
+		return EXIT_FATAL;
+	}
+	/* past RLIMIT_FSIZE, write() then fails with EFBIG instead of a signal */
+	signal(SIGXFSZ, SIG_IGN);
+	src = open_target();
+	if (!src)
+		return EXIT_FATAL;
+	rec = recorder_wrap(src);
+	if (!rec) {
+		report_error("snapshot: out of memory");
+		source_close(src);
+		return EXIT_FATAL;
+	}
+	if (record_everything(rec, &m))
+		goto out;
+	s = recorder_snapshot(rec);
+	fill_header(s, &m);
+	vtd_model_free(&m);
+	if (snapshot_write(s, g.output, err, sizeof(err))) {
+		report_error("snapshot: %s", err);
+		goto out;
+	}
+	if (strcmp(g.output, "-"))
+		print_summary(s, g.output);
+	rc = EXIT_OK;
+out:
+	source_close(rec);
+	return rc;
+}

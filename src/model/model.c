@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vtdctl: model bookkeeping: findings, devices, freeing. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/host.h"
+#include "model/model.h"
+
+const char *vtd_severity_name(enum vtd_severity s)
+{
+	switch (s) {
+	case VTD_SEV_ERROR:   return "error";
+	case VTD_SEV_WARNING: return "warning";
+	default:	      return "info";
+	}
+}
+
+/* Grow *arr (of *cap elements of size sz) to hold n elements. */
+static int grow(void **arr, size_t *cap, size_t n, size_t sz)
+{
+	size_t ncap = *cap ? *cap : 8;
+	void *p;
+
+	if (n <= *cap)
+		return 0;
+	while (ncap < n)
+		ncap *= 2;
+	p = realloc(*arr, ncap * sz);
+	if (!p)
+		return -1;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+struct vtd_finding *vtd_add_finding(struct vtd_model *m, enum vtd_severity sev,
+				    const char *code, int bus, int devfn,
+				    int64_t pasid, uint64_t gpa,
+				    const char *fmt, ...)
+{
+	struct vtd_finding *f;
+	va_list ap;
+
+	if (grow((void **)&m->findings, &m->cap_findings, m->nr_findings + 1,
+		 sizeof(*f)))
+		return NULL;
+	f = &m->findings[m->nr_findings++];
+	memset(f, 0, sizeof(*f));
+	f->sev = sev;
+	snprintf(f->code, sizeof(f->code), "%s", code);
+	f->bus = bus;
+	f->devfn = devfn;
+	f->pasid = pasid;
+	f->gpa = gpa;
+	va_start(ap, fmt);
+	vsnprintf(f->message, sizeof(f->message), fmt, ap);
+	va_end(ap);
+	return f;
+}
+
+struct vtd_device *vtd_add_device(struct vtd_model *m)
+{
+	struct vtd_device *d;
+
+	if (grow((void **)&m->devices, &m->cap_devices, m->nr_devices + 1,
+		 sizeof(*d)))
+		return NULL;
+	d = &m->devices[m->nr_devices++];
+	memset(d, 0, sizeof(*d));
+	d->dir_shared_with = -1;
+	return d;
+}
+
+struct vtd_pasid_rec *vtd_add_pasid(struct vtd_device *d)
+{
+	struct vtd_pasid_rec *p;
+
+	if (grow((void **)&d->pasids, &d->cap_pasids, d->nr_pasids + 1,
+		 sizeof(*p)))
+		return NULL;
+	p = &d->pasids[d->nr_pasids++];
+	memset(p, 0, sizeof(*p));
+	return p;
+}
+
+static int bdf_vs_device(const void *key, const void *elem)
+{
+	const int *a = key;
+	const struct vtd_device *d = elem;
+	int b = d->bus << 8 | d->devfn;
+
+	return *a < b ? -1 : *a > b;
+}
+
+/* Devices are sorted by bus, devfn: bsearch them. */
+struct vtd_device *vtd_model_device(struct vtd_model *m, int bus, int devfn)
+{
+	int key;
+
+	if (!m->nr_devices || bus < 0 || devfn < 0)
+		return NULL;
+	key = bus << 8 | devfn;
+	return bsearch(&key, m->devices, m->nr_devices, sizeof(*m->devices),
+		       bdf_vs_device);
+}
+
+void vtd_recount_device_findings(struct vtd_model *m)
+{
+	for (size_t i = 0; i < m->nr_devices; i++)
+		m->devices[i].nr_findings = 0;
+	for (size_t i = 0; i < m->nr_findings; i++) {
+		const struct vtd_finding *f = &m->findings[i];
+		struct vtd_device *d = vtd_model_device(m, f->bus, f->devfn);
+
+		if (d)
+			d->nr_findings++;
+	}
+}
+
+/* The worst severity seen; *any says whether there was a finding at all. */
+unsigned vtd_worst_severity(const struct vtd_model *m, bool *any)
+{
+	unsigned worst = VTD_SEV_INFO;
+
+	*any = m->nr_findings > 0;
+	for (size_t i = 0; i < m->nr_findings; i++)
+		if (m->findings[i].sev > worst)
+			worst = m->findings[i].sev;
+	return worst;
+}
+
+void vtd_model_free(struct vtd_model *m)
+{
+	for (size_t i = 0; i < m->nr_devices; i++)
+		free(m->devices[i].pasids);
+	free(m->devices);
+	free(m->findings);
+	vtd_host_free(m->host);
+	memset(m, 0, sizeof(*m));
+}
+
+static uint64_t fnv(uint64_t h, uint64_t v)
+{
+	for (int i = 0; i < 8; i++, v >>= 8)
+		h = (h ^ (v & 0xff)) * 0x100000001b3ULL;
+	return h;
+}
+
+uint64_t vtd_model_fingerprint(const struct vtd_model *m)
+{
+	uint64_t h = fnv(0xcbf29ce484222325ULL, m->rtaddr.raw);
+
+	h = fnv(h, m->nr_devices);
+	for (size_t i = 0; i < m->nr_devices; i++) {
+		const struct vtd_device *d = &m->devices[i];
+		const uint64_t *raw = d->scalable ? d->ctx.sm.raw : d->ctx.leg.raw;
+
+		h = fnv(h, (uint64_t)d->bus << 8 | d->devfn);
+		for (int k = 0; k < (d->scalable ? 4 : 2); k++)
+			h = fnv(h, raw[k]);
+		h = fnv(h, d->nr_pasids);
+		for (size_t p = 0; p < d->nr_pasids; p++)
+			for (int k = 0; k < 8; k++)
+				h = fnv(h, d->pasids[p].e.raw[k]);
+	}
+	return h;
+}

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vtdctl: the model the walker builds and the renderers print. */
+#ifndef VTDCTL_MODEL_H
+#define VTDCTL_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vtd/vtd.h"
+#include "vtd/faults.h"
+#include "vtd/regs.h"
+#include "vmm/vmm.h"
+
+struct vtd_source;
+struct vtd_host;
+
+enum vtd_severity { VTD_SEV_INFO, VTD_SEV_WARNING, VTD_SEV_ERROR };
+const char *vtd_severity_name(enum vtd_severity s);
+
+#define VTD_NO_BDF	(-1)
+#define VTD_NO_PASID	(-1)
+
+struct vtd_finding {
+	enum vtd_severity sev;
+	char code[40];		/* stable, snake_case: "ctx_reserved_bits" */
+	int bus, devfn;		/* VTD_NO_BDF when not about a device */
+	int64_t pasid;		/* VTD_NO_PASID when not about a PASID */
+	uint64_t gpa;		/* address of the offending entry, 0 if none */
+	char message[200];
+};
+
+/* Where RTADDR came from */
+enum vtd_rtaddr_origin {
+	VTD_RTADDR_REGISTER,	/* read from the live unit */
+	VTD_RTADDR_USER,	/* --rtaddr */
+	VTD_RTADDR_SCAN,	/* guessed by scanning a dump */
+	VTD_RTADDR_RECORDED,	/* the value a snapshot of a dump recorded */
+	VTD_RTADDR_NONE,	/* not known */
+};
+
+struct vtd_pasid_rec {
+	uint32_t pasid;
+	uint64_t gpa;		/* where the 64-byte entry lives */
+	struct vtd_pasid_entry e;
+};
+
+struct vtd_device {
+	uint8_t bus, devfn;
+	uint64_t ctx_gpa;	/* where the context entry lives */
+	bool scalable;
+	union {
+		struct vtd_ctx_legacy leg;
+		struct vtd_ctx_sm sm;
+	} ctx;
+	struct vtd_pasid_rec *pasids;	/* present PASID entries, by PASID */
+	size_t nr_pasids, cap_pasids;
+	unsigned nr_findings;	/* findings that name this device (set at the end of the walk) */
+	unsigned nr_faults;	/* pending fault records naming this device */
+	int dir_shared_with;	/* index of the device whose PASID directory
+				 * this one shares (PASIDs listed there), or -1 */
+};
+
+struct vtd_regs {
+	bool valid;		/* false for dumps */
+	uint64_t ver, cap, ecap, gsts, rtaddr;
+};
+
+struct vtd_rtaddr_scan {
+	unsigned candidates;	/* pages that validated */
+	unsigned score;		/* present entries in the chosen table */
+	unsigned runner_up;	/* score of the second best, 0 if none */
+	const char *confidence;	/* "high", "medium", "low" */
+};
+
+struct vtd_model {
+	struct vtd_regfile rf;		/* every register (live sources) */
+	struct vtd_faults faults;	/* pending fault records */
+	struct vtd_regs regs;
+	struct vtd_cap cap;		/* valid only if regs.valid */
+	struct vtd_ecap ecap;
+	struct vtd_rtaddr rtaddr;
+	enum vtd_rtaddr_origin rtaddr_origin;
+	struct vtd_rtaddr_scan scan;
+	uint64_t mmio_base;
+
+	struct vtd_device *devices;	/* sorted by bus, devfn */
+	size_t nr_devices, cap_devices;
+	struct vtd_finding *findings;
+	size_t nr_findings, cap_findings;
+	size_t nr_walk_findings;	/* findings[0..n) are the walker's; rules add after */
+
+	struct vtd_host *host;		/* host side (src/vmm/), NULL = unknown */
+	struct vtd_vmm vmm;		/* the VMM and its vIOMMU options */
+
+	/* walk statistics */
+	unsigned long tables_read;
+	unsigned long entries_seen;
+	bool truncated;		/* hit the work cap */
+};
+
+/* What to walk. */
+struct vtd_filter {
+	int bus;		/* -1 = any */
+	int devfn;		/* -1 = any; with bus -1, slot.fn on any bus */
+	int64_t pasid;		/* -1 = any */
+	int64_t did;		/* -1 = any */
+};
+#define VTD_FILTER_ALL ((struct vtd_filter){ -1, -1, -1, -1 })
+
+struct vtd_walk_opts {
+	struct vtd_filter filter;
+	bool have_rtaddr;	/* --rtaddr given */
+	uint64_t rtaddr;
+	unsigned long max_entries;	/* work cap; 0 = default */
+};
+
+/* Build the model. Returns 0, or a negative errno for a fatal source error
+ * (message in src->error); bad guest data only ever becomes findings. */
+int vtd_walk(struct vtd_source *src, const struct vtd_walk_opts *opts,
+	     struct vtd_model *m);
+void vtd_model_free(struct vtd_model *m);
+/* --consistent: walk until two walks agree (at most tries), else torn_read. */
+int vtd_walk_consistent(struct vtd_source *src, const struct vtd_walk_opts *opts,
+			struct vtd_model *m, unsigned tries);
+/* A hash of every table word the walk decoded: equal walks, equal hashes. */
+uint64_t vtd_model_fingerprint(const struct vtd_model *m);
+
+/* Model helpers for the walker and checks */
+struct vtd_finding *vtd_add_finding(struct vtd_model *m, enum vtd_severity sev,
+				    const char *code, int bus, int devfn,
+				    int64_t pasid, uint64_t gpa,
+				    const char *fmt, ...)
+	__attribute__((format(printf, 8, 9)));
+unsigned vtd_worst_severity(const struct vtd_model *m, bool *any);
+struct vtd_device *vtd_add_device(struct vtd_model *m);
+struct vtd_pasid_rec *vtd_add_pasid(struct vtd_device *d);
+/* The device bus:devfn (the walk keeps them sorted), or NULL. */
+struct vtd_device *vtd_model_device(struct vtd_model *m, int bus, int devfn);
+/* Each device's nr_findings from the findings that name it, afresh. */
+void vtd_recount_device_findings(struct vtd_model *m);
+
+/* Dump discovery: scan RAM for pages that validate as a root table. */
+int vtd_scan_rtaddr(struct vtd_source *src, uint64_t *rtaddr,
+		    struct vtd_rtaddr_scan *res);
+
+#endif
