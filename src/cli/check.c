@@ -2,7 +2,6 @@
 /* vtdctl check: guest tables against the host side; every rule, one line a finding. */
 #include <json-c/json.h>
 
-#include "check/check.h"
 #include "cli/cli.h"
 #include "vmm/host.h"
 
@@ -36,15 +35,10 @@ int do_check(int argc, char **argv)
 	struct vtd_model m;
 	int rc;
 
-	src = open_walk_host("check", argc, argv, &m);
+	src = open_inspect("check", argc, argv,
+			   VTD_STAGE_VMM | VTD_STAGE_HOST | VTD_STAGE_CHECK, &m);
 	if (!src)
 		return EXIT_FATAL;
-	if (vtd_check_run(&m, m.host) < 0) {
-		report_error("%s: check: out of memory", src->target);
-		vtd_model_free(&m);
-		source_close(src);
-		return EXIT_FATAL;
-	}
 	if (g.out.json)
 		print_check_json(&m);
 	else

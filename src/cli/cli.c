@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,7 +12,6 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "vmm/host.h"
 
 struct global_opts g = {
 	.walk = { .filter = { -1, -1, -1, -1 } },
@@ -135,80 +133,39 @@ int exit_status_of(const struct vtd_model *m)
 	return any && worst >= VTD_SEV_WARNING ? EXIT_FINDINGS : EXIT_OK;
 }
 
-static int walk_once(struct vtd_source *src, struct vtd_model *m)
+struct vtd_inspect_opts cli_inspect_opts(unsigned stages)
 {
-	return g.consistent ? vtd_walk_consistent(src, &g.walk, m, 5) :
-	       vtd_walk(src, &g.walk, m);
+	struct vtd_inspect_opts o = {
+		.walk = g.walk,
+		.consistent = g.consistent,
+		.pause = g.pause,
+		.stages = stages,
+	};
+
+	return o;
 }
 
-/*
- * --pause stops the VM's CPUs for the walk and always resumes them, also
- * on errors; SIGINT/SIGTERM/SIGHUP are held until the VM runs again.
- */
-static int walk_paused(struct vtd_source *src, struct vtd_model *m)
+int inspect_target(struct vtd_source *src, unsigned stages,
+		   struct vtd_model *m)
 {
-	sigset_t block, old;
-	bool was = false;
-	int err, rerr;
+	struct vtd_inspect_opts o = cli_inspect_opts(stages);
+	int err = vtd_inspect(src, &o, m);
 
-	if (!src->ops->set_running) {
-		source_set_error(src, "--pause is not supported on a %s target",
-				 src->ops->kind);
-		return -ENOTSUP;
-	}
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	err = src->ops->set_running(src, false, &was);
-	if (!err)
-		err = walk_once(src, m);
-	rerr = was ? src->ops->set_running(src, true, NULL) : 0;
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (rerr && !err) {
-		source_set_error(src, "could not resume the VM after --pause: %s",
-				 src->error);
-		vtd_model_free(m);
-		err = rerr;
-	}
-	return err;
-}
-
-int walk_target(struct vtd_source *src, struct vtd_model *m)
-{
-	int err = g.pause ? walk_paused(src, m) : walk_once(src, m);
-
-	if (err >= 0)
-		err = vtd_vmm_collect(src, &m->vmm);
 	if (err < 0) {
-		report_error("%s: %s", src->target,
-			     src->error[0] ? src->error : strerror(-err));
-		vtd_model_free(m);
+		report_error("%s: %s", src->target, source_strerror(src, err));
 		return -1;
 	}
 	return 0;
 }
 
-/* Open the target, walk it and gather the host side: what dump and check
- * start from. NULL after report_error() (nothing left open). */
-struct vtd_source *open_walk_host(const char *cmd, int argc, char **argv,
-				  struct vtd_model *m)
+struct vtd_source *open_inspect(const char *cmd, int argc, char **argv,
+				unsigned stages, struct vtd_model *m)
 {
 	struct vtd_source *src;
-	int err;
 
 	if (no_args(cmd, argc, argv) || !(src = open_target()))
 		return NULL;
-	if (walk_target(src, m)) {
-		source_close(src);
-		return NULL;
-	}
-	err = vtd_host_collect(src, m, &m->host);
-	if (err < 0) {
-		report_error("%s: host side: %s", src->target,
-			     src->error[0] ? src->error : strerror(-err));
-		vtd_model_free(m);
+	if (inspect_target(src, stages, m)) {
 		source_close(src);
 		return NULL;
 	}

@@ -9,6 +9,7 @@
 #include "output/output.h"
 #include "source/source.h"
 #include "model/model.h"
+#include "pipeline/inspect.h"
 
 enum { EXIT_OK = 0, EXIT_FATAL = 1, EXIT_FINDINGS = 2 };
 
@@ -51,12 +52,15 @@ void target_keep(bool on);
 struct option;
 const char *vtdctl_command_name(size_t i);
 const struct option *vtdctl_long_options(void);
-/* Walk the target into m; -1 after report_error() (m is then freed). */
-int walk_target(struct vtd_source *src, struct vtd_model *m);
-/* no_args(), open_target(), walk_target(), then the host side (src/vmm/):
- * the source, or NULL after report_error() with nothing left open. */
-struct vtd_source *open_walk_host(const char *cmd, int argc, char **argv,
-				  struct vtd_model *m);
+/* The pipeline's options from g, with these stages after the walk. */
+struct vtd_inspect_opts cli_inspect_opts(unsigned stages);
+/* vtd_inspect() with g's options; -1 after report_error() (m is freed). */
+int inspect_target(struct vtd_source *src, unsigned stages,
+		   struct vtd_model *m);
+/* no_args(), open_target(), inspect_target(): the source, or NULL after
+ * report_error() with nothing left open. */
+struct vtd_source *open_inspect(const char *cmd, int argc, char **argv,
+				unsigned stages, struct vtd_model *m);
 /* EXIT_FINDINGS when m has a warning or an error, else EXIT_OK. */
 int exit_status_of(const struct vtd_model *m);
 struct vtd_regfile;

@@ -31,22 +31,15 @@ struct side {
 static int load_side(struct side *s)
 {
 	char err[600] = "";
-	int rc;
 
 	s->src = snapshot_source_open(s->path, err, sizeof(err));
 	if (!s->src) {
 		report_error("%s", err);
 		return -1;
 	}
-	if (walk_target(s->src, &s->m))
+	if (inspect_target(s->src, VTD_STAGE_VMM | VTD_STAGE_HOST, &s->m))
 		return -1;
 	s->walked = true;
-	rc = vtd_host_collect(s->src, &s->m, &s->m.host);
-	if (rc < 0) {
-		report_error("%s: host side: %s", s->path,
-			     s->src->error[0] ? s->src->error : strerror(-rc));
-		return -1;
-	}
 	s->dump = json_dump(s->src, &s->m);
 	return 0;
 }

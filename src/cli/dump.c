@@ -8,7 +8,7 @@ int do_dump(int argc, char **argv)
 	struct vtd_model m;
 	int rc;
 
-	src = open_walk_host("dump", argc, argv, &m);
+	src = open_inspect("dump", argc, argv, VTD_STAGE_VMM | VTD_STAGE_HOST, &m);
 	if (!src)
 		return EXIT_FATAL;
 	/* with --pages the renderers enumerate each PASID's mappings as they

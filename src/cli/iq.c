@@ -28,7 +28,7 @@ int do_iq(int argc, char **argv)
 	err = vtd_read_iq(src, &rf, count, &iq, &m);
 	if (err) {
 		report_error("%s: %s", src->target,
-			     src->error[0] ? src->error : strerror(-err));
+			     source_strerror(src, err));
 		vtd_iq_free(&iq);
 		goto out;
 	}

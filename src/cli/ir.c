@@ -25,7 +25,7 @@ int do_ir(int argc, char **argv)
 	err = vtd_read_ir(src, &rf, &g.walk.filter, &ir, &m);
 	if (err) {
 		report_error("%s: %s", src->target,
-			     src->error[0] ? src->error : strerror(-err));
+			     source_strerror(src, err));
 		vtd_ir_free(&ir);
 		goto out;
 	}

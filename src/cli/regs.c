@@ -13,7 +13,7 @@ int cmd_read_regfile(struct vtd_source *src, struct vtd_regfile *rf)
 
 	if (err) {
 		report_error("%s: %s", src->target,
-			     src->error[0] ? src->error : strerror(-err));
+			     source_strerror(src, err));
 		return -1;
 	}
 	if (!rf->valid) {

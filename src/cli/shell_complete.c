@@ -147,7 +147,7 @@ static void walk_for_cache(void)
 	src = open_target();
 	if (!src)
 		return;
-	if (!walk_target(src, &m)) {
+	if (!inspect_target(src, VTD_STAGE_VMM, &m)) {
 		keep_model(&m);
 		vtd_model_free(&m);
 	}

@@ -5,6 +5,7 @@
  * and the interrupt remapping table) through a recording source, then save
  * what it saw (docs/snapshot-format.md).
  */
+#include <errno.h>
 #include <json-c/json.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -52,29 +53,27 @@ static int read_queues(struct vtd_source *rec, const struct vtd_regfile *rf)
  * root table. Scan the dump itself, unrecorded, and walk from what it finds
  * (the snapshot keeps that RTADDR in its header).
  */
-static int walk_recorded(struct vtd_source *rec, struct vtd_model *m)
+static int inspect_recorded(struct vtd_source *rec, struct vtd_model *m)
 {
-	struct vtd_walk_opts saved = g.walk;
+	struct vtd_inspect_opts o = cli_inspect_opts(VTD_STAGE_VMM | VTD_STAGE_HOST);
 	struct vtd_regfile *rf = malloc(sizeof(*rf));
 	struct vtd_rtaddr_scan scan;
 	uint64_t rtaddr;
-	int rc;
+	bool scanned = false;
+	int err;
 
-	if (!rf) {
-		report_error("snapshot: out of memory");
-		return -1;
-	}
-	if (!g.walk.have_rtaddr && !vtd_read_regfile(rec, rf) && !rf->valid &&
+	if (!rf)
+		return -ENOMEM;
+	if (!o.walk.have_rtaddr && !vtd_read_regfile(rec, rf) && !rf->valid &&
 	    !vtd_scan_rtaddr(recorder_inner(rec), &rtaddr, &scan)) {
-		g.walk.have_rtaddr = true;
-		g.walk.rtaddr = rtaddr;
+		o.walk.have_rtaddr = scanned = true;
+		o.walk.rtaddr = rtaddr;
 	}
 	free(rf);
-	rc = walk_target(rec, m);
-	if (!rc && g.walk.have_rtaddr && !saved.have_rtaddr)
+	err = vtd_inspect(rec, &o, m);
+	if (!err && scanned)
 		m->rtaddr_origin = VTD_RTADDR_SCAN;
-	g.walk = saved;		/* the shell runs more commands on g */
-	return rc;
+	return err;
 }
 
 /* --pages: every page table of every device and PASID, so that xlate and
@@ -103,16 +102,13 @@ static int record_everything(struct vtd_source *rec, struct vtd_model *m)
 {
 	int err;
 
-	if (walk_recorded(rec, m))
-		return -1;
-	err = vtd_host_collect(rec, m, &m->host);
+	err = inspect_recorded(rec, m);
 	if (!err)
 		err = read_queues(rec, &m->rf);
 	if (!err && g.pages)
 		err = read_page_tables(rec, m);
 	if (err < 0) {
-		report_error("%s: %s", rec->target,
-			     rec->error[0] ? rec->error : strerror(-err));
+		report_error("%s: %s", rec->target, source_strerror(rec, err));
 		vtd_model_free(m);
 		return -1;
 	}

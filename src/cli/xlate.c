@@ -109,7 +109,7 @@ int do_xlate(int argc, char **argv)
 	src = open_target();
 	if (!src)
 		goto out_free;
-	if (walk_target(src, &m))
+	if (inspect_target(src, VTD_STAGE_VMM, &m))
 		goto out_close;
 	req.m = &m;
 	if (pick(&m, &req))
@@ -117,7 +117,7 @@ int do_xlate(int argc, char **argv)
 	err = vtd_xlate(src, &req, x);
 	if (err < 0) {
 		report_error("%s: %s", src->target,
-			     src->error[0] ? src->error : strerror(-err));
+			     source_strerror(src, err));
 		goto out_model;
 	}
 	if (g.out.json)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmm/host.h"
+#include "model/host.h"
 #include "model/model.h"
 
 const char *vtd_severity_name(enum vtd_severity s)

@@ -10,7 +10,7 @@
 #include "vtd/vtd.h"
 #include "vtd/faults.h"
 #include "vtd/regs.h"
-#include "vmm/vmm.h"
+#include "model/vmm.h"
 
 struct vtd_source;
 struct vtd_host;

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vmm/host.h"
+#include "output/output.h"
 
 static struct json_object *tri_json(enum host_tri t)
 {

@@ -5,7 +5,9 @@
 
 #include <stdio.h>
 
+#include "model/host.h"
 #include "model/model.h"
+#include "model/vmm.h"
 
 struct json_object;
 struct vtd_source;
@@ -37,5 +39,26 @@ void json_print(FILE *f, struct json_object *obj, bool pretty);
 void text_dump(FILE *f, struct vtd_source *src, const struct vtd_model *m,
 	       const struct out_opts *o);
 void text_findings(FILE *f, const struct vtd_model *m);
+
+/* QEMU's side (src/output/host.c, src/output/vmm.c) */
+/* JSON "host" objects for a device and for one of its PASIDs (never NULL). */
+struct json_object *host_json_device(const struct vtd_host *h,
+				     const struct vtd_device *d);
+struct json_object *host_json_pasid(const struct vtd_host *h,
+				    const struct vtd_device *d,
+				    const struct vtd_pasid_rec *p);
+/* The whole host side: {"known", "qemu_version", "pid", "address_spaces":
+ * [...], "vfio": [...], "iommufd_objects": [...]}; null-valued when h is NULL. */
+struct json_object *host_json_summary(const struct vtd_host *h);
+/* A short text column ("dmar", "nodmar", "none", "?"); buf holds len bytes. */
+const char *host_text_device(const struct vtd_host *h,
+			     const struct vtd_device *d, char *buf, size_t len);
+const char *host_text_pasid(const struct vtd_host *h, const struct vtd_device *d,
+			    const struct vtd_pasid_rec *p, char *buf, size_t len);
+
+/* NULL when not known. */
+struct json_object *vtd_vmm_json(const struct vtd_vmm *v);
+/* One header line; the key options, or all with verbose. */
+void vtd_vmm_text(FILE *f, const struct vtd_vmm *v, int verbose);
 
 #endif

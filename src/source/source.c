@@ -96,6 +96,11 @@ size_t lower_bound(size_t n, bool (*below)(size_t i, const void *ctx),
 	return lo;
 }
 
+const char *source_strerror(const struct vtd_source *src, int err)
+{
+	return src->error[0] ? src->error : strerror(-err);
+}
+
 void errf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;

@@ -88,6 +88,8 @@ void source_set_error(struct vtd_source *src, const char *fmt, ...)
  * on a prefix only: a binary search over any sorted array. */
 size_t lower_bound(size_t n, bool (*below)(size_t i, const void *ctx),
 		   const void *ctx);
+/* The message of a failed call: src->error, else strerror(-err). */
+const char *source_strerror(const struct vtd_source *src, int err);
 /* Format an error into err (errlen bytes); nothing when err is NULL. */
 void errf(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

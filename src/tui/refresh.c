@@ -22,8 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/check.h"
-#include "vmm/host.h"
+#include "pipeline/inspect.h"
 #include "tui/ui.h"
 
 #define SAFETY_TICKS	5
@@ -529,37 +528,19 @@ static size_t total_pasids(const struct vtd_model *m)
 	return n;
 }
 
-/* QEMU's side read (again) and check's rules run (again) over m, whose
- * walker findings stay: after a walk, and after a re-read merged into it. */
-static int host_and_rules(struct vtd_model *m)
-{
-	struct vtd_host *h = NULL;
-	int err = vtd_host_collect(W.src, m, &h);
-
-	if (err < 0)
-		return err;
-	vtd_host_free(m->host);
-	m->host = h;
-	m->nr_findings = m->nr_walk_findings;	/* the rules' findings, afresh */
-	if (vtd_check_run(m, m->host) < 0)
-		return -ENOMEM;
-	vtd_recount_device_findings(m);
-	return 0;
-}
+/* What a refresh runs after the walk: the findings are check's, every rule,
+ * the host side's too. */
+#define REFRESH_STAGES (VTD_STAGE_HOST | VTD_STAGE_CHECK)
 
 static int rewalk(void)
 {
 	struct vtd_model *n = next_model, *o = W.cur;
 	int64_t t0 = mono_ms();
-	int err = vtd_walk(W.src, &W.conf.walk, n);
+	struct vtd_inspect_opts io = { .walk = W.conf.walk, .stages = REFRESH_STAGES };
+	int err = vtd_inspect(W.src, &io, n);
 
-	/* the findings are check's: every rule, the host side's too */
-	if (!err)
-		err = host_and_rules(n);
-	if (err < 0) {
-		vtd_model_free(n);
+	if (err < 0)
 		return err;
-	}
 	W.walk_ms = mono_ms() - t0;
 	if (W.have_model) {
 		diff_devices(o, n);
@@ -690,7 +671,7 @@ static int merge_pasid(struct vtd_model *m, struct vtd_model *t, uint32_t p)
  * when a full walk must do it instead, or a negative errno. */
 static int reread_pasids(void)
 {
-	struct vtd_walk_opts o = W.conf.walk;
+	struct vtd_inspect_opts o = { .walk = W.conf.walk };	/* the walk alone */
 	struct vtd_model *m = W.cur, *t = next_model;
 	size_t nb = m->nr_findings;
 	struct vtd_finding *before = malloc(nb * sizeof(*before) + 1);
@@ -703,14 +684,14 @@ static int reread_pasids(void)
 	for (unsigned i = 0; !rc && i < nr_rereads; i++) {
 		if (W.conf.walk.filter.pasid >= 0 && W.conf.walk.filter.pasid != rereads[i])
 			continue;	/* not in this view */
-		o.filter.pasid = rereads[i];
-		rc = vtd_walk(W.src, &o, t);
+		o.walk.filter.pasid = rereads[i];
+		rc = vtd_inspect(W.src, &o, t);
 		if (!rc)
 			rc = merge_pasid(m, t, rereads[i]);
 		vtd_model_free(t);
 	}
 	if (!rc)
-		rc = host_and_rules(m);
+		rc = vtd_inspect_again(W.src, REFRESH_STAGES, m);
 	if (!rc) {
 		struct vtd_model b = { .findings = before, .nr_findings = nb };
 
@@ -727,7 +708,7 @@ static int reread_pasids(void)
 static void lose_connection(int err, const char *what)
 {
 	snprintf(W.conn_msg, sizeof(W.conn_msg), "%s: %s", what,
-		 W.src->error[0] ? W.src->error : strerror(-err));
+		 source_strerror(W.src, err));
 	event_log(UC_ERROR, "connection lost (%s)", W.conn_msg);
 	source_close(W.src);
 	W.src = NULL;
