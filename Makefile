@@ -69,7 +69,9 @@ tests/unit/test_%: tests/unit/test_%.c tests/unit/unit.h libvtd.a .flags
 unit: $(UNIT_BINS)
 
 check: vtdctl $(UNIT_BINS)
-	tests/run
+	@py=python3; $$py -c 'import pytest' 2>/dev/null || py=/usr/bin/python3; \
+	echo "$$py -m pytest -v --durations=10 tests"; \
+	PYTHONDONTWRITEBYTECODE=1 $$py -m pytest -v --durations=10 tests
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 check-asan:
