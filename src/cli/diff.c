@@ -40,7 +40,11 @@ static int load_side(struct side *s)
 	if (inspect_target(s->src, VTD_STAGE_VMM | VTD_STAGE_HOST, &s->m))
 		return -1;
 	s->walked = true;
-	s->dump = json_dump(s->src, &s->m);
+	s->dump = json_dump(&s->m);
+	if (!s->dump) {
+		report_error("%s: out of memory", s->path);
+		return -1;
+	}
 	return 0;
 }
 

@@ -1,22 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vtdctl dump: every device, context entry and present PASID entry. */
 #include "cli/cli.h"
+#include "pipeline/pages.h"
 
 int do_dump(int argc, char **argv)
 {
 	struct vtd_source *src;
 	struct vtd_model m;
+	struct vtd_pages pages;
 	int rc;
 
 	src = open_inspect("dump", argc, argv, VTD_STAGE_VMM | VTD_STAGE_HOST, &m);
 	if (!src)
 		return EXIT_FATAL;
-	/* with --pages the renderers enumerate each PASID's mappings as they
+	/* with --pages the renderers read each PASID's mappings as they
 	 * print it: memory stays bounded by one PASID */
+	pages = vtd_pages_of(src);
 	if (g.out.json)
-		json_dump_stream(stdout, src, &m, &g.out);
+		json_dump_stream(stdout, &m, &g.out, g.pages ? &pages : NULL);
 	else
-		text_dump(stdout, src, &m, &g.out);
+		text_dump(stdout, &m, &g.out, g.pages ? &pages : NULL);
 	if (g.out.verbose && !g.out.json)
 		fprintf(stderr, "%s: memory read through %s, %lu QMP/source calls\n",
 			"vtdctl", src->access ? src->access : "-", src->nr_calls);

@@ -73,7 +73,17 @@ struct vtd_rtaddr_scan {
 	const char *confidence;	/* "high", "medium", "low" */
 };
 
+/* Which source the model was read from (JSON "source"), set by the
+ * pipeline: renderers never see the source itself. */
+struct vtd_model_source {
+	char kind[16];		/* "qmp", "core", "libvirt", "snapshot" */
+	char target[512];	/* what the user named */
+	char access[16];	/* "xp", "proc-mem", "elf", ...; "" if unknown */
+	unsigned long calls;	/* transport round trips so far */
+};
+
 struct vtd_model {
+	struct vtd_model_source source;
 	struct vtd_regfile rf;		/* every register (live sources) */
 	struct vtd_faults faults;	/* pending fault records */
 	struct vtd_regs regs;

@@ -7,10 +7,10 @@
 #include <inttypes.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "vmm/host.h"
 #include "output/output.h"
-#include "source/source.h"
 #include "walker/mappings.h"
 
 /* A 64-bit value as "0x..." (JSON numbers lose precision past 2^53). */
@@ -57,14 +57,13 @@ static const char *rtaddr_origin_name(enum vtd_rtaddr_origin o)
 	}
 }
 
-static struct json_object *json_source(const struct vtd_source *src,
-				       const struct vtd_model *m)
+static struct json_object *json_source(const struct vtd_model *m)
 {
 	struct json_object *o = json_object_new_object();
 
-	add(o, "kind", json_object_new_string(src->ops->kind));
-	add(o, "target", json_object_new_string(src->target));
-	add(o, "access", json_object_new_string(src->access ? src->access : ""));
+	add(o, "kind", json_object_new_string(m->source.kind));
+	add(o, "target", json_object_new_string(m->source.target));
+	add(o, "access", json_object_new_string(m->source.access));
 	add(o, "vmm", vtd_vmm_json(&m->vmm));
 	return o;
 }
@@ -131,18 +130,16 @@ static struct json_object *json_ctx_sm(const struct vtd_ctx_sm *c)
 	return o;
 }
 
-/* --pages (dump's streaming printer only: diff and the default dump are
- * unchanged): "mappings" of a PASID or legacy device */
-static struct json_object *json_mappings(struct vtd_source *src,
-					 const struct vtd_model *m,
+/* --pages: "mappings" of a PASID or legacy device */
+static struct json_object *json_mappings(const struct vtd_pages *pages,
 					 const struct vtd_device *d,
 					 const struct vtd_pasid_rec *p)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *a = json_object_new_array();
 	struct vtd_mappings mp;
-	const char *nw;
-	int err = vtd_enum_mappings(src, m, d, p, &mp);
+	const char *nw, *why = "";
+	int err = pages->read(pages, d, p, &mp, &why);
 
 	for (size_t i = 0; !err && i < mp.nr_ranges; i++) {
 		const struct vtd_map_range *r = &mp.ranges[i];
@@ -161,39 +158,9 @@ static struct json_object *json_mappings(struct vtd_source *src,
 	add(o, "not_walked", nw ? json_object_new_string(nw) : NULL);
 	add_int(o, "bad_pointers", err ? 0 : (int64_t)mp.bad_pointers);
 	if (err)
-		add(o, "error", json_object_new_string(src->error[0] ?
-			src->error : "read failed"));
+		add(o, "error", json_object_new_string(why));
 	else
 		vtd_mappings_free(&mp);
-	return o;
-}
-
-static struct json_object *json_pasid(const struct vtd_model *m,
-				      const struct vtd_device *d,
-				      const struct vtd_pasid_rec *p)
-{
-	struct json_object *o = json_object_new_object();
-	const struct vtd_pasid_entry *e = &p->e;
-	char name[24];
-
-	add_int(o, "pasid", p->pasid);
-	add_int(o, "did", e->did);
-	add(o, "pgtt", json_object_new_string(vtd_pgtt_name(e->pgtt, name,
-							     sizeof(name))));
-	add_int(o, "aw", e->aw);
-	add(o, "slptptr", json_hex(e->slptptr));
-	add(o, "flptptr", json_hex(e->flptptr));
-	add_int(o, "flpm", e->flpm);
-	add_bool(o, "fpd", e->fpd);
-	add_bool(o, "ssade", e->ssade);
-	add_bool(o, "pwsnp", e->pwsnp);
-	add_bool(o, "pgsnp", e->pgsnp);
-	add_bool(o, "sre", e->sre);
-	add_bool(o, "wpe", e->wpe);
-	add_bool(o, "eafe", e->eafe);
-	add(o, "entry", json_hex(p->gpa));
-	add(o, "raw", hex_array(e->raw, 8));
-	add(o, "host", host_json_pasid(m->host, d, p));
 	return o;
 }
 
@@ -235,26 +202,6 @@ static struct json_object *json_device_tail(const struct vtd_model *m,
 	return o;
 }
 
-static struct json_object *json_device(const struct vtd_model *m,
-				       const struct vtd_device *d)
-{
-	struct json_object *o = json_device_head(m, d);
-	struct json_object *tail = json_device_tail(m, d);
-	struct json_object *pasids;
-
-	if (d->scalable) {
-		pasids = json_object_new_array();
-		for (size_t i = 0; i < d->nr_pasids; i++)
-			json_object_array_add(pasids,
-					      json_pasid(m, d, &d->pasids[i]));
-		add(o, "pasids", pasids);
-	}
-	json_object_object_foreach(tail, k, v)
-		add(o, k, json_object_get(v));
-	json_object_put(tail);
-	return o;
-}
-
 struct json_object *json_findings(const struct vtd_model *m)
 {
 	struct json_object *a = json_object_new_array();
@@ -282,21 +229,6 @@ struct json_object *json_findings(const struct vtd_model *m)
 	return a;
 }
 
-struct json_object *json_dump(const struct vtd_source *src,
-			      const struct vtd_model *m)
-{
-	struct json_object *o = json_object_new_object();
-	struct json_object *devs = json_object_new_array();
-
-	add(o, "source", json_source(src, m));
-	add(o, "iommu", json_iommu(m));
-	for (size_t i = 0; i < m->nr_devices; i++)
-		json_object_array_add(devs, json_device(m, &m->devices[i]));
-	add(o, "devices", devs);
-	add(o, "findings", json_findings(m));
-	return o;
-}
-
 void json_print(FILE *f, struct json_object *obj, bool pretty)
 {
 	int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
@@ -314,7 +246,7 @@ void json_print(FILE *f, struct json_object *obj, bool pretty)
 struct jstream {
 	FILE *f;
 	bool pretty;
-	struct vtd_source *pages_src;	/* --pages: where to read page tables */
+	const struct vtd_pages *pages;	/* --pages: where mappings come from */
 	int depth;
 	bool first;	/* no member printed yet at this depth */
 };
@@ -404,8 +336,8 @@ static void js_bool(struct jstream *js, const char *key, bool v)
 	fputs(v ? "true" : "false", js->f);
 }
 
-/* json_pasid() without building objects: the hot path of a big dump.
- * The keys and their order are json_pasid()'s. */
+/* One PASID entry, written without building objects: the hot path of a
+ * big dump. */
 static void stream_pasid(struct jstream *js, const struct vtd_model *m,
 			 const struct vtd_device *d,
 			 const struct vtd_pasid_rec *p)
@@ -441,8 +373,8 @@ static void stream_pasid(struct jstream *js, const struct vtd_model *m,
 	host = host_json_pasid(m->host, d, p);
 	js_value(js, host);
 	json_object_put(host);
-	if (js->pages_src) {
-		struct json_object *mp = json_mappings(js->pages_src, m, d, p);
+	if (js->pages) {
+		struct json_object *mp = json_mappings(js->pages, d, p);
 
 		js_key(js, "mappings");
 		js_value(js, mp);
@@ -463,8 +395,8 @@ static void stream_device(struct jstream *js, const struct vtd_model *m,
 		js_close(js, ']');
 	}
 	js_members(js, json_device_tail(m, d));
-	if (js->pages_src && !d->scalable) {
-		struct json_object *mp = json_mappings(js->pages_src, m, d, NULL);
+	if (js->pages && !d->scalable) {
+		struct json_object *mp = json_mappings(js->pages, d, NULL);
 
 		js_key(js, "mappings");
 		js_value(js, mp);
@@ -473,16 +405,16 @@ static void stream_device(struct jstream *js, const struct vtd_model *m,
 	js_close(js, '}');
 }
 
-void json_dump_stream(FILE *f, struct vtd_source *src,
-		      const struct vtd_model *m, const struct out_opts *o)
+void json_dump_stream(FILE *f, const struct vtd_model *m,
+		      const struct out_opts *o, const struct vtd_pages *pages)
 {
 	struct jstream js = { .f = f, .pretty = o->pretty, .first = true,
-			      .pages_src = o->pages ? src : NULL };
+			      .pages = pages };
 	struct json_object *top = json_object_new_object();
 
 	fputc('{', f);
 	js.depth = 1;
-	add(top, "source", json_source(src, m));
+	add(top, "source", json_source(m));
 	add(top, "iommu", json_iommu(m));
 	js_members(&js, top);
 	js_open(&js, "devices", '[');
@@ -495,4 +427,21 @@ void json_dump_stream(FILE *f, struct vtd_source *src,
 	js.depth = 0;
 	js_newline(&js);
 	fputs("}\n", f);
+}
+
+struct json_object *json_dump(const struct vtd_model *m)
+{
+	const struct out_opts compact = { 0 };
+	struct json_object *tree = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	json_dump_stream(f, m, &compact, NULL);
+	if (!fclose(f))
+		tree = json_tokener_parse(text);
+	free(text);
+	return tree;
 }

@@ -10,7 +10,19 @@
 #include "model/vmm.h"
 
 struct json_object;
-struct vtd_source;
+struct vtd_mappings;
+
+/*
+ * --pages: how a renderer gets the mappings of a device (legacy: p NULL)
+ * or PASID without seeing the source. 0, or a negative errno with *why
+ * saying what failed; out is freed by the renderer (vtd_mappings_free).
+ */
+struct vtd_pages {
+	int (*read)(const struct vtd_pages *pg, const struct vtd_device *d,
+		    const struct vtd_pasid_rec *p, struct vtd_mappings *out,
+		    const char **why);
+	void *ctx;
+};
 
 struct out_opts {
 	int verbose;		/* -v count */
@@ -24,20 +36,21 @@ struct json_object *json_hex(uint64_t v);
 /* "bb:dd.f" */
 void fmt_bdf(char buf[8], int bus, int devfn);
 
-/* JSON: the dump object of the contract (caller owns the result). */
-struct json_object *json_dump(const struct vtd_source *src,
-			      const struct vtd_model *m);
+/* JSON: the dump object of the contract (caller owns the result): the
+ * streaming writer's text, parsed, so that tree and stream are one. */
+struct json_object *json_dump(const struct vtd_model *m);
 struct json_object *json_findings(const struct vtd_model *m);
-/* The same dump object printed as it is built: memory stays bounded by one
- * PASID entry, not the whole model (2^20 PASIDs). */
-void json_dump_stream(FILE *f, struct vtd_source *src,
-		      const struct vtd_model *m, const struct out_opts *o);
+/* The dump object printed as it is built: memory stays bounded by one
+ * PASID entry, not the whole model (2^20 PASIDs). pages: NULL, or where
+ * --pages reads each entry's mappings. */
+void json_dump_stream(FILE *f, const struct vtd_model *m,
+		      const struct out_opts *o, const struct vtd_pages *pages);
 /* Print obj (and a newline) to f, pretty or compact; drops the reference. */
 void json_print(FILE *f, struct json_object *obj, bool pretty);
 
 /* Text */
-void text_dump(FILE *f, struct vtd_source *src, const struct vtd_model *m,
-	       const struct out_opts *o);
+void text_dump(FILE *f, const struct vtd_model *m, const struct out_opts *o,
+	       const struct vtd_pages *pages);
 void text_findings(FILE *f, const struct vtd_model *m);
 
 /* QEMU's side (src/output/host.c, src/output/vmm.c) */

@@ -8,7 +8,6 @@
 
 #include "vmm/host.h"
 #include "output/output.h"
-#include "source/source.h"
 #include "walker/mappings.h"
 
 #define FLAG(b)	((b) ? '+' : '-')
@@ -37,13 +36,14 @@ static void print_raw(FILE *f, const char *indent, const uint64_t *raw,
 	fputc('\n', f);
 }
 
-static void print_header(FILE *f, const struct vtd_source *src,
-			 const struct vtd_model *m, const struct out_opts *o)
+static void print_header(FILE *f, const struct vtd_model *m,
+			 const struct out_opts *o)
 {
 	const struct vtd_regs *r = &m->regs;
+	const struct vtd_model_source *s = &m->source;
 
-	fprintf(f, "source: %s %s (%s)\n", src->ops->kind, src->target,
-		src->access ? src->access : "-");
+	fprintf(f, "source: %s %s (%s)\n", s->kind, s->target,
+		s->access[0] ? s->access : "-");
 	vtd_vmm_text(f, &m->vmm, o->verbose);
 	if (r->valid)
 		fprintf(f, "iommu: VT-d %u.%u at 0x%" PRIx64 ", %s, translation %s\n",
@@ -68,7 +68,7 @@ static void print_header(FILE *f, const struct vtd_source *src,
 			r->ver, r->cap, r->ecap, r->gsts);
 	if (o->verbose)
 		fprintf(f, "walk: %lu tables read, %lu entries, %lu source calls\n",
-			m->tables_read, m->entries_seen, src->nr_calls);
+			m->tables_read, m->entries_seen, s->calls);
 }
 
 /* "  faulted(2)  !" : pending fault records, then findings */
@@ -115,22 +115,19 @@ static void fmt_size(char *buf, size_t len, uint64_t size)
 	snprintf(buf, len, "%" PRIu64 " %s", size, unit[u]);
 }
 
-/* Where --pages reads the page tables: set by text_dump() for its call. */
-static struct vtd_source *pages_src;
-
 /* --pages: the mapped ranges under a PASID or legacy device */
-static void print_mappings(FILE *f, const struct vtd_device *d,
+static void print_mappings(FILE *f, const struct vtd_pages *pages,
+			   const struct vtd_device *d,
 			   const struct vtd_pasid_rec *p)
 {
 	struct vtd_mappings mp;
-	const char *nw;
+	const char *nw, *why = "";
 	char sz[32];
 
-	if (!pages_src)
+	if (!pages)
 		return;
-	if (vtd_enum_mappings(pages_src, NULL, d, p, &mp) < 0) {
-		fprintf(f, "    mapped: unknown (%s)\n",
-			pages_src->error[0] ? pages_src->error : "read failed");
+	if (pages->read(pages, d, p, &mp, &why) < 0) {
+		fprintf(f, "    mapped: unknown (%s)\n", why);
 		return;
 	}
 	nw = vtd_map_not_walked_name(mp.not_walked);
@@ -155,7 +152,8 @@ static void print_mappings(FILE *f, const struct vtd_device *d,
 }
 
 static void print_legacy_device(FILE *f, const struct vtd_device *d,
-				const struct vtd_host *h, const struct out_opts *o)
+				const struct vtd_host *h, const struct out_opts *o,
+				const struct vtd_pages *pg)
 {
 	const struct vtd_ctx_legacy *c = &d->ctx.leg;
 	char bdf[8], marks[32], hc[64];
@@ -170,12 +168,12 @@ static void print_legacy_device(FILE *f, const struct vtd_device *d,
 			c->did, d->ctx_gpa);
 	if (o->verbose >= 2)
 		print_raw(f, "         ", c->raw, 2);
-	print_mappings(f, d, NULL);
+	print_mappings(f, pg, d, NULL);
 }
 
 static void print_pasid(FILE *f, const struct vtd_device *d,
 			const struct vtd_pasid_rec *p, const struct vtd_host *h,
-			const struct out_opts *o)
+			const struct out_opts *o, const struct vtd_pages *pg)
 {
 	const struct vtd_pasid_entry *e = &p->e;
 	char name[24], hc[64];
@@ -201,11 +199,12 @@ static void print_pasid(FILE *f, const struct vtd_device *d,
 			p->gpa);
 	if (o->verbose >= 2)
 		print_raw(f, "      ", e->raw, 8);
-	print_mappings(f, d, p);
+	print_mappings(f, pg, d, p);
 }
 
 static void print_sm_device(FILE *f, const struct vtd_model *m,
-			    const struct vtd_device *d, const struct out_opts *o)
+			    const struct vtd_device *d, const struct out_opts *o,
+			    const struct vtd_pages *pg)
 {
 	const struct vtd_host *h = m->host;
 	const struct vtd_ctx_sm *c = &d->ctx.sm;
@@ -230,7 +229,7 @@ static void print_sm_device(FILE *f, const struct vtd_model *m,
 			bdf);
 	}
 	for (size_t i = 0; i < d->nr_pasids; i++)
-		print_pasid(f, d, &d->pasids[i], h, o);
+		print_pasid(f, d, &d->pasids[i], h, o, pg);
 }
 
 void text_findings(FILE *f, const struct vtd_model *m)
@@ -256,13 +255,12 @@ void text_findings(FILE *f, const struct vtd_model *m)
 	}
 }
 
-void text_dump(FILE *f, struct vtd_source *src, const struct vtd_model *m,
-	       const struct out_opts *o)
+void text_dump(FILE *f, const struct vtd_model *m, const struct out_opts *o,
+	       const struct vtd_pages *pages)
 {
-	pages_src = o->pages ? src : NULL;
 	bool sm = m->rtaddr.mode == VTD_MODE_SCALABLE;
 
-	print_header(f, src, m, o);
+	print_header(f, m, o);
 	if (m->nr_devices) {
 		if (sm)
 			fprintf(f, "\nBDF      CONTEXT\n  PASID           DID  PGTT          TABLES\n");
@@ -273,12 +271,11 @@ void text_dump(FILE *f, struct vtd_source *src, const struct vtd_model *m,
 	}
 	for (size_t i = 0; i < m->nr_devices; i++) {
 		if (m->devices[i].scalable)
-			print_sm_device(f, m, &m->devices[i], o);
+			print_sm_device(f, m, &m->devices[i], o, pages);
 		else
-			print_legacy_device(f, &m->devices[i], m->host, o);
+			print_legacy_device(f, &m->devices[i], m->host, o, pages);
 	}
 	if (m->nr_findings)
 		fputc('\n', f);
 	text_findings(f, m);
-	pages_src = NULL;
 }

@@ -101,6 +101,17 @@ int vtd_inspect_again(struct vtd_source *src, unsigned stages,
 	return err;
 }
 
+static void note_source(const struct vtd_source *src, struct vtd_model *m)
+{
+	struct vtd_model_source *s = &m->source;
+
+	snprintf(s->kind, sizeof(s->kind), "%s", src->ops->kind);
+	snprintf(s->target, sizeof(s->target), "%s", src->target);
+	snprintf(s->access, sizeof(s->access), "%s",
+		 src->access ? src->access : "");
+	s->calls = src->nr_calls;
+}
+
 int vtd_inspect(struct vtd_source *src, const struct vtd_inspect_opts *o,
 		struct vtd_model *out)
 {
@@ -114,5 +125,7 @@ int vtd_inspect(struct vtd_source *src, const struct vtd_inspect_opts *o,
 		err = vtd_inspect_again(src, o->stages & ~VTD_STAGE_VMM, out);
 	if (err < 0)
 		vtd_model_free(out);
+	else
+		note_source(src, out);
 	return err;
 }

@@ -20,11 +20,11 @@ static void compare(struct vtd_source *s, struct vtd_model *m, bool pretty)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	struct json_object *tree = json_dump(s, m), *parsed;
+	struct json_object *tree = json_dump(m), *parsed;
 
 	struct out_opts o = { .json = true, .pretty = pretty };
 
-	json_dump_stream(f, s, m, &o);
+	json_dump_stream(f, m, &o, NULL);
 	fclose(f);
 	parsed = json_tokener_parse(buf);
 	CHECK(parsed != NULL);

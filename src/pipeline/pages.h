@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vtdctl: --pages: a device's mappings for a renderer that never sees the
+ * source (output/ calls the reader; the reader walks the page tables). */
+#ifndef VTDCTL_PIPELINE_PAGES_H
+#define VTDCTL_PIPELINE_PAGES_H
+
+#include "output/output.h"
+
+struct vtd_source;
+
+/* A reader of the page tables behind the model's entries, over src. */
+struct vtd_pages vtd_pages_of(struct vtd_source *src);
+
+#endif
