@@ -93,6 +93,11 @@ bench: vtdctl
 fuzz:
 	tests/fuzz/run
 
+# The include graph of src/ by folder; fails on an include cycle or an
+# include against the layer order written at the top of scripts/layers.py.
+layers:
+	python3 scripts/layers.py
+
 # The man page's date: SOURCE_DATE_EPOCH (set by dpkg), else the last
 # commit's, else today, so that a package build is reproducible.
 MAN_DATE  ?= $(shell date -u -d "@$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || date +%s)}" +%Y-%m-%d)
@@ -115,6 +120,6 @@ clean:
 	rm -f .flags vtdctl libvtd.a $(LIB_OBJS) src/vtdctl.o $(UNIT_BINS) \
 	      $(LIB_OBJS:.o=.d) src/vtdctl.d
 
-.PHONY: all unit check check-asan update-golden bench fuzz install uninstall clean
+.PHONY: all unit check check-asan update-golden bench fuzz layers install uninstall clean
 
 -include $(LIB_OBJS:.o=.d) src/vtdctl.d

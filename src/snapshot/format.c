@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output/output.h"
 #include "snapshot/snapshot.h"
 
 /* --- writing ---------------------------------------------------------- */
@@ -20,6 +19,15 @@
 static void add(struct json_object *o, const char *k, struct json_object *v)
 {
 	json_object_object_add(o, k, v);
+}
+
+/* A 64-bit value as the string "0x..." (a JSON number loses bits). */
+static struct json_object *hex(uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
+	return json_object_new_string(buf);
 }
 
 static struct json_object *str_or_null(const char *s)
@@ -34,8 +42,8 @@ static struct json_object *ram_to_json(const struct vtd_snapshot *s)
 	for (size_t i = 0; i < s->nr_ram; i++) {
 		struct json_object *r = json_object_new_object();
 
-		add(r, "start", json_hex(s->ram[i].start));
-		add(r, "size", json_hex(s->ram[i].size));
+		add(r, "start", hex(s->ram[i].start));
+		add(r, "size", hex(s->ram[i].size));
 		json_object_array_add(a, r);
 	}
 	return a;
@@ -53,7 +61,7 @@ static struct json_object *regs_to_json(const struct vtd_snapshot *s)
 		if (!s->reg_valid[i])
 			continue;
 		snprintf(key, sizeof(key), "0x%x", 8 * i);
-		add(o, key, json_hex(s->regs[i]));
+		add(o, key, hex(s->regs[i]));
 	}
 	return o;
 }
@@ -83,12 +91,12 @@ static struct json_object *page_to_json(const struct snap_page *p)
 	struct json_object *q = json_object_new_object();
 	char key[8];
 
-	add(o, "gpa", json_hex(p->gpa));
+	add(o, "gpa", hex(p->gpa));
 	for (unsigned i = 0; i < SNAP_PAGE_QWORDS; i++) {
 		if (!p->q[i])
 			continue;
 		snprintf(key, sizeof(key), "%u", i);
-		add(q, key, json_hex(p->q[i]));
+		add(q, key, hex(p->q[i]));
 	}
 	add(o, "q", q);
 	return o;
@@ -115,11 +123,11 @@ struct json_object *snapshot_to_json(const struct vtd_snapshot *s)
 		add(qemu, "package", str_or_null(s->qemu_package));
 	}
 	add(o, "qemu", qemu);
-	add(o, "mmio_base", json_hex(s->mmio_base));
+	add(o, "mmio_base", hex(s->mmio_base));
 	if (s->rtaddr_origin[0]) {
 		struct json_object *rt = json_object_new_object();
 
-		add(rt, "value", json_hex(s->rtaddr));
+		add(rt, "value", hex(s->rtaddr));
 		add(rt, "origin", json_object_new_string(s->rtaddr_origin));
 		add(o, "rtaddr", rt);
 	}
