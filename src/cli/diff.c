@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * vtdctl diff A B: what changed between two snapshots. Both are walked as
- * `dump` walks them and compared on the dump's JSON (devices, context
- * entries, PASID entries, host state, VMM), the register file and the
- * pending fault records. One change per field. Exit 0: no difference,
+ * `dump` walks them and compared by vtd_model_diff() (devices, PASIDs,
+ * findings: the comparison watch uses too), each pair field by field on
+ * the dump's JSON of it, with the VMM, the IOMMU, the register file and
+ * the pending fault records. One change per field. Exit 0: no difference,
  * 2: differences, 1: an error (diff(1)'s 1 is vtdctl's error status).
  */
 #include <inttypes.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "model/diff.h"
 #include "vmm/host.h"
 #include "snapshot/snapshot.h"
 #include "vtd/regdesc.h"
@@ -22,7 +24,6 @@ struct side {
 	const char *path;
 	struct vtd_source *src;
 	struct vtd_model m;
-	struct json_object *dump;
 	bool walked;
 };
 
@@ -40,17 +41,11 @@ static int load_side(struct side *s)
 	if (inspect_target(s->src, VTD_STAGE_VMM | VTD_STAGE_HOST, &s->m))
 		return -1;
 	s->walked = true;
-	s->dump = json_dump(&s->m);
-	if (!s->dump) {
-		report_error("%s: out of memory", s->path);
-		return -1;
-	}
 	return 0;
 }
 
 static void free_side(struct side *s)
 {
-	json_object_put(s->dump);
 	if (s->walked)
 		vtd_model_free(&s->m);
 	source_close(s->src);
@@ -166,92 +161,87 @@ static void pasid_added(struct json_object *changes, const char *kind,
 		json_object_object_add(c, *k, copy(get(p, *k)));
 }
 
-static int64_t num(struct json_object *o, const char *key)
-{
-	return json_object_get_int64(get(o, key));
-}
-
-static void diff_pasids(struct json_object *changes, struct json_object *dev,
-			struct json_object *pa, struct json_object *pb)
-{
-	size_t na = pa ? json_object_array_length(pa) : 0;
-	size_t nb = pb ? json_object_array_length(pb) : 0;
-	size_t i = 0, j = 0;
-
-	/* both lists are sorted by PASID */
-	while (i < na || j < nb) {
-		struct json_object *x = i < na ? json_object_array_get_idx(pa, i) : NULL;
-		struct json_object *y = j < nb ? json_object_array_get_idx(pb, j) : NULL;
-		int64_t kx = x ? num(x, "pasid") : INT64_MAX;
-		int64_t ky = y ? num(y, "pasid") : INT64_MAX;
-
-		if (kx < ky) {
-			pasid_added(changes, "pasid_removed", dev, x);
-			i++;
-		} else if (ky < kx) {
-			pasid_added(changes, "pasid_added", dev, y);
-			j++;
-		} else {
-			compare_entry(changes, "pasid_changed", dev, x, "", x, y);
-			compare(changes, "host_changed", dev, x, "", get(x, "host"),
-				get(y, "host"), NULL);
-			i++, j++;
-		}
-	}
-}
-
 static void device_added(struct json_object *changes, const char *kind,
-			 struct json_object *d)
+			 const struct vtd_device *d, struct json_object *dev)
 {
-	struct json_object *c = change(changes, kind, d, NULL);
-	struct json_object *p = get(d, "pasids"), *list = json_object_new_array();
+	struct json_object *c = change(changes, kind, dev, NULL);
+	struct json_object *list = json_object_new_array();
 
-	for (size_t i = 0; p && i < json_object_array_length(p); i++)
-		json_object_array_add(list, copy(get(json_object_array_get_idx(p, i),
-						      "pasid")));
+	for (size_t i = 0; i < d->nr_pasids; i++)
+		json_object_array_add(list, json_object_new_int64(d->pasids[i].pasid));
 	json_object_object_add(c, "pasids", list);
 }
 
-static void diff_device(struct json_object *changes, struct json_object *x,
-			struct json_object *y)
+/* vtd_model_diff()'s callbacks: one change object per differing field */
+struct diff_ctx {
+	struct json_object *changes;
+	const struct vtd_model *a, *b;
+};
+
+static void device_diff(void *ctx, const struct vtd_device *da,
+			const struct vtd_device *db)
 {
-	compare(changes, "context_changed", x, NULL, "context_entry",
-		get(x, "context_entry"), get(y, "context_entry"), NULL);
-	compare_entry(changes, "context_changed", x, NULL, "context",
-		      get(x, "context"), get(y, "context"));
-	compare(changes, "host_changed", x, NULL, "", get(x, "host"),
-		get(y, "host"), NULL);
-	diff_pasids(changes, x, get(x, "pasids"), get(y, "pasids"));
-}
+	struct diff_ctx *dc = ctx;
+	struct json_object *x = da ? json_device_object(dc->a, da) : NULL;
+	struct json_object *y = db ? json_device_object(dc->b, db) : NULL;
 
-static int64_t bdf_key(struct json_object *d)
-{
-	return d ? num(d, "bus") << 8 | num(d, "devfn") : INT64_MAX;
-}
-
-static void diff_devices(struct json_object *changes, struct json_object *da,
-			 struct json_object *db)
-{
-	size_t na = json_object_array_length(da), nb = json_object_array_length(db);
-	size_t i = 0, j = 0;
-
-	/* both lists are sorted by bus and devfn */
-	while (i < na || j < nb) {
-		struct json_object *x = i < na ? json_object_array_get_idx(da, i) : NULL;
-		struct json_object *y = j < nb ? json_object_array_get_idx(db, j) : NULL;
-		int64_t kx = bdf_key(x), ky = bdf_key(y);
-
-		if (kx < ky) {
-			device_added(changes, "device_removed", x);
-			i++;
-		} else if (ky < kx) {
-			device_added(changes, "device_added", y);
-			j++;
-		} else {
-			diff_device(changes, x, y);
-			i++, j++;
-		}
+	if (!db) {
+		device_added(dc->changes, "device_removed", da, x);
+	} else if (!da) {
+		device_added(dc->changes, "device_added", db, y);
+	} else {
+		compare(dc->changes, "context_changed", x, NULL, "context_entry",
+			get(x, "context_entry"), get(y, "context_entry"), NULL);
+		compare_entry(dc->changes, "context_changed", x, NULL, "context",
+			      get(x, "context"), get(y, "context"));
+		compare(dc->changes, "host_changed", x, NULL, "", get(x, "host"),
+			get(y, "host"), NULL);
 	}
+	json_object_put(x);
+	json_object_put(y);
+}
+
+static void pasid_diff(void *ctx, const struct vtd_device *da,
+		       const struct vtd_device *db, const struct vtd_pasid_rec *pa,
+		       const struct vtd_pasid_rec *pb)
+{
+	struct diff_ctx *dc = ctx;
+	struct json_object *dev = json_object_new_object();
+	struct json_object *x = pa ? json_pasid_object(dc->a, da, pa) : NULL;
+	struct json_object *y = pb ? json_pasid_object(dc->b, db, pb) : NULL;
+	char bdf[8];
+
+	fmt_bdf(bdf, da->bus, da->devfn);
+	json_object_object_add(dev, "bdf", json_object_new_string(bdf));
+	if (!pb) {
+		pasid_added(dc->changes, "pasid_removed", dev, x);
+	} else if (!pa) {
+		pasid_added(dc->changes, "pasid_added", dev, y);
+	} else {
+		compare_entry(dc->changes, "pasid_changed", dev, x, "", x, y);
+		compare(dc->changes, "host_changed", dev, x, "", get(x, "host"),
+			get(y, "host"), NULL);
+	}
+	json_object_put(dev);
+	json_object_put(x);
+	json_object_put(y);
+}
+
+/* Findings other than fault_pending (those are the faults). */
+static void finding_diff(void *ctx, bool added, const struct vtd_finding *f,
+			 size_t index)
+{
+	struct diff_ctx *dc = ctx;
+	struct json_object *o, *c;
+
+	if (!strcmp(f->code, "fault_pending"))
+		return;
+	o = json_finding(f);
+	c = change(dc->changes, added ? "finding_added" : "finding_removed",
+		   NULL, NULL);
+	json_object_object_foreach(o, key, val)
+		json_object_object_add(c, key, copy(val));
+	json_object_put(o);
 }
 
 /* --- registers and faults ---------------------------------------------- */
@@ -337,45 +327,33 @@ static void diff_faults(struct json_object *changes, const struct vtd_faults *a,
 			fault_change(changes, "fault_added", &b->recs[i]);
 }
 
-/* Findings other than fault_pending (those are the faults above). */
-static void diff_findings(struct json_object *changes, struct json_object *fa,
-			  struct json_object *fb, const char *kind)
-{
-	for (size_t i = 0; i < json_object_array_length(fa); i++) {
-		struct json_object *f = json_object_array_get_idx(fa, i);
-		struct json_object *c;
-		bool found = false;
-
-		if (!strcmp(json_object_get_string(get(f, "code")), "fault_pending"))
-			continue;
-		for (size_t j = 0; !found && j < json_object_array_length(fb); j++)
-			found = json_object_equal(f, json_object_array_get_idx(fb, j));
-		if (found)
-			continue;
-		c = change(changes, kind, NULL, NULL);
-		json_object_object_foreach(f, key, val)
-			json_object_object_add(c, key, copy(val));
-	}
-}
-
 static struct json_object *diff_sides(struct side *a, struct side *b)
 {
 	static const char *const iommu_skip[] = {
 		"ver", "cap", "ecap", "gsts", "rtaddr", NULL	/* as registers */
 	};
 	struct json_object *changes = json_object_new_array();
+	struct diff_ctx dc = { changes, &a->m, &b->m };
+	const struct vtd_model_diff_cb entries = {
+		.device = device_diff, .pasid = pasid_diff, .ctx = &dc,
+	};
+	const struct vtd_model_diff_cb findings = { .finding = finding_diff, .ctx = &dc };
+	struct json_object *va = vtd_vmm_json(&a->m.vmm), *vb = vtd_vmm_json(&b->m.vmm);
+	struct json_object *ia = json_iommu(&a->m), *ib = json_iommu(&b->m);
 
-	compare(changes, "vmm_changed", NULL, NULL, "", get(get(a->dump, "source"), "vmm"),
-		get(get(b->dump, "source"), "vmm"), NULL);
-	compare(changes, "iommu_changed", NULL, NULL, "", get(a->dump, "iommu"),
-		get(b->dump, "iommu"), iommu_skip);
+	compare(changes, "vmm_changed", NULL, NULL, "", va, vb, NULL);
+	compare(changes, "iommu_changed", NULL, NULL, "", ia, ib, iommu_skip);
+	json_object_put(va);
+	json_object_put(vb);
+	json_object_put(ia);
+	json_object_put(ib);
 	diff_registers(changes, &a->m.rf, &b->m.rf);
-	diff_devices(changes, get(a->dump, "devices"), get(b->dump, "devices"));
+	vtd_model_diff(&a->m, &b->m, &entries);
 	diff_faults(changes, &a->m.faults, &b->m.faults);
-	diff_findings(changes, get(a->dump, "findings"), get(b->dump, "findings"),
-		      "finding_removed");
-	diff_findings(changes, get(b->dump, "findings"), get(a->dump, "findings"),
-		      "finding_added");
+	if (vtd_model_diff(&a->m, &b->m, &findings) < 0) {
+		json_object_put(changes);
+		return NULL;
+	}
 	return changes;
 }
 
@@ -510,6 +488,10 @@ int do_diff(int argc, char **argv)
 	if (load_side(&a) || load_side(&b))
 		goto out;
 	changes = diff_sides(&a, &b);
+	if (!changes) {
+		report_error("diff: out of memory");
+		goto out;
+	}
 	rc = json_object_array_length(changes) ? EXIT_FINDINGS : EXIT_OK;
 	if (g.out.json) {
 		o = json_object_new_object();

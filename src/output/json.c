@@ -68,7 +68,7 @@ static struct json_object *json_source(const struct vtd_model *m)
 	return o;
 }
 
-static struct json_object *json_iommu(const struct vtd_model *m)
+struct json_object *json_iommu(const struct vtd_model *m)
 {
 	struct json_object *o = json_object_new_object();
 	const struct vtd_regs *r = &m->regs;
@@ -202,30 +202,32 @@ static struct json_object *json_device_tail(const struct vtd_model *m,
 	return o;
 }
 
+struct json_object *json_finding(const struct vtd_finding *f)
+{
+	struct json_object *o = json_object_new_object();
+	char bdf[8];
+
+	add(o, "severity", json_object_new_string(vtd_severity_name(f->sev)));
+	add(o, "code", json_object_new_string(f->code));
+	if (f->bus != VTD_NO_BDF && f->devfn != VTD_NO_BDF) {
+		fmt_bdf(bdf, f->bus, f->devfn);
+		add(o, "bdf", json_object_new_string(bdf));
+	} else {
+		add(o, "bdf", NULL);
+	}
+	add(o, "pasid", f->pasid == VTD_NO_PASID ? NULL :
+	    json_object_new_int64(f->pasid));
+	add(o, "address", f->gpa ? json_hex(f->gpa) : NULL);
+	add(o, "message", json_object_new_string(f->message));
+	return o;
+}
+
 struct json_object *json_findings(const struct vtd_model *m)
 {
 	struct json_object *a = json_object_new_array();
 
-	for (size_t i = 0; i < m->nr_findings; i++) {
-		const struct vtd_finding *f = &m->findings[i];
-		struct json_object *o = json_object_new_object();
-		char bdf[8];
-
-		add(o, "severity",
-		    json_object_new_string(vtd_severity_name(f->sev)));
-		add(o, "code", json_object_new_string(f->code));
-		if (f->bus != VTD_NO_BDF && f->devfn != VTD_NO_BDF) {
-			fmt_bdf(bdf, f->bus, f->devfn);
-			add(o, "bdf", json_object_new_string(bdf));
-		} else {
-			add(o, "bdf", NULL);
-		}
-		add(o, "pasid", f->pasid == VTD_NO_PASID ? NULL :
-		    json_object_new_int64(f->pasid));
-		add(o, "address", f->gpa ? json_hex(f->gpa) : NULL);
-		add(o, "message", json_object_new_string(f->message));
-		json_object_array_add(a, o);
-	}
+	for (size_t i = 0; i < m->nr_findings; i++)
+		json_object_array_add(a, json_finding(&m->findings[i]));
 	return a;
 }
 
@@ -444,4 +446,35 @@ struct json_object *json_dump(const struct vtd_model *m)
 		tree = json_tokener_parse(text);
 	free(text);
 	return tree;
+}
+
+struct json_object *json_device_object(const struct vtd_model *m,
+				       const struct vtd_device *d)
+{
+	struct json_object *o = json_device_head(m, d);
+	struct json_object *tail = json_device_tail(m, d);
+
+	json_object_object_foreach(tail, k, v)
+		add(o, k, json_object_get(v));
+	json_object_put(tail);
+	return o;
+}
+
+struct json_object *json_pasid_object(const struct vtd_model *m,
+				      const struct vtd_device *d,
+				      const struct vtd_pasid_rec *p)
+{
+	struct json_object *o = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	struct jstream js = { .f = f, .first = true };
+
+	if (!f)
+		return NULL;
+	stream_pasid(&js, m, d, p);
+	if (!fclose(f))
+		o = json_tokener_parse(text);
+	free(text);
+	return o;
 }

@@ -40,6 +40,15 @@ void fmt_bdf(char buf[8], int bus, int devfn);
  * streaming writer's text, parsed, so that tree and stream are one. */
 struct json_object *json_dump(const struct vtd_model *m);
 struct json_object *json_findings(const struct vtd_model *m);
+struct json_object *json_finding(const struct vtd_finding *f);
+/* Parts of the dump object, for diff: "iommu", a device's members but
+ * "pasids", one PASID entry (NULL when out of memory). */
+struct json_object *json_iommu(const struct vtd_model *m);
+struct json_object *json_device_object(const struct vtd_model *m,
+				       const struct vtd_device *d);
+struct json_object *json_pasid_object(const struct vtd_model *m,
+				      const struct vtd_device *d,
+				      const struct vtd_pasid_rec *p);
 /* The dump object printed as it is built: memory stays bounded by one
  * PASID entry, not the whole model (2^20 PASIDs). pages: NULL, or where
  * --pages reads each entry's mappings. */

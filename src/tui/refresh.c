@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/diff.h"
 #include "pipeline/inspect.h"
 #include "tui/ui.h"
 
@@ -276,11 +277,6 @@ static bool update_iq(int *err)
 
 /* --- the model ------------------------------------------------------------ */
 
-static int bdf_cmp(const struct vtd_device *a, const struct vtd_device *b)
-{
-	return (a->bus << 8 | a->devfn) - (b->bus << 8 | b->devfn);
-}
-
 static void log_device(const struct vtd_device *d, const char *what)
 {
 	char bdf[8];
@@ -378,145 +374,71 @@ static void diff_pasid_rec(int64_t dk, const char *bdf,
 	}
 }
 
-static void diff_pasids(const struct vtd_device *o, const struct vtd_device *n,
-			const char *bdf)
-{
-	int64_t dk = n->bus << 8 | n->devfn;
-	size_t i = 0, j = 0;
-
-	while (i < o->nr_pasids || j < n->nr_pasids) {
-		const struct vtd_pasid_rec *a = i < o->nr_pasids ? &o->pasids[i] : NULL;
-		const struct vtd_pasid_rec *b = j < n->nr_pasids ? &n->pasids[j] : NULL;
-
-		if (b && (!a || b->pasid < a->pasid))
-			diff_pasid_rec(dk, bdf, NULL, &n->pasids[j++]);
-		else if (a && (!b || a->pasid < b->pasid))
-			diff_pasid_rec(dk, bdf, &o->pasids[i++], NULL);
-		else
-			diff_pasid_rec(dk, bdf, &o->pasids[i++], &n->pasids[j++]);
-	}
-}
-
-static void diff_device(const struct vtd_device *o, const struct vtd_device *n)
+/* vtd_model_diff()'s callbacks: the log and the change marks */
+static void device_changed(void *ctx, const struct vtd_device *o,
+			   const struct vtd_device *n)
 {
 	char bdf[8];
 
+	if (!o) {
+		mark_set(MK_DEV, n->bus << 8 | n->devfn, 0, '+');
+		log_device(n, "added");
+		return;
+	}
+	if (!n) {
+		log_device(o, "removed");
+		return;
+	}
 	bdf_str(bdf, n->bus, n->devfn);
 	diff_context(o, n, bdf);
-	diff_pasids(o, n, bdf);
 	if (o->nr_faults != n->nr_faults || o->nr_findings != n->nr_findings)
 		mark_set(MK_DEV, n->bus << 8 | n->devfn, 0, '~');
 }
 
-static void diff_devices(const struct vtd_model *o, const struct vtd_model *n)
+static void pasid_changed(void *ctx, const struct vtd_device *o,
+			  const struct vtd_device *n, const struct vtd_pasid_rec *a,
+			  const struct vtd_pasid_rec *b)
 {
-	size_t i = 0, j = 0;
+	char bdf[8];
 
-	while (i < o->nr_devices || j < n->nr_devices) {
-		int c = i == o->nr_devices ? 1 : j == n->nr_devices ? -1 :
-			bdf_cmp(&o->devices[i], &n->devices[j]);
-
-		if (c < 0) {
-			log_device(&o->devices[i++], "removed");
-		} else if (c > 0) {
-			mark_set(MK_DEV, n->devices[j].bus << 8 | n->devices[j].devfn, 0, '+');
-			log_device(&n->devices[j++], "added");
-		} else {
-			diff_device(&o->devices[i++], &n->devices[j++]);
-		}
-	}
+	bdf_str(bdf, n->bus, n->devfn);
+	diff_pasid_rec(n->bus << 8 | n->devfn, bdf, a, b);
 }
 
-static bool same_finding(const struct vtd_finding *a, const struct vtd_finding *b)
+/* Findings that came (highlighted, logged) or went (logged); a pending
+ * fault is logged as a fault. */
+static void finding_changed(void *ctx, bool added, const struct vtd_finding *f,
+			    size_t index)
 {
-	return a->bus == b->bus && a->devfn == b->devfn && a->pasid == b->pasid &&
-	       !strcmp(a->code, b->code) && !strcmp(a->message, b->message);
-}
+	bool fault = !strcmp(f->code, "fault_pending");
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-
-	while (n--)
-		h = (h ^ *b++) * 0x100000001b3ULL;
-	return h;
-}
-
-static uint64_t finding_hash(const struct vtd_finding *f)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	h = fnv(h, &f->pasid, sizeof(f->pasid));
-	h = fnv(h, &f->bus, sizeof(f->bus));
-	h = fnv(h, &f->devfn, sizeof(f->devfn));
-	h = fnv(h, f->code, strlen(f->code));
-	return fnv(h, f->message, strlen(f->message));
-}
-
-/* A model's findings as a hash set: a refresh compares two sets of up to
- * hundreds of thousands of findings, so not one against each. */
-struct finding_set {
-	const struct vtd_finding **slot;
-	size_t mask;
-};
-
-static int set_build(struct finding_set *s, const struct vtd_model *m)
-{
-	size_t cap = 16;
-
-	while (cap < 2 * m->nr_findings)
-		cap *= 2;
-	s->slot = calloc(cap, sizeof(*s->slot));
-	if (!s->slot)
-		return -ENOMEM;
-	s->mask = cap - 1;
-	for (size_t i = 0; i < m->nr_findings; i++) {
-		size_t k = finding_hash(&m->findings[i]) & s->mask;
-
-		while (s->slot[k])
-			k = (k + 1) & s->mask;
-		s->slot[k] = &m->findings[i];
-	}
-	return 0;
-}
-
-static bool set_has(const struct finding_set *s, const struct vtd_finding *f)
-{
-	for (size_t k = finding_hash(f) & s->mask; s->slot[k]; k = (k + 1) & s->mask)
-		if (same_finding(s->slot[k], f))
-			return true;
-	return false;
-}
-
-/* Findings that came (highlighted, logged) or went (logged) */
-static void diff_findings(const struct vtd_model *o, const struct vtd_model *n)
-{
-	struct finding_set so, sn;
-
-	if (set_build(&so, o))
-		return;
-	if (set_build(&sn, n)) {
-		free(so.slot);
-		return;
-	}
-	for (size_t i = 0; i < n->nr_findings; i++) {
-		const struct vtd_finding *f = &n->findings[i];
-
-		if (set_has(&so, f))
-			continue;
-		mark_set(MK_FINDING, (int64_t)i, 0, '+');
-		if (strcmp(f->code, "fault_pending"))	/* logged as a fault */
+	if (added) {
+		mark_set(MK_FINDING, (int64_t)index, 0, '+');
+		if (!fault)
 			EV(f->sev == VTD_SEV_ERROR ? UC_ERROR : UC_WARN,
 			   "finding: %s %s: %s", vtd_severity_name(f->sev),
 			   f->code, f->message);
+	} else if (!fault) {
+		EV(UC_DEFAULT, "finding gone: %s: %s", f->code, f->message);
 	}
-	for (size_t i = 0; i < o->nr_findings; i++)
-		if (!set_has(&sn, &o->findings[i]) &&
-		    strcmp(o->findings[i].code, "fault_pending"))
-			EV(UC_DEFAULT, "finding gone: %s: %s", o->findings[i].code,
-			   o->findings[i].message);
-	free(so.slot);
-	free(sn.slot);
+}
+
+static void diff_models(const struct vtd_model *o, const struct vtd_model *n)
+{
+	const struct vtd_model_diff_cb cb = {
+		.device = device_changed,
+		.pasid = pasid_changed,
+		.finding = finding_changed,
+	};
+
+	vtd_model_diff(o, n, &cb);
+}
+
+static void diff_findings(const struct vtd_model *o, const struct vtd_model *n)
+{
+	const struct vtd_model_diff_cb cb = { .finding = finding_changed };
+
+	vtd_model_diff(o, n, &cb);
 }
 
 static size_t total_pasids(const struct vtd_model *m)
@@ -543,8 +465,7 @@ static int rewalk(void)
 		return err;
 	W.walk_ms = mono_ms() - t0;
 	if (W.have_model) {
-		diff_devices(o, n);
-		diff_findings(o, n);
+		diff_models(o, n);
 	} else {
 		event_log(UC_DEFAULT, "walked: %zu devices, %zu PASIDs, %zu findings",
 			  n->nr_devices, total_pasids(n), n->nr_findings);
