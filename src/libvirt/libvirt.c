@@ -27,8 +27,8 @@
 #include <json-c/json.h>
 
 #include "libvirt/lv.h"
-#include "qmp/procmem.h"
-#include "qmp/qmp.h"
+#include "source/monitor.h"
+#include "source/procmem.h"
 
 #define MAX_CMDLINE	(1u << 20)
 

@@ -18,8 +18,8 @@
 
 #include <json-c/json.h>
 
-#include "qmp/procmem.h"
 #include "qmp/qmp.h"
+#include "source/procmem.h"
 
 #define QMP_DEFAULT_TIMEOUT_MS	10000
 #define XP_MAX_QWORDS		(64u * 1024)	/* per xp call: 512 KiB */

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "qmp/qmp.h"
 #include "snapshot/snapshot.h"
+#include "source/monitor.h"
 
 static struct vtd_snapshot *snap_of(const struct vtd_source *src)
 {

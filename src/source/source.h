@@ -44,7 +44,8 @@ struct vtd_source_ops {
 			 uint64_t *vals);
 	/* optional: one read-only monitor command (QMP JSON), for host-side
 	 * state; *ret gets the "return" value (caller puts it). Backends must
-	 * pass cmd and args through qmp_check_allowed() first. */
+	 * pass cmd and args through qmp_check_allowed() first
+	 * (source/monitor.h). */
 	int (*monitor)(struct vtd_source *src, const char *cmd,
 		       struct json_object *args, struct json_object **ret);
 	/* optional, only for --pause: stop or resume the VM's CPUs; with was,

@@ -13,7 +13,6 @@
 
 #include "vmm/host.h"
 #include "vmm/qom.h"
-#include "qmp/qmp.h"
 #include "source/source.h"
 
 static int hmp_text(struct vtd_source *src, const char *line, char **out)

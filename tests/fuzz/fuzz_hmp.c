@@ -2,7 +2,7 @@
 /*
  * vtdctl fuzzing: the text QEMU sends back and the read-only allowlist:
  * qmp_parse_xp, qmp_parse_mtree_flat, qmp_parse_gpa2hva, qmp_check_allowed
- * and qmp_hmp_allowed (src/qmp/hmp_parse.c).
+ * and qmp_hmp_allowed (src/source/monitor.c).
  *
  * Input: byte 0 selects the parser (mod 5), bytes 1..8 an address, byte 9
  * a count; the rest is the text (for the allowlist: "COMMAND\0ARGS-JSON").

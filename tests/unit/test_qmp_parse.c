@@ -21,7 +21,7 @@
 
 #include "source/source.h"
 #include "qmp/qmp.h"
-#include "qmp/procmem.h"
+#include "source/procmem.h"
 #include "unit.h"
 
 /* ------------------------------------------------------------------------ */

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "qmp/qmp.h"
+#include "source/monitor.h"
 
 struct vtd_source;
 

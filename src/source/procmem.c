@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "qmp/procmem.h"
+#include "source/procmem.h"
 #include "source/source.h"
 
 /* gpa2hva: 0, FALLBACK (not translatable) or a transport error. */

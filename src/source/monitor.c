@@ -9,8 +9,8 @@
 
 #include <json-c/json.h>
 
+#include "source/monitor.h"
 #include "source/source.h"
-#include "qmp/qmp.h"
 
 /* Copy at most n bytes of untrusted text for a message, sanitised. */
 static void quote(char *dst, size_t dstlen, const char *s, size_t n)
