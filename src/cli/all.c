@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * vtdctl --all: run a command once per running libvirt domain with an Intel
- * IOMMU, each in a child process (fork, g.vm = the domain, vtdctl_run), at
+ * IOMMU, each in a child process (fork, g.vm = the domain, the runner given), at
  * most VTDCTL_ALL_JOBS (default 4) at a time, each within
  * VTDCTL_ALL_TIMEOUT seconds (default 300).
  *
@@ -37,6 +37,13 @@
 
 enum job_status { JOB_OK, JOB_FINDINGS, JOB_ERROR, JOB_SKIPPED };
 static const char *const status_names[] = { "ok", "findings", "error", "skipped" };
+
+/* The command line every job runs, and what runs it (vtdctl_run). */
+struct job_cmd {
+	int argc;
+	char **argv;
+	int (*run)(int argc, char **argv);
+};
 
 struct job {
 	const struct lv_dom_info *d;
@@ -91,7 +98,7 @@ static char **argv_without_all(int argc, char **argv, int *out_argc)
 	return v;
 }
 
-static void run_child(struct job *j, int argc, char **argv)
+static void run_child(struct job *j, const struct job_cmd *c)
 {
 	int devnull = open("/dev/null", O_RDONLY), rc;
 
@@ -101,13 +108,13 @@ static void run_child(struct job *j, int argc, char **argv)
 	dup2(fileno(j->err), 2);
 	g.vm = j->d->name;
 	g.all = false;
-	rc = vtdctl_run(argc, argv);
+	rc = c->run(c->argc, c->argv);
 	fflush(stdout);
 	fflush(stderr);
 	_exit(rc);
 }
 
-static int start_job(struct job *j, int argc, char **argv)
+static int start_job(struct job *j, const struct job_cmd *c)
 {
 	j->out = tmpfile();
 	j->err = tmpfile();
@@ -119,7 +126,7 @@ static int start_job(struct job *j, int argc, char **argv)
 	if (j->pid < 0)
 		return -errno;
 	if (j->pid == 0)
-		run_child(j, argc, argv);
+		run_child(j, c);
 	j->started_ms = now_ms();
 	return 0;
 }
@@ -274,7 +281,7 @@ static void free_jobs(struct job *jobs, size_t n)
 }
 
 /* Run every job, at most `width` at a time; text summaries in order. */
-static void run_jobs(struct job *jobs, size_t n, int argc, char **argv,
+static void run_jobs(struct job *jobs, size_t n, const struct job_cmd *c,
 		     virConnectPtr conn)
 {
 	size_t next = 0, shown = 0;
@@ -288,7 +295,7 @@ static void run_jobs(struct job *jobs, size_t n, int argc, char **argv,
 			running += jobs[i].pid > 0 && !jobs[i].done;
 		for (; running < (size_t)width && next < n; next++) {
 			struct job *j = &jobs[next];
-			int rc = start_job(j, argc, argv);
+			int rc = start_job(j, c);
 
 			if (!rc) {
 				running++;
@@ -345,7 +352,7 @@ static bool takes_all(const char *cmd)
 	return true;
 }
 
-static int all_domains(const char *uri, int argc, char **argv)
+static int all_domains(const char *uri, const struct job_cmd *c)
 {
 	struct lv_dom_info *d = NULL;
 	struct job *jobs = NULL;
@@ -369,7 +376,7 @@ static int all_domains(const char *uri, int argc, char **argv)
 	}
 	for (size_t i = 0; i < n; i++)
 		jobs[i].d = &d[i];
-	run_jobs(jobs, n, argc, argv, conn);
+	run_jobs(jobs, n, c, conn);
 	if (g.out.json)
 		show_all_json(uri, jobs, n);
 	else if (n == 0)
@@ -382,10 +389,11 @@ out:
 	return rc;
 }
 
-int run_on_all_domains(const char *cmd, int argc, char **argv)
+int run_on_all_domains(const char *cmd, int argc, char **argv,
+		       int (*run)(int argc, char **argv))
 {
-	char **child_argv;
-	int child_argc, rc;
+	struct job_cmd c = { .run = run };
+	int rc;
 
 	if (!strcmp(cmd, "list"))
 		return list_domains(true);
@@ -397,12 +405,12 @@ int run_on_all_domains(const char *cmd, int argc, char **argv)
 		report_error("--all names its targets itself: drop --vm, --qmp, --core and --snapshot");
 		return EXIT_FATAL;
 	}
-	child_argv = argv_without_all(argc, argv, &child_argc);
-	if (!child_argv) {
+	c.argv = argv_without_all(argc, argv, &c.argc);
+	if (!c.argv) {
 		report_error("--all: out of memory");
 		return EXIT_FATAL;
 	}
-	rc = all_domains(lv_default_uri(g.virt_opts.uri), child_argc, child_argv);
-	free(child_argv);
+	rc = all_domains(lv_default_uri(g.virt_opts.uri), &c);
+	free(c.argv);
 	return rc;
 }

@@ -66,6 +66,12 @@ int exit_status_of(const struct vtd_model *m);
 struct vtd_regfile;
 /* Read every register; -1 after report_error() (also for a dump). */
 int cmd_read_regfile(struct vtd_source *src, struct vtd_regfile *rf);
+/* Parse one option list into g (src/cli/options.c): optind of the first
+ * argument that is not an option, or -1 after report_error(). optstring
+ * starting with "+" stops at the first non-option; where names the
+ * command for the message. */
+int cli_parse_options(int argc, char **argv, const char *optstring,
+		      const char *where);
 /* Refuse positional arguments a command does not take. */
 int no_args(const char *cmd, int argc, char **argv);
 
@@ -84,9 +90,10 @@ int do_watch(int argc, char **argv);
 int do_shell(int argc, char **argv);
 int do_batch(int argc, char **argv);
 
-/* --all: run argv (argv[0] = command) once per libvirt domain with an Intel
- * IOMMU, a summary line per domain (src/cli/all.c). */
-int run_on_all_domains(const char *cmd, int argc, char **argv);
+/* --all: run argv (argv[0] = command) through run once per libvirt domain
+ * with an Intel IOMMU, a summary line per domain (src/cli/all.c). */
+int run_on_all_domains(const char *cmd, int argc, char **argv,
+		       int (*run)(int argc, char **argv));
 
 /* Run one command line (argv[0] = command) on top of g: main and the shell. */
 int vtdctl_run(int argc, char **argv);

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vtdctl's command layer, what every command shares: the options in g,
+ * errors, exit status, and the pipeline run with g's options. */
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+struct global_opts g = {
+	.walk = { .filter = { -1, -1, -1, -1 } },
+	.count = -1,
+};
+
+void report_error(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	struct json_object *o;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "vtdctl: %s\n", msg);
+	if (g.out.json) {
+		o = json_object_new_object();
+		json_object_object_add(o, "error", json_object_new_string(msg));
+		json_print(stdout, o, g.out.pretty);
+	}
+}
+
+int exit_status_of(const struct vtd_model *m)
+{
+	bool any;
+	unsigned worst = vtd_worst_severity(m, &any);
+
+	return any && worst >= VTD_SEV_WARNING ? EXIT_FINDINGS : EXIT_OK;
+}
+
+struct vtd_inspect_opts cli_inspect_opts(unsigned stages)
+{
+	struct vtd_inspect_opts o = {
+		.walk = g.walk,
+		.consistent = g.consistent,
+		.pause = g.pause,
+		.stages = stages,
+	};
+
+	return o;
+}
+
+int inspect_target(struct vtd_source *src, unsigned stages,
+		   struct vtd_model *m)
+{
+	struct vtd_inspect_opts o = cli_inspect_opts(stages);
+	int err = vtd_inspect(src, &o, m);
+
+	if (err < 0) {
+		report_error("%s: %s", src->target, source_strerror(src, err));
+		return -1;
+	}
+	return 0;
+}
+
+/* --- commands ---------------------------------------------------------- */
+
+int no_args(const char *cmd, int argc, char **argv)
+{
+	if (argc <= 0)
+		return 0;
+	report_error("%s: unexpected argument '%s'", cmd, argv[0]);
+	return -1;
+}
