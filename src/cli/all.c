@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * vtdctl --all: run a command once per running libvirt domain with an Intel
- * IOMMU, each in a child process (fork, g.vm = the domain, the runner given), at
+ * IOMMU, each in a child process (fork, --vm = the domain, the runner given), at
  * most VTDCTL_ALL_JOBS (default 4) at a time, each within
  * VTDCTL_ALL_TIMEOUT seconds (default 300).
  *
@@ -106,7 +106,7 @@ static void run_child(struct job *j, const struct job_cmd *c)
 		dup2(devnull, 0);
 	dup2(fileno(j->out), 1);
 	dup2(fileno(j->err), 2);
-	g.vm = j->d->name;
+	g.target[cli_target_index("vm")] = j->d->name;
 	g.all = false;
 	rc = c->run(c->argc, c->argv);
 	fflush(stdout);
@@ -401,7 +401,7 @@ int run_on_all_domains(const char *cmd, int argc, char **argv,
 		report_error("%s does not take --all", cmd);
 		return EXIT_FATAL;
 	}
-	if (g.vm || g.qmp || g.core || g.snapshot) {
+	if (cli_targets_given(&g)) {
 		report_error("--all names its targets itself: drop --vm, --qmp, --core and --snapshot");
 		return EXIT_FATAL;
 	}

@@ -9,21 +9,25 @@
 #include "output/output.h"
 #include "source/source.h"
 #include "model/model.h"
+#include "libvirt/source.h"
 #include "pipeline/inspect.h"
+#include "qmp/qmp.h"
 
 enum { EXIT_OK = 0, EXIT_FATAL = 1, EXIT_FINDINGS = 2 };
 
 /* Global options, filled by main() before a command runs; read-only after. */
+/* The kinds of target (src/cli/targets.c): --qmp, --core, --vm, --snapshot */
+#define CLI_NR_TARGETS	4
+
 struct global_opts {
-	const char *qmp;		/* --qmp=PATH|HOST:PORT */
-	const char *core;		/* --core=FILE */
+	/* the argument of each target option given (--qmp=ARG, ...), by the
+	 * index of its row in the table of targets; NULL: not given */
+	const char *target[CLI_NR_TARGETS];
 	struct vtd_walk_opts walk;	/* --rtaddr, filters */
 	struct out_opts out;		/* -j -p -v */
 	struct qmp_open_opts qmp_opts;	/* --timeout, --no-proc-mem */
-	const char *vm;			/* --vm=NAME|UUID|ID */
 	struct libvirt_open_opts virt_opts;	/* -c URI, --no-monitor */
 	bool all;			/* --all: every libvirt domain */
-	const char *snapshot;		/* --snapshot=FILE */
 	const char *output;		/* -o FILE */
 	long count;			/* -n N: how many (iq); -1 = default */
 	long interval_ms;		/* -i MS: refresh (watch); 0 = default */
@@ -33,6 +37,20 @@ struct global_opts {
 	bool help, version;
 };
 extern struct global_opts g;
+
+/* One kind of target: its option, and how to open it with g's options. */
+struct cli_target {
+	const char *option;	/* "qmp": --qmp=ARG */
+	const char *arg;	/* what ARG is, for messages */
+	struct vtd_source *(*open)(const char *arg, const struct global_opts *o,
+				   char *err, size_t errlen);
+};
+/* The table's row i (NULL past the end); the row of an option, or -1. */
+const struct cli_target *cli_target_at(size_t i);
+int cli_target_index(const char *option);
+/* How many targets o names; the argument of one kind (NULL if not given). */
+unsigned cli_targets_given(const struct global_opts *o);
+const char *cli_target_arg(const struct global_opts *o, const char *option);
 
 /* One line on stderr; in JSON mode also {"error": ...} on stdout. */
 void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

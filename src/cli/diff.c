@@ -479,7 +479,7 @@ int do_diff(int argc, char **argv)
 		report_error("diff: give two snapshot files (vtdctl diff A B)");
 		return EXIT_FATAL;
 	}
-	if (g.qmp || g.core || g.vm || g.snapshot) {
+	if (cli_targets_given(&g)) {
 		report_error("diff: compares two snapshot files; take them with 'vtdctl snapshot -o FILE'");
 		return EXIT_FATAL;
 	}

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 
@@ -41,14 +42,14 @@ static const char *parse_slot(const char *s, struct vtd_filter *f)
 }
 
 enum {
-	OPT_QMP = 256, OPT_CORE, OPT_RTADDR, OPT_PASID, OPT_DID, OPT_TIMEOUT,
-	OPT_NO_PROC_MEM, OPT_VM, OPT_NO_MONITOR, OPT_ALL, OPT_SNAPSHOT,
+	OPT_RTADDR = 256, OPT_PASID, OPT_DID, OPT_TIMEOUT,
+	OPT_NO_PROC_MEM, OPT_NO_MONITOR, OPT_ALL,
 	OPT_PAGES, OPT_CONSISTENT, OPT_PAUSE, OPT_NO_HOST,
+	OPT_TARGET = 512,	/* + the row in the table of targets */
 };
 
-static const struct option long_opts[] = {
-	{ "qmp", required_argument, NULL, OPT_QMP },
-	{ "core", required_argument, NULL, OPT_CORE },
+/* The options that are not targets; the targets' come from their table. */
+static const struct option fixed_opts[] = {
 	{ "rtaddr", required_argument, NULL, OPT_RTADDR },
 	{ "json", no_argument, NULL, 'j' },
 	{ "pretty", no_argument, NULL, 'p' },
@@ -59,11 +60,9 @@ static const struct option long_opts[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "no-proc-mem", no_argument, NULL, OPT_NO_PROC_MEM },
 	{ "count", required_argument, NULL, 'n' },
-	{ "vm", required_argument, NULL, OPT_VM },
 	{ "connect", required_argument, NULL, 'c' },
 	{ "no-monitor", no_argument, NULL, OPT_NO_MONITOR },
 	{ "all", no_argument, NULL, OPT_ALL },
-	{ "snapshot", required_argument, NULL, OPT_SNAPSHOT },
 	{ "output", required_argument, NULL, 'o' },
 	{ "pages", no_argument, NULL, OPT_PAGES },
 	{ "consistent", no_argument, NULL, OPT_CONSISTENT },
@@ -75,14 +74,26 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+#define NR_FIXED_OPTS	(sizeof(fixed_opts) / sizeof(fixed_opts[0]))
+
+/* The targets' options, then the fixed ones (ending in a zero entry). */
 const struct option *vtdctl_long_options(void)
 {
-	return long_opts;
+	static struct option all[CLI_NR_TARGETS + NR_FIXED_OPTS];
+
+	if (!all[0].name) {
+		for (size_t i = 0; i < CLI_NR_TARGETS; i++)
+			all[i] = (struct option){ cli_target_at(i)->option,
+						  required_argument, NULL,
+						  OPT_TARGET + (int)i };
+		memcpy(all + CLI_NR_TARGETS, fixed_opts, sizeof(fixed_opts));
+	}
+	return all;
 }
 
 static const char *opt_name(int val)
 {
-	for (const struct option *o = long_opts; o->name; o++)
+	for (const struct option *o = vtdctl_long_options(); o->name; o++)
 		if (o->val == val)
 			return o->name;
 	return "?";
@@ -94,9 +105,11 @@ static int parse_one(int c, const char *arg)
 	const char *msg;
 	uint64_t v;
 
+	if (c >= OPT_TARGET && c < OPT_TARGET + CLI_NR_TARGETS) {
+		g.target[c - OPT_TARGET] = arg;
+		return 0;
+	}
 	switch (c) {
-	case OPT_QMP:  g.qmp = arg; break;
-	case OPT_CORE: g.core = arg; break;
 	case 'j': g.out.json = true; break;
 	case 'p': g.out.json = g.out.pretty = true; break;
 	case 'v': g.out.verbose++; break;
@@ -105,11 +118,9 @@ static int parse_one(int c, const char *arg)
 		g.qmp_opts.no_proc_mem = true;
 		g.virt_opts.no_proc_mem = true;
 		break;
-	case OPT_VM:	     g.vm = arg; break;
 	case 'c':	     g.virt_opts.uri = arg; break;
 	case OPT_NO_MONITOR: g.virt_opts.no_monitor = true; break;
 	case OPT_ALL:	     g.all = true; break;
-	case OPT_SNAPSHOT:   g.snapshot = arg; break;
 	case 'o':	     g.output = arg; break;
 	case OPT_PAGES:	     g.pages = g.out.pages = true; break;
 	case OPT_CONSISTENT: g.consistent = true; break;
@@ -172,7 +183,7 @@ int cli_parse_options(int argc, char **argv, const char *optstring,
 
 	opterr = 0;
 	optind = 0;	/* glibc: start afresh, so "+" is read again each call */
-	while ((c = getopt_long(argc, argv, optstring, long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, optstring, vtdctl_long_options(), NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			report_error("unknown or incomplete option '%s' (see 'vtdctl help%s%s')",
 				     argv[optind - 1], where ? " " : "",

@@ -163,7 +163,7 @@ void shell_targets_refresh(bool quiet)
 		return;
 	stale = false;
 	shell_targets_free();
-	if (g.all || !(g.qmp || g.core || g.vm || g.snapshot))
+	if (g.all || !cli_targets_given(&g))
 		return;
 	/* a completion must not write over the line being edited */
 	if (quiet) {

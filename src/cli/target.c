@@ -10,16 +10,37 @@ static bool keep_targets;
 static struct vtd_source *kept;
 static char kept_key[8192];
 
+unsigned cli_targets_given(const struct global_opts *o)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < CLI_NR_TARGETS; i++)
+		n += !!o->target[i];
+	return n;
+}
+
+const char *cli_target_arg(const struct global_opts *o, const char *option)
+{
+	int i = cli_target_index(option);
+
+	return i < 0 ? NULL : o->target[i];
+}
+
 /* Everything open_target() opens a source from (the libvirt options only
  * matter for --vm: commands flip no_monitor for themselves). */
 static void target_key(char *key, size_t len)
 {
-	snprintf(key, len, "%s|%s|%s|%s|%s|%d|%d|%d", g.qmp ? g.qmp : "",
-		 g.core ? g.core : "", g.vm ? g.vm : "",
-		 g.snapshot ? g.snapshot : "",
-		 g.vm && g.virt_opts.uri ? g.virt_opts.uri : "",
-		 g.vm && g.virt_opts.no_monitor, g.qmp_opts.no_proc_mem,
-		 g.qmp_opts.timeout_ms);
+	const char *vm = cli_target_arg(&g, "vm");
+	size_t n = 0;
+
+	key[0] = 0;
+	for (size_t i = 0; i < CLI_NR_TARGETS && n < len; i++)
+		n += snprintf(key + n, len - n, "%s|", g.target[i] ? g.target[i] : "");
+	if (n < len)
+		snprintf(key + n, len - n, "%s|%d|%d|%d",
+			 vm && g.virt_opts.uri ? g.virt_opts.uri : "",
+			 vm && g.virt_opts.no_monitor, g.qmp_opts.no_proc_mem,
+			 g.qmp_opts.timeout_ms);
 }
 
 void target_keep(bool on)
@@ -52,18 +73,17 @@ static void keep_target(struct vtd_source *src, const char *key)
 struct vtd_source *open_target_quiet(const struct qmp_open_opts *qo,
 				     char *err, size_t errlen)
 {
-	if (!!g.qmp + !!g.core + !!g.vm + !!g.snapshot > 1) {
+	struct global_opts o = g;
+
+	if (cli_targets_given(&g) > 1) {
 		snprintf(err, errlen, "give one target: --qmp, --core, --vm or --snapshot");
 		return NULL;
 	}
-	if (g.qmp)
-		return qmp_source_open(g.qmp, qo ? qo : &g.qmp_opts, err, errlen);
-	if (g.core)
-		return core_source_open(g.core, err, errlen);
-	if (g.vm)
-		return libvirt_source_open(g.vm, &g.virt_opts, err, errlen);
-	if (g.snapshot)
-		return snapshot_source_open(g.snapshot, err, errlen);
+	if (qo)
+		o.qmp_opts = *qo;
+	for (size_t i = 0; i < CLI_NR_TARGETS; i++)
+		if (g.target[i])
+			return cli_target_at(i)->open(g.target[i], &o, err, errlen);
 	snprintf(err, errlen, "no target: give --qmp=SOCKET, --core=FILE, --vm=NAME or --snapshot=FILE (see 'vtdctl help')");
 	return NULL;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* vtdctl: ELF core source extras (core_source_open() is in source.h). */
+/* vtdctl: the ELF core source (dump-guest-memory, virsh dump --memory-only). */
 #ifndef VTDCTL_DUMP_CORE_H
 #define VTDCTL_DUMP_CORE_H
 
@@ -7,6 +7,9 @@
 #include <stdint.h>
 
 struct vtd_source;
+
+/* NULL with err filled (errlen bytes) on failure. */
+struct vtd_source *core_source_open(const char *path, char *err, size_t errlen);
 
 /* One file-backed guest-physical range of the core, after sorting and
  * merging consistent overlaps. */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "libvirt/api.h"
+#include "libvirt/source.h"
 
 #include "source/source.h"
 

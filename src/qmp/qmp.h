@@ -13,7 +13,7 @@
 struct json_object;
 
 /*
- * The backend itself is qmp_source_open() in source.h: addr is a UNIX socket
+ * The backend itself is qmp_source_open(): addr is a UNIX socket
  * path (anything with a '/', or an existing file) or HOST:PORT ([V6]:PORT).
  * It reads RAM with HMP `xp /Ngx`, or with gpa2hva + /proc/PID/mem when the
  * peer of a UNIX socket (SO_PEERCRED) lets us; src->access says which.
@@ -35,6 +35,14 @@ struct json_object;
  *   -EFAULT     HMP says the guest-physical address is not accessible/RAM
  */
 
+struct qmp_open_opts {
+	int timeout_ms;		/* per reply; 0 = default (10 s) */
+	bool no_proc_mem;	/* never use /proc/PID/mem */
+};
+/* NULL with err filled (errlen bytes) on failure. */
+struct vtd_source *qmp_source_open(const char *addr,
+				   const struct qmp_open_opts *opts,
+				   char *err, size_t errlen);
 /* Same as qmp_source_open() over an already connected stream socket, which
  * the source then owns (closed on failure too). target names it for output. */
 struct vtd_source *qmp_source_open_fd(int fd, const char *target,

@@ -119,6 +119,9 @@ struct vtd_source *recorder_wrap(struct vtd_source *inner);
 struct vtd_snapshot *recorder_snapshot(struct vtd_source *rec);
 struct vtd_source *recorder_inner(struct vtd_source *rec);
 
+/* vtdctl's own snapshot file as a source; NULL with err filled on failure. */
+struct vtd_source *snapshot_source_open(const char *path, char *err,
+					size_t errlen);
 /* The snapshot a source opened by snapshot_source_open() replays, else NULL. */
 const struct vtd_snapshot *snapshot_of_source(const struct vtd_source *src);
 

@@ -101,27 +101,8 @@ void source_close(struct vtd_source *src);
 int source_monitor(struct vtd_source *src, const char *cmd,
 		   struct json_object *args, struct json_object **ret);
 
-/* Backends. Each returns NULL and fills err (errlen bytes) on failure. */
-struct qmp_open_opts {
-	int timeout_ms;		/* per reply; 0 = default (10 s) */
-	bool no_proc_mem;	/* never use /proc/PID/mem */
-};
-struct vtd_source *qmp_source_open(const char *addr,
-				   const struct qmp_open_opts *opts,
-				   char *err, size_t errlen);
-struct vtd_source *core_source_open(const char *path, char *err, size_t errlen);
-
-struct libvirt_open_opts {
-	const char *uri;	/* --connect; NULL = as virsh */
-	bool no_monitor;	/* --no-monitor: never taint the domain */
-	bool no_proc_mem;	/* never use /proc/PID/mem */
-};
-/* A libvirt domain by name, UUID or id (src/libvirt/). */
-struct vtd_source *libvirt_source_open(const char *domain,
-				       const struct libvirt_open_opts *opts,
-				       char *err, size_t errlen);
-/* vtdctl's own snapshot file (src/snapshot/). */
-struct vtd_source *snapshot_source_open(const char *path, char *err,
-					size_t errlen);
+/* The backends (src/qmp/, src/elfcore/, src/libvirt/, src/snapshot/) each
+ * declare their open function in their own header; the command line picks
+ * one from its table of targets (src/cli/targets.c). */
 
 #endif

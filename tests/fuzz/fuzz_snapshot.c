@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "fuzz_mem.h"
+#include "snapshot/snapshot.h"
 #include "source/source.h"
 #include "walker/iq.h"
 #include "walker/ir.h"

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vtdctl: the kinds of target, as pciutils lists its access methods: the
+ * option that names one and how to open it. A new source is its backend
+ * and one line here (and its words in the man page and completions).
+ */
+#include <string.h>
+
+#include "cli/cli.h"
+#include "elfcore/core.h"
+#include "libvirt/source.h"
+#include "qmp/qmp.h"
+#include "snapshot/snapshot.h"
+
+static struct vtd_source *open_qmp(const char *arg, const struct global_opts *o,
+				   char *err, size_t errlen)
+{
+	return qmp_source_open(arg, &o->qmp_opts, err, errlen);
+}
+
+static struct vtd_source *open_core(const char *arg, const struct global_opts *o,
+				    char *err, size_t errlen)
+{
+	return core_source_open(arg, err, errlen);
+}
+
+static struct vtd_source *open_vm(const char *arg, const struct global_opts *o,
+				  char *err, size_t errlen)
+{
+	return libvirt_source_open(arg, &o->virt_opts, err, errlen);
+}
+
+static struct vtd_source *open_snapshot(const char *arg,
+					const struct global_opts *o,
+					char *err, size_t errlen)
+{
+	return snapshot_source_open(arg, err, errlen);
+}
+
+/* In the order "give one target" lists them. */
+static const struct cli_target cli_targets[] = {
+	{ "qmp", "SOCKET", open_qmp },
+	{ "core", "FILE", open_core },
+	{ "vm", "NAME", open_vm },
+	{ "snapshot", "FILE", open_snapshot },
+};
+
+const struct cli_target *cli_target_at(size_t i)
+{
+	return i < CLI_NR_TARGETS ? &cli_targets[i] : NULL;
+}
+
+int cli_target_index(const char *option)
+{
+	for (size_t i = 0; i < CLI_NR_TARGETS; i++)
+		if (!strcmp(cli_targets[i].option, option))
+			return (int)i;
+	return -1;
+}
+
+_Static_assert(sizeof(cli_targets) / sizeof(cli_targets[0]) == CLI_NR_TARGETS,
+	       "CLI_NR_TARGETS is the number of rows of cli_targets");
