@@ -98,6 +98,14 @@ fuzz:
 layers:
 	python3 scripts/layers.py
 
+# Static analysis of src/ (cppcheck), clean on the tree; what it may not
+# report, and why, is in scripts/cppcheck-suppressions.
+lint:
+	cppcheck --quiet --error-exitcode=1 --std=c11 -Isrc -j2 \
+		--enable=warning,style,performance,portability \
+		--library=scripts/cppcheck-json-c.cfg \
+		--suppressions-list=scripts/cppcheck-suppressions src
+
 # The man page's date: SOURCE_DATE_EPOCH (set by dpkg), else the last
 # commit's, else today, so that a package build is reproducible.
 MAN_DATE  ?= $(shell date -u -d "@$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || date +%s)}" +%Y-%m-%d)
@@ -120,6 +128,6 @@ clean:
 	rm -f .flags vtdctl libvtd.a $(LIB_OBJS) src/vtdctl.o $(UNIT_BINS) \
 	      $(LIB_OBJS:.o=.d) src/vtdctl.d
 
-.PHONY: all unit check check-asan update-golden bench fuzz layers install uninstall clean
+.PHONY: all unit check check-asan update-golden bench fuzz layers lint install uninstall clean
 
 -include $(LIB_OBJS:.o=.d) src/vtdctl.d
