@@ -32,10 +32,11 @@ int do_iq(int argc, char **argv)
 		vtd_iq_free(&iq);
 		goto out;
 	}
+	vtd_describe_source(src, &m.source);
 	if (g.out.json)
-		json_print(stdout, json_iq(src, &iq, &m), g.out.pretty);
+		json_print(stdout, json_iq(&iq, &m), g.out.pretty);
 	else
-		text_iq(stdout, src, &iq, &m, &g.out);
+		text_iq(stdout, &iq, &m, &g.out);
 	rc = exit_status_of(&m);
 	vtd_iq_free(&iq);
 out:

@@ -29,10 +29,11 @@ int do_ir(int argc, char **argv)
 		vtd_ir_free(&ir);
 		goto out;
 	}
+	vtd_describe_source(src, &m.source);
 	if (g.out.json)
-		json_print(stdout, json_ir(src, &ir, &m), g.out.pretty);
+		json_print(stdout, json_ir(&ir, &m), g.out.pretty);
 	else
-		text_ir(stdout, src, &ir, &m, &g.out);
+		text_ir(stdout, &ir, &m, &g.out);
 	rc = exit_status_of(&m);
 	vtd_ir_free(&ir);
 out:

@@ -141,14 +141,13 @@ static struct json_object *json_iq_regs(const struct vtd_iq *iq)
 	return o;
 }
 
-struct json_object *json_iq(const struct vtd_source *src,
-			    const struct vtd_iq *iq, const struct vtd_model *m)
+struct json_object *json_iq(const struct vtd_iq *iq, const struct vtd_model *m)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *q = json_iq_regs(iq);
 	struct json_object *a = json_object_new_array();
 
-	iqir_add(o, "source", iqir_source(src));
+	iqir_add(o, "source", json_source_info(&m->source));
 	iqir_add_bool(q, "read", iq->read_ok);
 	iqir_add_int(q, "empty_slots", iq->nr_empty);
 	for (size_t i = 0; i < iq->nr_entries; i++)
@@ -286,13 +285,12 @@ static void text_header(FILE *f, const struct vtd_iq *iq)
 		r->iqer);
 }
 
-void text_iq(FILE *f, const struct vtd_source *src, const struct vtd_iq *iq,
-	     const struct vtd_model *m, const struct out_opts *o)
+void text_iq(FILE *f, const struct vtd_iq *iq, const struct vtd_model *m,
+	     const struct out_opts *o)
 {
 	bool any_pc = false;
 
-	fprintf(f, "source: %s %s (%s)\n", src->ops->kind, src->target,
-		src->access ? src->access : "-");
+	text_source_line(f, &m->source);
 	text_header(f, iq);
 	if (iq->enabled && iq->read_ok) {
 		fprintf(f, "\nlast %zu descriptors before the tail, oldest first%s:\n",

@@ -9,21 +9,18 @@
 #include <stdio.h>
 
 #include "output/output.h"
-#include "source/source.h"
 #include "walker/iq.h"
 #include "walker/ir.h"
 
 /* {"source": ..., "iq": {...}, "findings": [...]} (caller owns it) */
-struct json_object *json_iq(const struct vtd_source *src,
-			    const struct vtd_iq *iq, const struct vtd_model *m);
-void text_iq(FILE *f, const struct vtd_source *src, const struct vtd_iq *iq,
-	     const struct vtd_model *m, const struct out_opts *o);
+struct json_object *json_iq(const struct vtd_iq *iq, const struct vtd_model *m);
+void text_iq(FILE *f, const struct vtd_iq *iq, const struct vtd_model *m,
+	     const struct out_opts *o);
 
 /* {"source": ..., "ir": {...}, "findings": [...]} (caller owns it) */
-struct json_object *json_ir(const struct vtd_source *src,
-			    const struct vtd_ir *ir, const struct vtd_model *m);
-void text_ir(FILE *f, const struct vtd_source *src, const struct vtd_ir *ir,
-	     const struct vtd_model *m, const struct out_opts *o);
+struct json_object *json_ir(const struct vtd_ir *ir, const struct vtd_model *m);
+void text_ir(FILE *f, const struct vtd_ir *ir, const struct vtd_model *m,
+	     const struct out_opts *o);
 
 /* Small JSON helpers shared by the two renderers. */
 static inline void iqir_add(struct json_object *o, const char *k,
@@ -49,16 +46,6 @@ static inline void iqir_add_bdf(struct json_object *o, const char *k,
 
 	fmt_bdf(bdf, sid >> 8, sid & 0xff);
 	iqir_add(o, k, json_object_new_string(bdf));
-}
-
-static inline struct json_object *iqir_source(const struct vtd_source *src)
-{
-	struct json_object *o = json_object_new_object();
-
-	iqir_add(o, "kind", json_object_new_string(src->ops->kind));
-	iqir_add(o, "target", json_object_new_string(src->target));
-	iqir_add(o, "access", json_object_new_string(src->access ? src->access : ""));
-	return o;
 }
 
 #endif

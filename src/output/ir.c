@@ -47,14 +47,13 @@ static struct json_object *json_irte(const struct vtd_ir_entry *x)
 	return o;
 }
 
-struct json_object *json_ir(const struct vtd_source *src,
-			    const struct vtd_ir *ir, const struct vtd_model *m)
+struct json_object *json_ir(const struct vtd_ir *ir, const struct vtd_model *m)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *t = json_object_new_object();
 	struct json_object *a = json_object_new_array();
 
-	iqir_add(o, "source", iqir_source(src));
+	iqir_add(o, "source", json_source_info(&m->source));
 	iqir_add_bool(t, "enabled", ir->ires);
 	iqir_add_bool(t, "table_set", ir->irtps);
 	iqir_add(t, "gsts", json_hex(ir->gsts));
@@ -121,11 +120,10 @@ static void text_irte(FILE *f, const struct vtd_ir_entry *x,
 		e->raw[1]);
 }
 
-void text_ir(FILE *f, const struct vtd_source *src, const struct vtd_ir *ir,
-	     const struct vtd_model *m, const struct out_opts *o)
+void text_ir(FILE *f, const struct vtd_ir *ir, const struct vtd_model *m,
+	     const struct out_opts *o)
 {
-	fprintf(f, "source: %s %s (%s)\n", src->ops->kind, src->target,
-		src->access ? src->access : "-");
+	text_source_line(f, &m->source);
 	fprintf(f, "interrupt remapping: %s (GSTS IRES%c IRTPS%c), IRTA 0x%" PRIx64 "\n",
 		ir->ires ? "on" : "off", FLAG(ir->ires), FLAG(ir->irtps),
 		ir->irta);

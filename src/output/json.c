@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "vmm/host.h"
 #include "output/output.h"
 #include "walker/mappings.h"
 
@@ -57,13 +56,20 @@ static const char *rtaddr_origin_name(enum vtd_rtaddr_origin o)
 	}
 }
 
-static struct json_object *json_source(const struct vtd_model *m)
+struct json_object *json_source_info(const struct vtd_model_source *s)
 {
 	struct json_object *o = json_object_new_object();
 
-	add(o, "kind", json_object_new_string(m->source.kind));
-	add(o, "target", json_object_new_string(m->source.target));
-	add(o, "access", json_object_new_string(m->source.access));
+	add(o, "kind", json_object_new_string(s->kind));
+	add(o, "target", json_object_new_string(s->target));
+	add(o, "access", json_object_new_string(s->access));
+	return o;
+}
+
+static struct json_object *json_source(const struct vtd_model *m)
+{
+	struct json_object *o = json_source_info(&m->source);
+
 	add(o, "vmm", vtd_vmm_json(&m->vmm));
 	return o;
 }

@@ -33,6 +33,11 @@ struct out_opts {
 /* A 64-bit value as a JSON string "0x..." (new reference). */
 struct json_object *json_hex(uint64_t v);
 
+/* The source the model was read from: {"kind", "target", "access"}, and
+ * the text header's "source: KIND TARGET (ACCESS)" line. */
+struct json_object *json_source_info(const struct vtd_model_source *s);
+void text_source_line(FILE *f, const struct vtd_model_source *s);
+
 /* "bb:dd.f" */
 void fmt_bdf(char buf[8], int bus, int devfn);
 

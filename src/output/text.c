@@ -6,7 +6,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "vmm/host.h"
 #include "output/output.h"
 #include "walker/mappings.h"
 
@@ -36,14 +35,19 @@ static void print_raw(FILE *f, const char *indent, const uint64_t *raw,
 	fputc('\n', f);
 }
 
+void text_source_line(FILE *f, const struct vtd_model_source *s)
+{
+	fprintf(f, "source: %s %s (%s)\n", s->kind, s->target,
+		s->access[0] ? s->access : "-");
+}
+
 static void print_header(FILE *f, const struct vtd_model *m,
 			 const struct out_opts *o)
 {
 	const struct vtd_regs *r = &m->regs;
 	const struct vtd_model_source *s = &m->source;
 
-	fprintf(f, "source: %s %s (%s)\n", s->kind, s->target,
-		s->access[0] ? s->access : "-");
+	text_source_line(f, s);
 	vtd_vmm_text(f, &m->vmm, o->verbose);
 	if (r->valid)
 		fprintf(f, "iommu: VT-d %u.%u at 0x%" PRIx64 ", %s, translation %s\n",

@@ -101,9 +101,9 @@ int vtd_inspect_again(struct vtd_source *src, unsigned stages,
 	return err;
 }
 
-static void note_source(const struct vtd_source *src, struct vtd_model *m)
+void vtd_describe_source(const struct vtd_source *src,
+			struct vtd_model_source *s)
 {
-	struct vtd_model_source *s = &m->source;
 
 	snprintf(s->kind, sizeof(s->kind), "%s", src->ops->kind);
 	snprintf(s->target, sizeof(s->target), "%s", src->target);
@@ -126,6 +126,6 @@ int vtd_inspect(struct vtd_source *src, const struct vtd_inspect_opts *o,
 	if (err < 0)
 		vtd_model_free(out);
 	else
-		note_source(src, out);
+		vtd_describe_source(src, &out->source);
 	return err;
 }

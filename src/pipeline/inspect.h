@@ -40,6 +40,11 @@ struct vtd_inspect_opts {
 int vtd_inspect(struct vtd_source *src, const struct vtd_inspect_opts *o,
 		struct vtd_model *out);
 
+/* What the model says of its source (m->source): vtd_inspect() fills it;
+ * commands that read other structures (iq, ir) call it themselves. */
+void vtd_describe_source(const struct vtd_source *src,
+			 struct vtd_model_source *s);
+
 /*
  * The host side and the rules again over a model the walk already filled
  * (a live view after a re-read merged into it): the host facts are read

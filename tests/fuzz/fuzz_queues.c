@@ -24,8 +24,8 @@ static void queue(struct fuzz_mem *fm, const struct vtd_regfile *rf)
 	struct vtd_iq iq;
 
 	if (vtd_read_iq(&fm->src, rf, fm->iova & 0x3ff, &iq, &m) == 0) {
-		text_iq(devnull, &fm->src, &iq, &m, &out);
-		json_print(devnull, json_iq(&fm->src, &iq, &m), false);
+		text_iq(devnull, &iq, &m, &out);
+		json_print(devnull, json_iq(&iq, &m), false);
 	}
 	vtd_iq_free(&iq);
 	vtd_model_free(&m);
@@ -43,8 +43,8 @@ static void irt(struct fuzz_mem *fm, const struct vtd_regfile *rf)
 		f.devfn = fm->iova & 0xff;
 	}
 	if (vtd_read_ir(&fm->src, rf, &f, &ir, &m) == 0) {
-		text_ir(devnull, &fm->src, &ir, &m, &out);
-		json_print(devnull, json_ir(&fm->src, &ir, &m), false);
+		text_ir(devnull, &ir, &m, &out);
+		json_print(devnull, json_ir(&ir, &m), false);
 	}
 	vtd_ir_free(&ir);
 	vtd_model_free(&m);
