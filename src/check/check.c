@@ -19,7 +19,7 @@
 #include <stdlib.h>
 
 #include "check/check.h"
-#include "vmm/host.h"
+#include "model/host.h"
 
 static struct vtd_device *find_device(struct vtd_model *m, int bus, int devfn)
 {

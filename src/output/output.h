@@ -8,21 +8,10 @@
 #include "model/host.h"
 #include "model/model.h"
 #include "model/vmm.h"
+#include "walker/mappings.h"
 
 struct json_object;
-struct vtd_mappings;
 
-/*
- * --pages: how a renderer gets the mappings of a device (legacy: p NULL)
- * or PASID without seeing the source. 0, or a negative errno with *why
- * saying what failed; out is freed by the renderer (vtd_mappings_free).
- */
-struct vtd_pages {
-	int (*read)(const struct vtd_pages *pg, const struct vtd_device *d,
-		    const struct vtd_pasid_rec *p, struct vtd_mappings *out,
-		    const char **why);
-	void *ctx;
-};
 
 struct out_opts {
 	int verbose;		/* -v count */

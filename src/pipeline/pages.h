@@ -4,7 +4,7 @@
 #ifndef VTDCTL_PIPELINE_PAGES_H
 #define VTDCTL_PIPELINE_PAGES_H
 
-#include "output/output.h"
+#include "walker/mappings.h"
 
 struct vtd_source;
 

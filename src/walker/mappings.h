@@ -55,5 +55,17 @@ int vtd_enum_mappings(struct vtd_source *src, const struct vtd_model *m,
 		      const struct vtd_pasid_rec *p, struct vtd_mappings *out);
 void vtd_mappings_free(struct vtd_mappings *mp);
 
+/*
+ * --pages: how a renderer gets the mappings of a device (legacy: p NULL)
+ * or PASID without seeing the source. 0, or a negative errno with *why
+ * saying what failed; out is freed by the renderer (vtd_mappings_free).
+ */
+struct vtd_pages {
+	int (*read)(const struct vtd_pages *pg, const struct vtd_device *d,
+		    const struct vtd_pasid_rec *p, struct vtd_mappings *out,
+		    const char **why);
+	void *ctx;
+};
+
 
 #endif
