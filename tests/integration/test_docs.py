@@ -50,8 +50,23 @@ def test_check_docs_sees_drift():
         text = open(path).read()
         with open(path, "w") as f:
             f.write(text.replace("faults iq xlate", "faults xlate", 1))
+        # a finding code the source adds but the README does not document,
+        # and one the man page documents but nothing adds
+        shutil.copytree(os.path.join(REPO, "src"), os.path.join(tmp, "src"),
+                        ignore=shutil.ignore_patterns("*.o", "*.d"))
+        with open(os.path.join(tmp, "src", "check", "extra.c"), "w") as f:
+            f.write('void f(void) { vtd_add_finding(m, VTD_SEV_INFO, "made_up_code", 0, 0, -1, 0, "x"); }\n')
+        shutil.copy(os.path.join(REPO, "README.md"), tmp)
+        path = os.path.join(tmp, "man", "vtdctl.8")
+        text = open(path).read()
+        assert "\n.B walk_truncated\n" in text
+        with open(path, "w") as f:
+            f.write(text.replace("\n.B walk_truncated\n", "\n.B walk_truncated_typo\n"))
         r = check_docs(tmp)
         assert r.returncode == 1, r.stdout
+        assert "README.md finding codes lacks made_up_code" in r.stdout, r.stdout
+        assert "man/vtdctl.8 Finding codes lacks walk_truncated" in r.stdout, r.stdout
+        assert "Finding codes has walk_truncated_typo" in r.stdout, r.stdout
         assert "man/vtdctl.8 OPTIONS lacks --pages" in r.stdout, r.stdout
         assert "OPTIONS has --pagez" in r.stdout, r.stdout
         assert "completions/vtdctl.bash commands lacks iq" in r.stdout, r.stdout
