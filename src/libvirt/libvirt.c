@@ -38,9 +38,7 @@ struct lv_priv {
 	char uuid[VIR_UUID_STRING_BUFLEN];
 	bool no_monitor;
 	bool noticed;		/* the taint line was said */
-	struct qmp_ram_piece *pieces;	/* from info mtree (monitor only) */
-	size_t nr_pieces;
-	int memfd;		/* /proc/PID/mem or -1 */
+	struct procmem pm;	/* /proc/PID/mem (monitor only), else peek */
 };
 
 static struct lv_priv *P(const struct vtd_source *src)
@@ -227,45 +225,13 @@ static int lv_monitor(struct vtd_source *src, const char *cmd,
 
 static int lv_hmp(struct vtd_source *src, const char *cmdline, char **out)
 {
-	struct json_object *args = json_object_new_object(), *ret = NULL;
-	int rc;
-
-	*out = NULL;
-	if (!args)
-		return -ENOMEM;
-	json_object_object_add(args, "command-line", json_object_new_string(cmdline));
-	rc = lv_monitor(src, "human-monitor-command", args, &ret);
-	json_object_put(args);
-	if (rc)
-		return rc;
-	if (json_object_is_type(ret, json_type_string))
-		*out = strdup(json_object_get_string(ret));
-	else
-		source_set_error(src, "QMP: %s: reply is not a string", cmdline);
-	json_object_put(ret);
-	return *out ? 0 : -EPROTO;
+	return monitor_hmp(src, lv_monitor, cmdline, out);
 }
 
 /* /proc/PID/mem translated with gpa2hva (monitor only), else peek */
 static int lv_read(struct vtd_source *src, uint64_t gpa, void *buf, size_t len)
 {
-	struct lv_priv *p = P(src);
-
-	if (p->memfd >= 0) {
-		struct procmem pm = {
-			.fd = p->memfd, .pieces = p->pieces,
-			.nr_pieces = p->nr_pieces, .hmp = lv_hmp,
-			.slow_read = peek,
-		};
-		int rc = procmem_read(src, &pm, gpa, buf, len);
-
-		if (rc <= 0)
-			return rc;
-		close(p->memfd);	/* silently and for good, as --qmp does */
-		p->memfd = -1;
-		src->access = "peek";
-	}
-	return peek(src, gpa, buf, len);
+	return procmem_read(src, &P(src)->pm, gpa, buf, len);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -351,7 +317,7 @@ static int find_qemu_pid(const char *name, const char *uuid)
 static void setup_proc_mem(struct vtd_source *src, const struct libvirt_open_opts *opts)
 {
 	struct lv_priv *p = P(src);
-	char path[64], *uri;
+	char *uri;
 	bool local;
 	int pid;
 
@@ -366,10 +332,7 @@ static void setup_proc_mem(struct vtd_source *src, const struct libvirt_open_opt
 	if (!pid)
 		return;
 	src->pid = pid;
-	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-	p->memfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (p->memfd >= 0)
-		src->access = "proc-mem";
+	procmem_open(src, &p->pm, pid);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -381,9 +344,7 @@ static void lv_close(struct vtd_source *src)
 
 	if (!p)
 		return;
-	if (p->memfd >= 0)
-		close(p->memfd);
-	free(p->pieces);
+	procmem_close(&p->pm);
 	if (p->dom)
 		LV(virDomainFree)(p->dom);
 	if (p->conn)
@@ -428,21 +389,9 @@ static virDomainPtr lookup_domain(virConnectPtr conn, const char *domain)
 /* RAM and IOMMU base as QEMU says (`info mtree -f -o`, as --qmp has them). */
 static int ram_from_monitor(struct vtd_source *src)
 {
-	struct lv_priv *p = P(src);
 	struct qmp_mmio_region iommu;
-	char *text = NULL;
-	int rc = lv_hmp(src, "info mtree -f -o", &text);
 
-	if (rc)
-		return rc;
-	rc = qmp_parse_mtree_flat(text, &p->pieces, &p->nr_pieces, &iommu,
-				  src->error, sizeof(src->error));
-	free(text);
-	for (size_t i = 0; !rc && i < p->nr_pieces; i++)
-		rc = source_add_ram(src, p->pieces[i].start, p->pieces[i].size);
-	src->mmio_base = iommu.found ? iommu.base : VTD_DEFAULT_MMIO_BASE;
-	src->mmio_size = iommu.found ? iommu.size : 0;
-	return rc;
+	return procmem_load_map(src, &P(src)->pm, &iommu);
 }
 
 /* RAM from the XML: boot RAM (<memory> less hotplugged DIMMs) on q35. */
@@ -519,7 +468,10 @@ struct vtd_source *libvirt_source_open(const char *domain,
 	src->ops = &lv_ops;
 	src->priv = p;
 	src->access = "peek";
-	p->memfd = -1;
+	p->pm = (struct procmem){
+		.fd = -1, .hmp = lv_hmp, .slow_read = peek,
+		.slow_access = "peek",
+	};
 	p->no_monitor = opts && opts->no_monitor;
 	snprintf(src->target, sizeof(src->target), "%s", domain);
 	p->conn = lv_connect(uri, false, err, errlen);

@@ -34,13 +34,10 @@ struct qmp_priv {
 	char rbuf[65536];
 	size_t rlen, roff;
 
-	struct qmp_ram_piece *pieces;
-	size_t nr_pieces;
 	bool mmio_default;
 
 	int pid;		/* peer (QEMU) pid from SO_PEERCRED, 0 if unknown */
-	int memfd;		/* /proc/PID/mem or -1 */
-	bool use_proc;
+	struct procmem pm;	/* RAM through /proc/PID/mem, else xp */
 
 	bool have_version;
 	int ver[3];
@@ -328,26 +325,7 @@ int qmp_command(struct vtd_source *src, const char *cmd,
 
 int qmp_hmp(struct vtd_source *src, const char *cmdline, char **out)
 {
-	struct json_object *args, *ret = NULL;
-	int rc;
-
-	*out = NULL;
-	args = json_object_new_object();
-	if (!args)
-		return -ENOMEM;
-	json_object_object_add(args, "command-line", json_object_new_string(cmdline));
-	rc = qmp_transact(src, "human-monitor-command", args, &ret);
-	json_object_put(args);
-	if (rc)
-		return rc;
-	if (!json_object_is_type(ret, json_type_string)) {
-		json_object_put(ret);
-		source_set_error(src, "QMP: %s: reply is not a string", cmdline);
-		return -EPROTO;
-	}
-	*out = strdup(json_object_get_string(ret));
-	json_object_put(ret);
-	return *out ? 0 : -ENOMEM;
+	return monitor_hmp(src, qmp_command, cmdline, out);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -405,34 +383,9 @@ static int xp_read(struct vtd_source *src, uint64_t gpa, void *buf, size_t len)
 	return rc;
 }
 
-static void stop_proc(struct vtd_source *src)
-{
-	struct qmp_priv *p = P(src);
-
-	p->use_proc = false;
-	if (p->memfd >= 0)
-		close(p->memfd);
-	p->memfd = -1;
-	src->access = "xp";
-}
-
 static int qmp_read(struct vtd_source *src, uint64_t gpa, void *buf, size_t len)
 {
-	struct qmp_priv *p = P(src);
-
-	if (p->use_proc) {
-		struct procmem pm = {
-			.fd = p->memfd, .pieces = p->pieces,
-			.nr_pieces = p->nr_pieces, .hmp = qmp_hmp,
-			.slow_read = xp_read,
-		};
-		int rc = procmem_read(src, &pm, gpa, buf, len);
-
-		if (rc <= 0)
-			return rc;
-		stop_proc(src);	/* silently and for good */
-	}
-	return xp_read(src, gpa, buf, len);
+	return procmem_read(src, &P(src)->pm, gpa, buf, len);
 }
 
 static int qmp_read_reg(struct vtd_source *src, uint32_t off, unsigned width,
@@ -468,11 +421,9 @@ static void qmp_close(struct vtd_source *src)
 		return;
 	if (p->fd >= 0)
 		close(p->fd);
-	if (p->memfd >= 0)
-		close(p->memfd);
+	procmem_close(&p->pm);
 	if (p->tok)
 		json_tokener_free(p->tok);
-	free(p->pieces);
 	free(p);
 	src->priv = NULL;
 }
@@ -551,24 +502,10 @@ static int load_memory_map(struct vtd_source *src)
 {
 	struct qmp_priv *p = P(src);
 	struct qmp_mmio_region iommu;
-	char *text = NULL;
-	int rc;
+	int rc = procmem_load_map(src, &p->pm, &iommu);
 
-	rc = qmp_hmp(src, "info mtree -f -o", &text);
 	if (rc)
 		return rc;
-	rc = qmp_parse_mtree_flat(text, &p->pieces, &p->nr_pieces, &iommu,
-				  src->error, sizeof(src->error));
-	free(text);
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < p->nr_pieces; i++) {
-		rc = source_add_ram(src, p->pieces[i].start, p->pieces[i].size);
-		if (rc)
-			return rc;
-	}
-	src->mmio_base = iommu.found ? iommu.base : VTD_DEFAULT_MMIO_BASE;
-	src->mmio_size = iommu.found ? iommu.size : 0;
 	p->mmio_default = !iommu.found;
 	return 0;
 }
@@ -580,7 +517,6 @@ static void setup_proc_mem(struct vtd_source *src, const struct qmp_open_opts *o
 	socklen_t sl = sizeof(ss);
 	struct ucred cred;
 	socklen_t cl = sizeof(cred);
-	char path[64];
 
 	src->access = "xp";
 	if (getsockname(p->fd, (struct sockaddr *)&ss, &sl) || ss.ss_family != AF_UNIX)
@@ -591,12 +527,7 @@ static void setup_proc_mem(struct vtd_source *src, const struct qmp_open_opts *o
 	src->pid = cred.pid;
 	if (opts && opts->no_proc_mem)
 		return;
-	snprintf(path, sizeof(path), "/proc/%d/mem", (int)cred.pid);
-	p->memfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (p->memfd < 0)
-		return;
-	p->use_proc = true;
-	src->access = "proc-mem";
+	procmem_open(src, &p->pm, (int)cred.pid);
 }
 
 struct vtd_source *qmp_source_open_fd(int fd, const char *target,
@@ -621,7 +552,10 @@ struct vtd_source *qmp_source_open_fd(int fd, const char *target,
 	src->access = "xp";
 	snprintf(src->target, sizeof(src->target), "%s", target ? target : "");
 	p->fd = fd;
-	p->memfd = -1;
+	p->pm = (struct procmem){
+		.fd = -1, .hmp = qmp_hmp, .slow_read = xp_read,
+		.slow_access = "xp",
+	};
 	p->max_reply = QMP_MAX_REPLY;
 	p->timeout_ms = opts && opts->timeout_ms > 0 ? opts->timeout_ms
 						     : QMP_DEFAULT_TIMEOUT_MS;

@@ -232,6 +232,33 @@ int qmp_check_allowed(const char *cmd, struct json_object *args,
 	return 0;
 }
 
+int monitor_hmp(struct vtd_source *src,
+		int (*monitor)(struct vtd_source *src, const char *cmd,
+			       struct json_object *args,
+			       struct json_object **ret),
+		const char *cmdline, char **out)
+{
+	struct json_object *args = json_object_new_object(), *ret = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!args)
+		return -ENOMEM;
+	json_object_object_add(args, "command-line", json_object_new_string(cmdline));
+	rc = monitor(src, "human-monitor-command", args, &ret);
+	json_object_put(args);
+	if (rc)
+		return rc;
+	if (!json_object_is_type(ret, json_type_string)) {
+		json_object_put(ret);
+		source_set_error(src, "QMP: %s: reply is not a string", cmdline);
+		return -EPROTO;
+	}
+	*out = strdup(json_object_get_string(ret));
+	json_object_put(ret);
+	return *out ? 0 : -ENOMEM;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Line iteration over HMP text ("\r\n" or "\n" endings)                    */
 

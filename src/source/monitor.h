@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vtdctl: what the sources that talk to QEMU's monitor share (qmp/,
- * libvirt/, and snapshot/ replaying one): the read-only allowlist and the
- * parsers of HMP's text. Pure functions, for unit tests and fuzzers too.
+ * libvirt/, and snapshot/ replaying one): the read-only allowlist, HMP
+ * through a QMP monitor, and the parsers of HMP's text (pure functions, for
+ * unit tests and fuzzers too).
  */
 #ifndef VTDCTL_MONITOR_H
 #define VTDCTL_MONITOR_H
@@ -12,6 +13,7 @@
 #include <stdint.h>
 
 struct json_object;
+struct vtd_source;
 
 /* The largest monitor reply a source accepts. */
 #define QMP_MAX_REPLY (64u << 20)
@@ -20,6 +22,15 @@ struct json_object;
 int qmp_check_allowed(const char *cmd, struct json_object *args,
 		      char *why, size_t whylen);
 bool qmp_hmp_allowed(const char *cmdline);
+
+/* Run an HMP command line as QMP's human-monitor-command through monitor
+ * (a backend's own, or source_monitor()); *out is the malloc'd text QEMU
+ * printed (free() it). -EPROTO if the reply is not text. */
+int monitor_hmp(struct vtd_source *src,
+		int (*monitor)(struct vtd_source *src, const char *cmd,
+			       struct json_object *args,
+			       struct json_object **ret),
+		const char *cmdline, char **out);
 
 /*
  * Parse `xp /COUNTgx ADDR` (width 64) or `xp /COUNTwx ADDR` (width 32) output:

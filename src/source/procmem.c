@@ -154,13 +154,12 @@ static int piece_for(struct vtd_source *src, struct procmem *pm, uint64_t gpa,
 	return 0;
 }
 
-int procmem_read(struct vtd_source *src, struct procmem *pm, uint64_t gpa,
-		 void *buf, size_t len)
+/* 0, PROCMEM_FALLBACK, or a negative errno (transport failure: fatal). */
+static int read_fast(struct vtd_source *src, struct procmem *pm, uint64_t gpa,
+		     void *buf, size_t len)
 {
 	uint8_t *dst = buf;
 
-	if (pm->fd < 0)
-		return PROCMEM_FALLBACK;
 	while (len) {
 		struct qmp_ram_piece *pc;
 		uint64_t off, chunk;
@@ -178,4 +177,60 @@ int procmem_read(struct vtd_source *src, struct procmem *pm, uint64_t gpa,
 		len -= chunk;
 	}
 	return 0;
+}
+
+int procmem_read(struct vtd_source *src, struct procmem *pm, uint64_t gpa,
+		 void *buf, size_t len)
+{
+	if (pm->fd >= 0) {
+		int rc = read_fast(src, pm, gpa, buf, len);
+
+		if (rc <= 0)
+			return rc;
+		close(pm->fd);	/* silently and for good */
+		pm->fd = -1;
+		src->access = pm->slow_access;
+	}
+	return pm->slow_read(src, gpa, buf, len);
+}
+
+int procmem_load_map(struct vtd_source *src, struct procmem *pm,
+		     struct qmp_mmio_region *iommu)
+{
+	char *text = NULL;
+	int rc;
+
+	rc = pm->hmp(src, "info mtree -f -o", &text);
+	if (rc)
+		return rc;
+	rc = qmp_parse_mtree_flat(text, &pm->pieces, &pm->nr_pieces, iommu,
+				  src->error, sizeof(src->error));
+	free(text);
+	for (size_t i = 0; !rc && i < pm->nr_pieces; i++)
+		rc = source_add_ram(src, pm->pieces[i].start,
+				    pm->pieces[i].size);
+	if (rc)
+		return rc;
+	src->mmio_base = iommu->found ? iommu->base : VTD_DEFAULT_MMIO_BASE;
+	src->mmio_size = iommu->found ? iommu->size : 0;
+	return 0;
+}
+
+bool procmem_open(struct vtd_source *src, struct procmem *pm, int pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	pm->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (pm->fd < 0)
+		return false;
+	src->access = "proc-mem";
+	return true;
+}
+
+void procmem_close(struct procmem *pm)
+{
+	if (pm->fd >= 0)
+		close(pm->fd);
+	free(pm->pieces);
 }

@@ -17,6 +17,8 @@ struct vtd_source;
 
 #define PROCMEM_FALLBACK 1	/* cannot be used: read the slow way from now on */
 
+/* A backend's reader: it sets fd to -1 and the three callbacks, then
+ * procmem_load_map() and procmem_open() fill the rest. */
 struct procmem {
 	int fd;				/* /proc/PID/mem, -1 when not used */
 	struct qmp_ram_piece *pieces;	/* RAM pieces, from info mtree -f -o */
@@ -24,14 +26,26 @@ struct procmem {
 	int (*hmp)(struct vtd_source *src, const char *cmdline, char **out);
 	int (*slow_read)(struct vtd_source *src, uint64_t gpa, void *buf,
 			 size_t len);
+	const char *slow_access;	/* src->access once read the slow way */
 };
 
 /* Does /proc/PID/maps text map every byte of [lo, lo + len), with no gap
  * between the mappings that do? */
 bool procmem_maps_cover(const char *maps, uint64_t lo, uint64_t len);
 
-/* 0, PROCMEM_FALLBACK, or a negative errno (transport failure: fatal). */
+/* RAM pieces from `info mtree -f -o`: kept for reads, given to src as its
+ * RAM; src's IOMMU MMIO base and size too (the default base if none). */
+int procmem_load_map(struct vtd_source *src, struct procmem *pm,
+		     struct qmp_mmio_region *iommu);
+
+/* Open /proc/PID/mem; src->access says "proc-mem" if it could. */
+bool procmem_open(struct vtd_source *src, struct procmem *pm, int pid);
+
+/* Read guest RAM through /proc/PID/mem, or the slow way once it cannot be
+ * used (for good, silently). 0 or a negative errno. */
 int procmem_read(struct vtd_source *src, struct procmem *pm, uint64_t gpa,
 		 void *buf, size_t len);
+
+void procmem_close(struct procmem *pm);
 
 #endif

@@ -13,26 +13,8 @@
 
 #include "vmm/host.h"
 #include "vmm/qom.h"
+#include "source/monitor.h"
 #include "source/source.h"
-
-static int hmp_text(struct vtd_source *src, const char *line, char **out)
-{
-	struct json_object *args = json_object_new_object(), *ret = NULL;
-	int rc;
-
-	*out = NULL;
-	if (!args)
-		return -ENOMEM;
-	json_object_object_add(args, "command-line", json_object_new_string(line));
-	rc = source_monitor(src, "human-monitor-command", args, &ret);
-	json_object_put(args);
-	if (rc)
-		return rc;
-	if (json_object_is_type(ret, json_type_string))
-		*out = strdup(json_object_get_string(ret));
-	json_object_put(ret);
-	return *out ? 0 : -EPROTO;
-}
 
 static int add_as(struct vtd_host *h, int bus, uint8_t devfn, int64_t pasid,
 		  enum host_xlate x, const char *owner)
@@ -183,7 +165,7 @@ static int collect_mtree(struct vtd_source *src, struct host_pci_topo *t,
 	char *text = NULL, err[128];
 	int *bus = NULL, rc;
 
-	rc = hmp_text(src, "info mtree -o -D", &text);
+	rc = monitor_hmp(src, source_monitor, "info mtree -o -D", &text);
 	if (rc)
 		return rc;
 	rc = host_parse_mtree(text, &mi, err, sizeof(err));
