@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vtdctl: model bookkeeping: findings, devices, freeing. */
+#include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +27,13 @@ static int grow(void **arr, size_t *cap, size_t n, size_t sz)
 
 	if (n <= *cap)
 		return 0;
-	while (ncap < n)
+	while (ncap < n && ncap <= SIZE_MAX / 2)
 		ncap *= 2;
+	if (ncap < n || ncap > SIZE_MAX / sz)
+		return -ENOMEM;
 	p = realloc(*arr, ncap * sz);
 	if (!p)
-		return -1;
+		return -ENOMEM;
 	*arr = p;
 	*cap = ncap;
 	return 0;
