@@ -37,6 +37,7 @@ import sys
 import time
 import traceback
 import types
+import unittest
 
 import pytest
 
@@ -268,10 +269,10 @@ class UnitTest(pytest.Item):
             raise UnitFailure("timed out after %d s" % UNIT_TIMEOUT, out)
         out = r.stdout.decode("utf-8", "replace")
         counts = [l.strip() for l in out.splitlines() if " passed, " in l]
-        sys.stdout.write(out)           # captured: shown with -rP (tests/run -v)
         if r.returncode != 0:
             detail = (counts[-1] + ", " if counts else "") + "exit %d" % r.returncode
             raise UnitFailure(detail, out)
+        sys.stdout.write(out)           # captured: shown with -rP (tests/run -v)
 
     def repr_failure(self, excinfo):
         if isinstance(excinfo.value, UnitFailure):
@@ -281,6 +282,20 @@ class UnitTest(pytest.Item):
 
     def reportinfo(self):
         return self.path, None, "unit/%s" % self.path.name
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """unittest.SkipTest (what the tests raise) is a skip, reported at the
+    test, not where pytest's unittest support turns it into one."""
+    exc = call.excinfo
+    if (exc is None or not isinstance(exc.value, unittest.SkipTest)
+            or isinstance(exc.value, pytest.skip.Exception)):
+        return
+    try:
+        raise pytest.skip.Exception(str(exc.value), _use_item_location=True)
+    except pytest.skip.Exception:
+        call.excinfo = pytest.ExceptionInfo.from_current()
 
 
 # --- per-test timeout ----------------------------------------------------------------
