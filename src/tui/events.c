@@ -5,25 +5,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "tui/ui.h"
+#include "tui/events.h"
 
-#define EVENTS_KEPT	1000
-#define MARKS_MAX	512
 /* A change stays highlighted this long, and at least three refreshes */
 #define MARK_MIN_MS	4000
-
-static struct ui_event events[EVENTS_KEPT];
-static unsigned ev_head, ev_count;	/* head: next slot to write */
-static int64_t ev_seq;
-
-struct mark {
-	enum mark_type t;
-	int64_t a, b;
-	char kind;
-	int64_t until;		/* mono ms */
-};
-static struct mark marks[MARKS_MAX];
-static unsigned nr_marks;
 
 int64_t mono_ms(void)
 {
@@ -41,32 +26,32 @@ int64_t wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void event_log(enum ui_col col, const char *fmt, ...)
+void event_add(struct event_log *log, enum ui_col col, const char *fmt, ...)
 {
-	struct ui_event *e = &events[ev_head];
+	struct ui_event *e = &log->ring[log->head];
 	va_list ap;
 
 	e->wall_ms = wall_ms();
-	e->seq = ev_seq++;
+	e->seq = log->seq++;
 	e->col = col;
 	va_start(ap, fmt);
 	vsnprintf(e->text, sizeof(e->text), fmt, ap);
 	va_end(ap);
-	ev_head = (ev_head + 1) % EVENTS_KEPT;
-	if (ev_count < EVENTS_KEPT)
-		ev_count++;
+	log->head = (log->head + 1) % EVENTS_KEPT;
+	if (log->count < EVENTS_KEPT)
+		log->count++;
 }
 
-const struct ui_event *event_get(unsigned i)
+const struct ui_event *event_get(const struct event_log *log, unsigned i)
 {
-	if (i >= ev_count)
+	if (i >= log->count)
 		return NULL;
-	return &events[(ev_head + EVENTS_KEPT - 1 - i) % EVENTS_KEPT];
+	return &log->ring[(log->head + EVENTS_KEPT - 1 - i) % EVENTS_KEPT];
 }
 
-unsigned event_count(void)
+unsigned event_count(const struct event_log *log)
 {
-	return ev_count;
+	return log->count;
 }
 
 /* "14:03:27.418", local time */
@@ -80,65 +65,66 @@ void event_time(const struct ui_event *e, char *buf, size_t len)
 		 tm.tm_sec, (int)(e->wall_ms % 1000));
 }
 
-static long mark_duration(void)
+long marks_hold_ms(long interval_ms)
 {
-	long d = 3 * W.interval_ms;
+	long d = 3 * interval_ms;
 
 	return d > MARK_MIN_MS ? d : MARK_MIN_MS;
 }
 
-void mark_set(enum mark_type t, int64_t a, int64_t b, char kind)
+void mark_set(struct marks *ms, enum mark_type t, int64_t a, int64_t b,
+	      char kind)
 {
 	struct mark *m = NULL;
 
-	for (unsigned i = 0; i < nr_marks && !m; i++)
-		if (marks[i].t == t && marks[i].a == a && marks[i].b == b)
-			m = &marks[i];
+	for (unsigned i = 0; i < ms->n && !m; i++)
+		if (ms->list[i].t == t && ms->list[i].a == a && ms->list[i].b == b)
+			m = &ms->list[i];
 	if (m) {
 		/* "new" wins over "changed" while both are live */
 		if (m->kind != '+')
 			m->kind = kind;
-	} else if (nr_marks < MARKS_MAX) {
-		m = &marks[nr_marks++];
+	} else if (ms->n < MARKS_MAX) {
+		m = &ms->list[ms->n++];
 		*m = (struct mark){ .t = t, .a = a, .b = b, .kind = kind };
 	} else {
 		return;		/* a flood of changes: the log has them */
 	}
-	m->until = mono_ms() + mark_duration();
+	m->until = mono_ms() + ms->hold_ms;
 }
 
-char mark_get(enum mark_type t, int64_t a, int64_t b)
+char mark_get(const struct marks *ms, enum mark_type t, int64_t a, int64_t b)
 {
-	for (unsigned i = 0; i < nr_marks; i++)
-		if (marks[i].t == t && marks[i].a == a && marks[i].b == b)
-			return marks[i].kind;
+	for (unsigned i = 0; i < ms->n; i++)
+		if (ms->list[i].t == t && ms->list[i].a == a && ms->list[i].b == b)
+			return ms->list[i].kind;
 	return ' ';
 }
 
-bool marks_expire(void)
+bool marks_expire(struct marks *ms)
 {
 	int64_t now = mono_ms();
 	unsigned j = 0;
 	bool gone = false;
 
-	for (unsigned i = 0; i < nr_marks; i++) {
-		if (marks[i].until <= now) {
+	for (unsigned i = 0; i < ms->n; i++) {
+		if (ms->list[i].until <= now) {
 			gone = true;
 			continue;
 		}
-		marks[j++] = marks[i];
+		ms->list[j++] = ms->list[i];
 	}
-	nr_marks = j;
+	ms->n = j;
 	return gone;
 }
 
-long marks_next_expiry(void)
+long marks_next_expiry(const struct marks *ms)
 {
 	int64_t now = mono_ms(), best = -1;
 
-	for (unsigned i = 0; i < nr_marks; i++)
-		if (best < 0 || marks[i].until < best)
-			best = marks[i].until;
+	for (unsigned i = 0; i < ms->n; i++)
+		if (best < 0 || ms->list[i].until < best)
+			best = ms->list[i].until;
 	if (best < 0)
 		return -1;
 	return best > now ? (long)(best - now) : 0;

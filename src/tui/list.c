@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vtdctl watch: scrollable lists with a kept selection, filter and sort. */
+#define _GNU_SOURCE	/* qsort_r */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "tui/ui.h"
+#include "tui/list.h"
 
 void list_begin(struct ui_list *l)
 {
@@ -72,13 +73,12 @@ struct ui_row *list_add(struct ui_list *l, int64_t key, enum ui_col col,
 	return r;
 }
 
-static int sort_index;
-
-/* The chosen order, then the natural one (sk[0]) */
-static int cmp_rows(const void *a, const void *b)
+/* The chosen order (*sort, an index into sk[]), then the natural one (sk[0]) */
+static int cmp_rows(const void *a, const void *b, void *sort)
 {
 	const struct ui_row *x = a, *y = b;
-	int64_t d = x->sk[sort_index] - y->sk[sort_index];
+	int by = *(const int *)sort;
+	int64_t d = x->sk[by] - y->sk[by];
 
 	if (!d)
 		d = x->sk[0] - y->sk[0];
@@ -87,10 +87,8 @@ static int cmp_rows(const void *a, const void *b)
 
 void list_end(struct ui_list *l)
 {
-	if (l->sort > 0 && l->n > 1) {
-		sort_index = l->sort;
-		qsort(l->rows, l->n, sizeof(l->rows[0]), cmp_rows);
-	}
+	if (l->sort > 0 && l->n > 1)
+		qsort_r(l->rows, l->n, sizeof(l->rows[0]), cmp_rows, &l->sort);
 	if (l->have_sel)
 		for (size_t i = 0; i < l->n; i++)
 			if (l->rows[i].key == l->sel_key) {
@@ -106,18 +104,20 @@ const struct ui_row *list_selected(const struct ui_list *l)
 	return l->sel < l->n ? &l->rows[l->sel] : NULL;
 }
 
-static int row_attr(const struct ui_row *r, bool selected)
+static int row_attr(const struct ui_frame *f, const struct ui_row *r,
+		    bool selected)
 {
 	if (selected)
-		return ui_attr(UC_SEL) | (r->mark != ' ' ? A_BOLD : 0);
+		return ui_attr(f, UC_SEL) | (r->mark != ' ' ? A_BOLD : 0);
 	if (r->mark == '+')
-		return ui_attr(UC_NEW);
+		return ui_attr(f, UC_NEW);
 	if (r->mark == '~')
-		return ui_attr(UC_CHANGED);
-	return ui_attr(r->col);
+		return ui_attr(f, UC_CHANGED);
+	return ui_attr(f, r->col);
 }
 
-void list_draw(struct ui_list *l, int y0, int y1, bool show_sel)
+void list_draw(const struct ui_frame *f, struct ui_list *l, int y0, int y1,
+	       bool show_sel)
 {
 	int h = y1 - y0 + 1;
 
@@ -133,7 +133,7 @@ void list_draw(struct ui_list *l, int y0, int y1, bool show_sel)
 		const struct ui_row *r = &l->rows[l->top + y];
 		bool sel = show_sel && l->top + y == l->sel;
 
-		attrset(row_attr(r, sel));
+		attrset(row_attr(f, r, sel));
 		if (sel)
 			mvhline(y0 + y, 0, ' ', COLS);
 		mvaddch(y0 + y, 0, r->mark);

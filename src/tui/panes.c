@@ -5,20 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tui/ui.h"
+#include "tui/events.h"
+#include "tui/fmt.h"
+#include "tui/panes.h"
 #include "vtd/regdesc.h"
-
-static void col_header(const char *text)
-{
-	attrset(ui_attr(UC_TITLE));
-	mvaddnstr(ui_body_top, 1, text, COLS > 1 ? COLS - 1 : 0);
-	attrset(A_NORMAL);
-}
-
-static void body_note(const char *text)
-{
-	mvaddnstr(ui_body_top + 1, 2, text, COLS > 2 ? COLS - 2 : 0);
-}
 
 /* --- registers ------------------------------------------------------------ */
 
@@ -41,64 +31,65 @@ static void reg_fields(const struct vtd_reg_value *r, char *buf, size_t len)
 	}
 }
 
-static char reg_mark(const struct vtd_reg_value *r)
+static char reg_mark(const struct watch *w, const struct vtd_reg_value *r)
 {
-	char m = mark_get(MK_REG, r->off, 0);
+	char m = mark_get(&w->marks, MK_REG, r->off, 0);
 
 	if (m == ' ' && r->desc->width == 64)
-		m = mark_get(MK_REG, r->off + 4, 0);
+		m = mark_get(&w->marks, MK_REG, r->off + 4, 0);
 	return m;
 }
 
-void regs_draw(void)
+void regs_draw(struct view *v, const struct watch *w)
 {
-	static struct vtd_reg_value regs[VTD_REGFILE_MAX / 8 + 8];
-	struct ui_list *l = &ui_lists[ST_REGS];
+	struct vtd_reg_value regs[VTD_REGFILE_MAX / 8 + 8];
+	struct ui_list *l = &v->lists[ST_REGS];
 	char fields[UI_ROW_MAX];
 	unsigned n;
 
-	ui_title("Registers at 0x%" PRIx64 " (%u bytes, read every refresh; changed ones highlighted)",
-		 W.rf->base, W.rf->len);
+	ui_title(&v->frame, "Registers at 0x%" PRIx64 " (%u bytes, read every refresh; changed ones highlighted)",
+		 w->rf->base, w->rf->len);
 	list_begin(l);
-	if (!W.rf->valid) {
+	if (!w->rf->valid) {
 		list_end(l);
-		body_note("no registers: this target is a memory dump");
+		body_note(&v->frame, "no registers: this target is a memory dump");
 		return;
 	}
-	col_header("NAME      OFF    VALUE               FIELDS");
-	n = vtd_list_regs(W.rf, regs, sizeof(regs) / sizeof(regs[0]));
+	col_header(&v->frame, "NAME      OFF    VALUE               FIELDS");
+	n = vtd_list_regs(w->rf, regs, sizeof(regs) / sizeof(regs[0]));
 	for (unsigned i = 0; i < n; i++) {
 		reg_fields(&regs[i], fields, sizeof(fields));
-		list_add(l, regs[i].off, UC_DEFAULT, reg_mark(&regs[i]),
+		list_add(l, regs[i].off, UC_DEFAULT, reg_mark(w, &regs[i]),
 			 regs[i].desc->width == 32 ? "%-9s 0x%03x  0x%08" PRIx64 "         %s" :
 			 "%-9s 0x%03x  0x%016" PRIx64 " %s",
 			 regs[i].name, regs[i].off, regs[i].val, fields);
 	}
 	list_end(l);
-	list_draw(l, ui_body_top + 1, ui_body_bottom, true);
+	list_draw(&v->frame, l, v->frame.body_top + 1, v->frame.body_bottom,
+		  true);
 }
 
 /* --- faults ------------------------------------------------------------------- */
 
-void faults_draw(void)
+void faults_draw(struct view *v, const struct watch *w)
 {
-	const struct vtd_faults *x = W.faults;
+	const struct vtd_faults *x = w->faults;
 	const struct vtd_fsts *s = &x->fsts;
-	struct ui_list *l = &ui_lists[ST_FAULTS];
+	struct ui_list *l = &v->lists[ST_FAULTS];
 	char bdf[8];
 
 	list_begin(l);
 	if (!x->valid) {
-		ui_title("Faults");
+		ui_title(&v->frame, "Faults");
 		list_end(l);
-		body_note("no fault registers: this target is a memory dump");
+		body_note(&v->frame, "no fault registers: this target is a memory dump");
 		return;
 	}
-	ui_title("Faults: FSTS 0x%08x%s%s%s%s%s FRI %u  %u pending of %u records",
+	ui_title(&v->frame, "Faults: FSTS 0x%08x%s%s%s%s%s FRI %u  %u pending of %u records",
 		 s->raw, s->ppf ? " PPF" : "", s->pfo ? " PFO" : "",
 		 s->iqe ? " IQE" : "", s->ice ? " ICE" : "", s->ite ? " ITE" : "",
 		 s->fri, x->nr_pending, x->nfr);
-	col_header("REC  BDF      TYPE   ADDRESS             PASID   REASON");
+	col_header(&v->frame, "REC  BDF      TYPE   ADDRESS             PASID   REASON");
 	for (unsigned i = 0; i < x->nr_pending; i++) {
 		const struct vtd_fault_rec *r = &x->recs[i];
 		char pasid[16] = "-";
@@ -106,7 +97,7 @@ void faults_draw(void)
 		bdf_str(bdf, r->sid >> 8, r->sid & 0xff);
 		if (r->pp)
 			snprintf(pasid, sizeof(pasid), "%u", r->pasid);
-		list_add(l, r->index, UC_ERROR, mark_get(MK_FAULT, r->index, 0),
+		list_add(l, r->index, UC_ERROR, mark_get(&w->marks, MK_FAULT, r->index, 0),
 			 "%3u  %-8s %-6s 0x%016" PRIx64 "  %-7s 0x%02x %s", r->index, bdf,
 			 r->read ? "read" : "write",
 			 vtd_fault_is_ir(r->fr) ? r->addr >> 48 : r->addr, pasid,
@@ -114,20 +105,22 @@ void faults_draw(void)
 	}
 	list_end(l);
 	if (!l->n && !l->hidden)
-		body_note("no pending fault");
-	list_draw(l, ui_body_top + 1, ui_body_bottom, true);
+		body_note(&v->frame, "no pending fault");
+	list_draw(&v->frame, l, v->frame.body_top + 1, v->frame.body_bottom,
+		  true);
 }
 
 /* --- invalidation queue ---------------------------------------------------- */
 
-static void iq_row(struct ui_list *l, const struct vtd_iq_entry *e)
+static void iq_row(const struct watch *w, struct ui_list *l,
+		   const struct vtd_iq_entry *e)
 {
 	const struct vtd_inv_desc *d = &e->d;
 	const char *name = vtd_inv_type_name(d->type);
 	char gbuf[24], what[128] = "", bdf[8];
 	const char *gran = vtd_inv_gran_name(d, gbuf, sizeof(gbuf));
 	bool pc = d->type == VTD_INV_PC;
-	char mark = mark_get(MK_IQ, e->index, 0);
+	char mark = mark_get(&w->marks, MK_IQ, e->index, 0);
 
 	bdf_str(bdf, d->sid >> 8, d->sid & 0xff);
 	if (d->type == VTD_INV_PC || d->type == VTD_INV_P_IOTLB)
@@ -146,47 +139,49 @@ static void iq_row(struct ui_list *l, const struct vtd_iq_entry *e)
 		 gran ? gran : "", what, d->raw[0], d->raw[1]);
 }
 
-void iq_draw(void)
+void iq_draw(struct view *v, const struct watch *w)
 {
-	const struct vtd_iq *q = &W.iq;
-	struct ui_list *l = &ui_lists[ST_IQ];
+	const struct vtd_iq *q = &w->iq;
+	struct ui_list *l = &v->lists[ST_IQ];
 
 	list_begin(l);
-	if (!W.have_iq || !q->enabled) {
-		ui_title("Invalidation queue");
+	if (!w->have_iq || !q->enabled) {
+		ui_title(&v->frame, "Invalidation queue");
 		list_end(l);
-		body_note(!W.rf->valid ? "not available: this target has no registers" :
-			  !W.have_iq ? "not read yet" :
+		body_note(&v->frame,
+			  !w->rf->valid ? "not available: this target has no registers" :
+			  !w->have_iq ? "not read yet" :
 			  "queued invalidation is off (GSTS.QIES clear)");
 		return;
 	}
-	ui_title("Invalidation queue at 0x%" PRIx64 ": %u x %u-byte, head %u, tail %u  (* PASID-cache, + new)",
+	ui_title(&v->frame, "Invalidation queue at 0x%" PRIx64 ": %u x %u-byte, head %u, tail %u  (* PASID-cache, + new)",
 		 q->base, q->size, q->desc_size, q->head, q->tail);
-	col_header("INDEX   TYPE       GRANULARITY      WHAT                                     QW0                QW1");
+	col_header(&v->frame, "INDEX   TYPE       GRANULARITY      WHAT                                     QW0                QW1");
 	for (size_t i = q->nr_entries; i-- > 0;)	/* newest first */
-		iq_row(l, &q->entries[i]);
+		iq_row(w, l, &q->entries[i]);
 	list_end(l);
 	if (!q->read_ok)
-		body_note("the queue is not in guest RAM (see findings)");
-	list_draw(l, ui_body_top + 1, ui_body_bottom, true);
+		body_note(&v->frame, "the queue is not in guest RAM (see findings)");
+	list_draw(&v->frame, l, v->frame.body_top + 1, v->frame.body_bottom,
+		  true);
 }
 
 /* --- findings --------------------------------------------------------------- */
 
 static const char *const findings_sorts[] = { "walk", "severity", "code", NULL };
 
-void findings_draw(void)
+void findings_draw(struct view *v, const struct watch *w)
 {
-	struct ui_list *l = &ui_lists[ST_FINDINGS];
+	struct ui_list *l = &v->lists[ST_FINDINGS];
 	char bdf[8], pasid[16];
 	struct ui_row *r;
 
 	l->sort_names = findings_sorts;
-	ui_title("Findings (the rules of `check`)");
-	col_header("SEVERITY CODE                       BDF      PASID    MESSAGE");
+	ui_title(&v->frame, "Findings (the rules of `check`)");
+	col_header(&v->frame, "SEVERITY CODE                       BDF      PASID    MESSAGE");
 	list_begin(l);
-	for (size_t i = 0; W.have_model && i < W.cur->nr_findings; i++) {
-		const struct vtd_finding *f = &W.cur->findings[i];
+	for (size_t i = 0; w->have_model && i < w->cur->nr_findings; i++) {
+		const struct vtd_finding *f = &w->cur->findings[i];
 
 		if (f->bus == VTD_NO_BDF)
 			snprintf(bdf, sizeof(bdf), "-");
@@ -196,7 +191,7 @@ void findings_draw(void)
 			 f->pasid);
 		r = list_add(l, (int64_t)i, f->sev == VTD_SEV_ERROR ? UC_ERROR :
 			     f->sev == VTD_SEV_WARNING ? UC_WARN : UC_DEFAULT,
-			     mark_get(MK_FINDING, (int64_t)i, 0), "%-8s %-26s %-8s %-8s %s",
+			     mark_get(&w->marks, MK_FINDING, (int64_t)i, 0), "%-8s %-26s %-8s %-8s %s",
 			     vtd_severity_name(f->sev), f->code, bdf, pasid, f->message);
 		if (r) {
 			r->sk[1] = -(int64_t)f->sev;
@@ -204,27 +199,29 @@ void findings_draw(void)
 		}
 	}
 	list_end(l);
-	if (W.have_model && !l->n && !l->hidden)
-		body_note("no finding");
-	list_draw(l, ui_body_top + 1, ui_body_bottom, true);
+	if (w->have_model && !l->n && !l->hidden)
+		body_note(&v->frame, "no finding");
+	list_draw(&v->frame, l, v->frame.body_top + 1, v->frame.body_bottom,
+		  true);
 }
 
 /* --- event log -------------------------------------------------------------- */
 
-void events_draw(void)
+void events_draw(struct view *v, const struct watch *w)
 {
-	struct ui_list *l = &ui_lists[ST_EVENTS];
+	struct ui_list *l = &v->lists[ST_EVENTS];
 	const struct ui_event *e;
 	char t[16];
 
-	ui_title("Event log, newest first (%u kept)", event_count());
+	ui_title(&v->frame, "Event log, newest first (%u kept)", event_count(&w->log));
 	list_begin(l);
-	for (unsigned i = 0; (e = event_get(i)); i++) {
+	for (unsigned i = 0; (e = event_get(&w->log, i)); i++) {
 		event_time(e, t, sizeof(t));
 		list_add(l, e->seq, e->col, ' ', "%s  %s", t, e->text);
 	}
 	list_end(l);
-	list_draw(l, ui_body_top, ui_body_bottom, true);
+	list_draw(&v->frame, l, v->frame.body_top, v->frame.body_bottom,
+		  true);
 }
 
 /* --- help ------------------------------------------------------------------------ */
@@ -260,15 +257,16 @@ static const char *const help_lines[] = {
 	NULL,
 };
 
-void help_draw(void)
+void help_draw(struct view *v, const struct watch *w)
 {
-	struct ui_list *l = &ui_lists[ST_HELP];
+	struct ui_list *l = &v->lists[ST_HELP];
 
-	ui_title("Help (Backspace, Esc or ? to go back)");
+	ui_title(&v->frame, "Help (Backspace, Esc or ? to go back)");
 	list_begin(l);
 	for (unsigned i = 0; help_lines[i]; i++)
 		list_add(l, i, help_lines[i][0] == ' ' ? UC_DEFAULT : UC_TITLE, ' ',
 			 "%s", help_lines[i]);
 	list_end(l);
-	list_draw(l, ui_body_top, ui_body_bottom, false);
+	list_draw(&v->frame, l, v->frame.body_top, v->frame.body_bottom,
+		  false);
 }

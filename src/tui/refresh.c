@@ -24,64 +24,54 @@
 
 #include "model/diff.h"
 #include "pipeline/inspect.h"
-#include "tui/ui.h"
+#include "tui/events.h"
+#include "tui/fmt.h"
+#include "tui/refresh.h"
 
 #define SAFETY_TICKS	5
 #define BACKOFF_MIN_MS	500
 #define BACKOFF_MAX_MS	10000
 #define EVENTS_PER_REFRESH	40
 
-struct watch W;
-
-#define MAX_REREADS	8	/* PASIDs re-read in one tick; more: walk */
-
-static struct vtd_model *next_model;
-static uint32_t rereads[MAX_REREADS];	/* PASIDs named by new PASID-selective pc */
-static unsigned nr_rereads;
-static bool rereads_overflow;
-static struct vtd_regfile *next_rf;
-static struct vtd_faults *next_faults;
-static unsigned ev_budget, ev_dropped;
-
 /* Events of one refresh, capped: a restarted VM changes everything at once */
-#define EV(col, ...) do {						\
-		if (ev_budget) {					\
-			ev_budget--;					\
-			event_log(col, __VA_ARGS__);			\
+#define EV(w, col, ...) do {						\
+		if ((w)->ev_budget) {					\
+			(w)->ev_budget--;				\
+			event_add(&(w)->log, col, __VA_ARGS__);		\
 		} else {						\
-			ev_dropped++;					\
+			(w)->ev_dropped++;				\
 		}							\
 	} while (0)
 
-static void ev_begin(void)
+static void ev_begin(struct watch *w)
 {
-	ev_budget = EVENTS_PER_REFRESH;
-	ev_dropped = 0;
+	w->ev_budget = EVENTS_PER_REFRESH;
+	w->ev_dropped = 0;
 }
 
-static void ev_end(void)
+static void ev_end(struct watch *w)
 {
-	if (ev_dropped)
-		event_log(UC_WARN, "... and %u more changes", ev_dropped);
+	if (w->ev_dropped)
+		event_add(&w->log, UC_WARN, "... and %u more changes", w->ev_dropped);
 }
 
 /* --- registers and faults ------------------------------------------------ */
 
 /* The register file in one block read, once its length is known. */
-static int read_regs_tick(struct vtd_regfile *rf)
+static int read_regs_tick(struct watch *w, struct vtd_regfile *rf)
 {
-	const struct vtd_regfile *old = W.rf;
+	const struct vtd_regfile *old = w->rf;
 	int err;
 
 	if (!old->valid || !old->len)
-		return vtd_read_regfile(W.src, rf);
+		return vtd_read_regfile(w->src, rf);
 	memset(rf, 0, sizeof(*rf));
-	err = source_read_regs(W.src, 0, old->len / 8, rf->q);
+	err = source_read_regs(w->src, 0, old->len / 8, rf->q);
 	if (err)
 		return err;
 	/* a new unit (the VM came back with other options): start over */
 	if (rf->q[1] != old->q[1] || rf->q[2] != old->q[2])
-		return vtd_read_regfile(W.src, rf);
+		return vtd_read_regfile(w->src, rf);
 	rf->len = old->len;
 	rf->cap = old->cap;
 	rf->ecap = old->ecap;
@@ -90,7 +80,7 @@ static int read_regs_tick(struct vtd_regfile *rf)
 	return 0;
 }
 
-static void log_gsts(uint32_t o, uint32_t n)
+static void log_gsts(struct watch *w, uint32_t o, uint32_t n)
 {
 	static const char *const bits[] = { "CFIS", "IRTPS", "IRES", "QIES",
 		"WBFS", "AFLS", "FLS", "RTPS", "TES" };
@@ -101,25 +91,26 @@ static void log_gsts(uint32_t o, uint32_t n)
 		if (((o ^ n) >> b) & 1 && len < sizeof(buf))
 			len += snprintf(buf + len, sizeof(buf) - len, " %s%c",
 					bits[b - 23], (n >> b) & 1 ? '+' : '-');
-	EV(UC_CHANGED, "GSTS 0x%08x -> 0x%08x:%s", o, n, buf);
+	EV(w, UC_CHANGED, "GSTS 0x%08x -> 0x%08x:%s", o, n, buf);
 }
 
 /* Marks changed registers (by 32-bit half); true when the tables may have
  * changed with them. */
-static bool diff_regs(const struct vtd_regfile *o, const struct vtd_regfile *n)
+static bool diff_regs(struct watch *w, const struct vtd_regfile *o,
+		      const struct vtd_regfile *n)
 {
 	uint32_t len = o->len < n->len ? o->len : n->len;
 	bool walk = false;
 
 	for (uint32_t off = 0; off < len; off += 4)
 		if (vtd_reg32(o, off) != vtd_reg32(n, off))
-			mark_set(MK_REG, off, 0, '~');
+			mark_set(&w->marks, MK_REG, off, 0, '~');
 	if (vtd_reg32(o, VTD_REG_GSTS) != vtd_reg32(n, VTD_REG_GSTS)) {
-		log_gsts(vtd_reg32(o, VTD_REG_GSTS), vtd_reg32(n, VTD_REG_GSTS));
+		log_gsts(w, vtd_reg32(o, VTD_REG_GSTS), vtd_reg32(n, VTD_REG_GSTS));
 		walk = true;
 	}
 	if (vtd_reg64(o, VTD_REG_RTADDR) != vtd_reg64(n, VTD_REG_RTADDR)) {
-		EV(UC_CHANGED, "RTADDR 0x%" PRIx64 " -> 0x%" PRIx64,
+		EV(w, UC_CHANGED, "RTADDR 0x%" PRIx64 " -> 0x%" PRIx64,
 		   vtd_reg64(o, VTD_REG_RTADDR), vtd_reg64(n, VTD_REG_RTADDR));
 		walk = true;
 	}
@@ -137,12 +128,12 @@ static const struct vtd_fault_rec *find_fault(const struct vtd_faults *f,
 	return NULL;
 }
 
-static void log_fault(const struct vtd_fault_rec *r)
+static void log_fault(struct watch *w, const struct vtd_fault_rec *r)
 {
 	char bdf[8];
 
 	bdf_str(bdf, r->sid >> 8, r->sid & 0xff);
-	EV(UC_ERROR, "%s new fault %u: %s 0x%" PRIx64 "%s, reason 0x%02x (%s)",
+	EV(w, UC_ERROR, "%s new fault %u: %s 0x%" PRIx64 "%s, reason 0x%02x (%s)",
 	   bdf, r->index, r->read ? "read" : "write",
 	   vtd_fault_is_ir(r->fr) ? r->addr >> 48 : r->addr,
 	   vtd_fault_is_ir(r->fr) ? " (interrupt index)" : "", r->fr,
@@ -150,21 +141,22 @@ static void log_fault(const struct vtd_fault_rec *r)
 }
 
 /* New and cleared fault records; true if any */
-static bool diff_faults(const struct vtd_faults *o, const struct vtd_faults *n)
+static bool diff_faults(struct watch *w, const struct vtd_faults *o,
+			const struct vtd_faults *n)
 {
 	bool changed = false;
 
 	for (unsigned i = 0; i < n->nr_pending; i++) {
 		if (find_fault(o, &n->recs[i]))
 			continue;
-		mark_set(MK_FAULT, n->recs[i].index, 0, '+');
-		log_fault(&n->recs[i]);
+		mark_set(&w->marks, MK_FAULT, n->recs[i].index, 0, '+');
+		log_fault(w, &n->recs[i]);
 		changed = true;
 	}
 	for (unsigned i = 0; i < o->nr_pending; i++) {
 		if (find_fault(n, &o->recs[i]))
 			continue;
-		EV(UC_DEFAULT, "fault record %u cleared", o->recs[i].index);
+		EV(w, UC_DEFAULT, "fault record %u cleared", o->recs[i].index);
 		changed = true;
 	}
 	return changed;
@@ -180,40 +172,40 @@ static bool desc_changes_tables(unsigned type)
 
 /* A PASID-cache invalidation of one PASID (granularity 1, PASID-selective
  * within a domain): queue that PASID for re-reading. */
-static bool want_reread(const struct vtd_inv_desc *d)
+static bool want_reread(struct watch *w, const struct vtd_inv_desc *d)
 {
 	if (d->type != VTD_INV_PC || d->gran != 1)
 		return false;
-	for (unsigned i = 0; i < nr_rereads; i++)
-		if (rereads[i] == d->pasid)
+	for (unsigned i = 0; i < w->reread.n; i++)
+		if (w->reread.pasid[i] == d->pasid)
 			return true;
-	if (nr_rereads == MAX_REREADS)
-		rereads_overflow = true;
+	if (w->reread.n == MAX_REREADS)
+		w->reread.overflow = true;
 	else
-		rereads[nr_rereads++] = d->pasid;
+		w->reread.pasid[w->reread.n++] = d->pasid;
 	return true;
 }
 
-static void log_cache_inv(const struct vtd_iq_entry *e)
+static void log_cache_inv(struct watch *w, const struct vtd_iq_entry *e)
 {
 	const struct vtd_inv_desc *d = &e->d;
 	char gbuf[24], bdf[8];
 	const char *gran = vtd_inv_gran_name(d, gbuf, sizeof(gbuf));
 
 	if (d->type == VTD_INV_PC) {
-		EV(UC_CHANGED, "invalidation %u: pc %s did=%u pasid=%u", e->index,
+		EV(w, UC_CHANGED, "invalidation %u: pc %s did=%u pasid=%u", e->index,
 		   gran ? gran : "?", d->did, d->pasid);
 	} else if (d->type == VTD_INV_CC) {
 		bdf_str(bdf, d->sid >> 8, d->sid & 0xff);
-		EV(UC_CHANGED, "invalidation %u: cc %s did=%u sid=%s", e->index,
+		EV(w, UC_CHANGED, "invalidation %u: cc %s did=%u sid=%s", e->index,
 		   gran ? gran : "?", d->did, bdf);
 	}
 }
 
 /* Log the k newest descriptors (n moved in all); true if a walk is due */
-static bool log_new_descs(uint32_t old_tail, uint32_t n)
+static bool log_new_descs(struct watch *w, uint32_t old_tail, uint32_t n)
 {
-	const struct vtd_iq *q = &W.iq;
+	const struct vtd_iq *q = &w->iq;
 	size_t k = n < q->nr_entries ? n : q->nr_entries;
 	unsigned count[16] = { 0 }, other = 0;
 	char sum[160] = "";
@@ -223,14 +215,14 @@ static bool log_new_descs(uint32_t old_tail, uint32_t n)
 	for (size_t i = q->nr_entries - k; i < q->nr_entries; i++) {
 		const struct vtd_iq_entry *e = &q->entries[i];
 
-		mark_set(MK_IQ, e->index, 0, '+');
+		mark_set(&w->marks, MK_IQ, e->index, 0, '+');
 		if (e->d.type < 16 && vtd_inv_type_name(e->d.type))
 			count[e->d.type]++;
 		else
 			other++;
-		if (!want_reread(&e->d))
+		if (!want_reread(w, &e->d))
 			walk |= desc_changes_tables(e->d.type);
-		log_cache_inv(e);
+		log_cache_inv(w, e);
 	}
 	for (unsigned t = 0; t < 16; t++)
 		if (count[t] && len < sizeof(sum))
@@ -238,83 +230,82 @@ static bool log_new_descs(uint32_t old_tail, uint32_t n)
 					len ? ", " : "", vtd_inv_type_name(t), count[t]);
 	if (other && len < sizeof(sum))
 		snprintf(sum + len, sizeof(sum) - len, "%sunknown %u", len ? ", " : "", other);
-	EV(UC_DEFAULT, "IQ tail %u -> %u: %u new descriptor%s (%s)%s", old_tail,
+	EV(w, UC_DEFAULT, "IQ tail %u -> %u: %u new descriptor%s (%s)%s", old_tail,
 	   q->tail, n, n == 1 ? "" : "s", sum, n > k ? ", older ones not decoded" : "");
-	return walk || rereads_overflow;
+	return walk || w->reread.overflow;
 }
 
 /* Re-read the queue when its registers moved; true if a walk is due.
  * *err gets a fatal source error. */
-static bool update_iq(int *err)
+static bool update_iq(struct watch *w, int *err)
 {
-	uint64_t iqt = vtd_reg64(W.rf, VTD_REG_IQT), iqa = vtd_reg64(W.rf, VTD_REG_IQA);
-	uint32_t gsts = vtd_reg32(W.rf, VTD_REG_GSTS);
-	static uint64_t seen_iqt, seen_iqa;
-	static uint32_t seen_gsts;
-	bool had = W.have_iq && W.iq.enabled && W.iq.read_ok;
-	uint32_t old_tail = W.iq.tail, old_size = W.iq.size, n;
+	uint64_t iqt = vtd_reg64(w->rf, VTD_REG_IQT), iqa = vtd_reg64(w->rf, VTD_REG_IQA);
+	uint32_t gsts = vtd_reg32(w->rf, VTD_REG_GSTS);
+	bool had = w->have_iq && w->iq.enabled && w->iq.read_ok;
+	uint32_t old_tail = w->iq.tail, old_size = w->iq.size, n;
 
 	*err = 0;
-	if (!W.rf->valid)
+	if (!w->rf->valid)
 		return false;
-	if (W.have_iq && iqt == seen_iqt && iqa == seen_iqa &&
-	    (gsts & VTD_GSTS_QIES) == (seen_gsts & VTD_GSTS_QIES))
+	if (w->have_iq && iqt == w->iq_seen.iqt && iqa == w->iq_seen.iqa &&
+	    (gsts & VTD_GSTS_QIES) == (w->iq_seen.gsts & VTD_GSTS_QIES))
 		return false;
-	seen_iqt = iqt;
-	seen_iqa = iqa;
-	seen_gsts = gsts;
-	vtd_iq_free(&W.iq);
-	vtd_model_free(W.iq_scratch);
-	*err = vtd_read_iq(W.src, W.rf, W.conf.iq_count, &W.iq, W.iq_scratch);
+	w->iq_seen.iqt = iqt;
+	w->iq_seen.iqa = iqa;
+	w->iq_seen.gsts = gsts;
+	vtd_iq_free(&w->iq);
+	vtd_model_free(w->iq_scratch);
+	*err = vtd_read_iq(w->src, w->rf, w->conf.iq_count, &w->iq, w->iq_scratch);
 	if (*err)
 		return false;
-	W.have_iq = true;
-	if (!had || !W.iq.enabled || !W.iq.read_ok || W.iq.size != old_size)
+	w->have_iq = true;
+	if (!had || !w->iq.enabled || !w->iq.read_ok || w->iq.size != old_size)
 		return had;	/* a new queue: a baseline, nothing to log */
-	n = (W.iq.tail + W.iq.size - old_tail) % W.iq.size;
-	return n ? log_new_descs(old_tail, n) : false;
+	n = (w->iq.tail + w->iq.size - old_tail) % w->iq.size;
+	return n ? log_new_descs(w, old_tail, n) : false;
 }
 
 /* --- the model ------------------------------------------------------------ */
 
-static void log_device(const struct vtd_device *d, const char *what)
+static void log_device(struct watch *w, const struct vtd_device *d,
+		       const char *what)
 {
 	char bdf[8];
 
 	bdf_str(bdf, d->bus, d->devfn);
 	if (d->scalable)
-		EV(what[0] == 'a' ? UC_NEW : UC_GONE,
+		EV(w, what[0] == 'a' ? UC_NEW : UC_GONE,
 		   "%s device %s (scalable, PDTS %u, %zu PASIDs)", bdf, what,
 		   d->ctx.sm.pdts, d->nr_pasids);
 	else
-		EV(what[0] == 'a' ? UC_NEW : UC_GONE, "%s device %s (legacy, DID %u)",
+		EV(w, what[0] == 'a' ? UC_NEW : UC_GONE, "%s device %s (legacy, DID %u)",
 		   bdf, what, d->ctx.leg.did);
 }
 
-static void diff_context(const struct vtd_device *o, const struct vtd_device *n,
-			 const char *bdf)
+static void diff_context(struct watch *w, const struct vtd_device *o,
+			 const struct vtd_device *n, const char *bdf)
 {
 	if (o->scalable != n->scalable) {
-		EV(UC_CHANGED, "%s context entry now %s", bdf,
+		EV(w, UC_CHANGED, "%s context entry now %s", bdf,
 		   n->scalable ? "scalable" : "legacy");
 	} else if (!n->scalable) {
 		const struct vtd_ctx_legacy *a = &o->ctx.leg, *b = &n->ctx.leg;
 
 		if (!memcmp(a->raw, b->raw, sizeof(a->raw)))
 			return;
-		EV(UC_CHANGED, "%s context changed: DID %u -> %u, TT %u -> %u, SLPTPTR 0x%" PRIx64 " -> 0x%" PRIx64,
+		EV(w, UC_CHANGED, "%s context changed: DID %u -> %u, TT %u -> %u, SLPTPTR 0x%" PRIx64 " -> 0x%" PRIx64,
 		   bdf, a->did, b->did, a->tt, b->tt, a->slptptr, b->slptptr);
 	} else {
 		const struct vtd_ctx_sm *a = &o->ctx.sm, *b = &n->ctx.sm;
 
 		if (!memcmp(a->raw, b->raw, sizeof(a->raw)))
 			return;
-		EV(UC_CHANGED, "%s context changed: PDTS %u -> %u, directory 0x%" PRIx64 " -> 0x%" PRIx64 ", RID_PASID %u -> %u",
+		EV(w, UC_CHANGED, "%s context changed: PDTS %u -> %u, directory 0x%" PRIx64 " -> 0x%" PRIx64 ", RID_PASID %u -> %u",
 		   bdf, a->pdts, b->pdts, a->pasid_dir, b->pasid_dir,
 		   a->rid_pasid, b->rid_pasid);
 	}
-	mark_set(MK_PASID, n->bus << 8 | n->devfn, PASID_CTX, '~');
-	mark_set(MK_DEV, n->bus << 8 | n->devfn, 0, '~');
+	mark_set(&w->marks, MK_PASID, n->bus << 8 | n->devfn, PASID_CTX, '~');
+	mark_set(&w->marks, MK_DEV, n->bus << 8 | n->devfn, 0, '~');
 }
 
 static void pasid_what(const struct vtd_pasid_entry *e, char *buf, size_t len)
@@ -324,7 +315,7 @@ static void pasid_what(const struct vtd_pasid_entry *e, char *buf, size_t len)
 	snprintf(buf, len, "DID %u, %s", e->did, pgtt_str(e->pgtt, pg, sizeof(pg)));
 }
 
-static void diff_pasid(const struct vtd_pasid_entry *a,
+static void diff_pasid(struct watch *w, const struct vtd_pasid_entry *a,
 		       const struct vtd_pasid_entry *b, const char *bdf,
 		       uint32_t pasid)
 {
@@ -348,11 +339,11 @@ static void diff_pasid(const struct vtd_pasid_entry *a,
 	if (!len)
 		WHAT(" other fields (see the raw qwords)");
 #undef WHAT
-	EV(UC_CHANGED, "%s PASID %u changed:%s", bdf, pasid, what);
+	EV(w, UC_CHANGED, "%s PASID %u changed:%s", bdf, pasid, what);
 }
 
 /* One PASID of device dk, before (a) and after (b); either may be NULL. */
-static void diff_pasid_rec(int64_t dk, const char *bdf,
+static void diff_pasid_rec(struct watch *w, int64_t dk, const char *bdf,
 			   const struct vtd_pasid_rec *a,
 			   const struct vtd_pasid_rec *b)
 {
@@ -360,17 +351,17 @@ static void diff_pasid_rec(int64_t dk, const char *bdf,
 
 	if (b && !a) {
 		pasid_what(&b->e, what, sizeof(what));
-		EV(UC_NEW, "%s PASID %u added: %s", bdf, b->pasid, what);
-		mark_set(MK_PASID, dk, b->pasid, '+');
-		mark_set(MK_DEV, dk, 0, '~');
+		EV(w, UC_NEW, "%s PASID %u added: %s", bdf, b->pasid, what);
+		mark_set(&w->marks, MK_PASID, dk, b->pasid, '+');
+		mark_set(&w->marks, MK_DEV, dk, 0, '~');
 	} else if (a && !b) {
 		pasid_what(&a->e, what, sizeof(what));
-		EV(UC_GONE, "%s PASID %u removed (was %s)", bdf, a->pasid, what);
-		mark_set(MK_DEV, dk, 0, '~');
+		EV(w, UC_GONE, "%s PASID %u removed (was %s)", bdf, a->pasid, what);
+		mark_set(&w->marks, MK_DEV, dk, 0, '~');
 	} else if (a && b && memcmp(a->e.raw, b->e.raw, sizeof(a->e.raw))) {
-		diff_pasid(&a->e, &b->e, bdf, b->pasid);
-		mark_set(MK_PASID, dk, b->pasid, '~');
-		mark_set(MK_DEV, dk, 0, '~');
+		diff_pasid(w, &a->e, &b->e, bdf, b->pasid);
+		mark_set(&w->marks, MK_PASID, dk, b->pasid, '~');
+		mark_set(&w->marks, MK_DEV, dk, 0, '~');
 	}
 }
 
@@ -378,31 +369,33 @@ static void diff_pasid_rec(int64_t dk, const char *bdf,
 static void device_changed(void *ctx, const struct vtd_device *o,
 			   const struct vtd_device *n)
 {
+	struct watch *w = ctx;
 	char bdf[8];
 
 	if (!o) {
-		mark_set(MK_DEV, n->bus << 8 | n->devfn, 0, '+');
-		log_device(n, "added");
+		mark_set(&w->marks, MK_DEV, n->bus << 8 | n->devfn, 0, '+');
+		log_device(w, n, "added");
 		return;
 	}
 	if (!n) {
-		log_device(o, "removed");
+		log_device(w, o, "removed");
 		return;
 	}
 	bdf_str(bdf, n->bus, n->devfn);
-	diff_context(o, n, bdf);
+	diff_context(w, o, n, bdf);
 	if (o->nr_faults != n->nr_faults || o->nr_findings != n->nr_findings)
-		mark_set(MK_DEV, n->bus << 8 | n->devfn, 0, '~');
+		mark_set(&w->marks, MK_DEV, n->bus << 8 | n->devfn, 0, '~');
 }
 
 static void pasid_changed(void *ctx, const struct vtd_device *o,
 			  const struct vtd_device *n, const struct vtd_pasid_rec *a,
 			  const struct vtd_pasid_rec *b)
 {
+	struct watch *w = ctx;
 	char bdf[8];
 
 	bdf_str(bdf, n->bus, n->devfn);
-	diff_pasid_rec(n->bus << 8 | n->devfn, bdf, a, b);
+	diff_pasid_rec(w, n->bus << 8 | n->devfn, bdf, a, b);
 }
 
 /* Findings that came (highlighted, logged) or went (logged); a pending
@@ -410,33 +403,37 @@ static void pasid_changed(void *ctx, const struct vtd_device *o,
 static void finding_changed(void *ctx, bool added, const struct vtd_finding *f,
 			    size_t index)
 {
+	struct watch *w = ctx;
 	bool fault = !strcmp(f->code, "fault_pending");
 
 	if (added) {
-		mark_set(MK_FINDING, (int64_t)index, 0, '+');
+		mark_set(&w->marks, MK_FINDING, (int64_t)index, 0, '+');
 		if (!fault)
-			EV(f->sev == VTD_SEV_ERROR ? UC_ERROR : UC_WARN,
+			EV(w, f->sev == VTD_SEV_ERROR ? UC_ERROR : UC_WARN,
 			   "finding: %s %s: %s", vtd_severity_name(f->sev),
 			   f->code, f->message);
 	} else if (!fault) {
-		EV(UC_DEFAULT, "finding gone: %s: %s", f->code, f->message);
+		EV(w, UC_DEFAULT, "finding gone: %s: %s", f->code, f->message);
 	}
 }
 
-static void diff_models(const struct vtd_model *o, const struct vtd_model *n)
+static void diff_models(struct watch *w, const struct vtd_model *o,
+			const struct vtd_model *n)
 {
 	const struct vtd_model_diff_cb cb = {
 		.device = device_changed,
 		.pasid = pasid_changed,
 		.finding = finding_changed,
+		.ctx = w,
 	};
 
 	vtd_model_diff(o, n, &cb);
 }
 
-static void diff_findings(const struct vtd_model *o, const struct vtd_model *n)
+static void diff_findings(struct watch *w, const struct vtd_model *o,
+			  const struct vtd_model *n)
 {
-	const struct vtd_model_diff_cb cb = { .finding = finding_changed };
+	const struct vtd_model_diff_cb cb = { .finding = finding_changed, .ctx = w };
 
 	vtd_model_diff(o, n, &cb);
 }
@@ -454,28 +451,28 @@ static size_t total_pasids(const struct vtd_model *m)
  * the host side's too. */
 #define REFRESH_STAGES (VTD_STAGE_HOST | VTD_STAGE_CHECK)
 
-static int rewalk(void)
+static int rewalk(struct watch *w)
 {
-	struct vtd_model *n = next_model, *o = W.cur;
+	struct vtd_model *n = w->next_model, *o = w->cur;
 	int64_t t0 = mono_ms();
-	struct vtd_inspect_opts io = { .walk = W.conf.walk, .stages = REFRESH_STAGES };
-	int err = vtd_inspect(W.src, &io, n);
+	struct vtd_inspect_opts io = { .walk = w->conf.walk, .stages = REFRESH_STAGES };
+	int err = vtd_inspect(w->src, &io, n);
 
 	if (err < 0)
 		return err;
-	W.walk_ms = mono_ms() - t0;
-	if (W.have_model) {
-		diff_models(o, n);
+	w->walk_ms = mono_ms() - t0;
+	if (w->have_model) {
+		diff_models(w, o, n);
 	} else {
-		event_log(UC_DEFAULT, "walked: %zu devices, %zu PASIDs, %zu findings",
+		event_add(&w->log, UC_DEFAULT, "walked: %zu devices, %zu PASIDs, %zu findings",
 			  n->nr_devices, total_pasids(n), n->nr_findings);
 	}
-	W.cur = n;
-	next_model = o;
+	w->cur = n;
+	w->next_model = o;
 	vtd_model_free(o);
-	W.have_model = true;
-	W.ticks_since_walk = 0;
-	W.walks++;
+	w->have_model = true;
+	w->ticks_since_walk = 0;
+	w->walks++;
 	return 0;
 }
 
@@ -560,7 +557,8 @@ static int merge_pasid_findings(struct vtd_model *m, const struct vtd_model *t,
  * merged because it has a device m lacks or another context entry (that
  * takes a context-cache invalidation, hence a full walk, to be seen right).
  */
-static int merge_pasid(struct vtd_model *m, struct vtd_model *t, uint32_t p)
+static int merge_pasid(struct watch *w, struct vtd_model *m, struct vtd_model *t,
+		       uint32_t p)
 {
 	char bdf[8];
 	int err;
@@ -579,7 +577,7 @@ static int merge_pasid(struct vtd_model *m, struct vtd_model *t, uint32_t p)
 		size_t a = pasid_slot(d, p, &had), b = td ? pasid_slot(td, p, &has) : 0;
 
 		bdf_str(bdf, d->bus, d->devfn);
-		diff_pasid_rec(d->bus << 8 | d->devfn, bdf, had ? &d->pasids[a] : NULL,
+		diff_pasid_rec(w, d->bus << 8 | d->devfn, bdf, had ? &d->pasids[a] : NULL,
 			       has ? &td->pasids[b] : NULL);
 		err = put_pasid(d, p, has ? &td->pasids[b] : NULL);
 		if (err)
@@ -590,10 +588,10 @@ static int merge_pasid(struct vtd_model *m, struct vtd_model *t, uint32_t p)
 
 /* Re-read the PASIDs that new PASID-selective invalidations named: 0, 1
  * when a full walk must do it instead, or a negative errno. */
-static int reread_pasids(void)
+static int reread_pasids(struct watch *w)
 {
-	struct vtd_inspect_opts o = { .walk = W.conf.walk };	/* the walk alone */
-	struct vtd_model *m = W.cur, *t = next_model;
+	struct vtd_inspect_opts o = { .walk = w->conf.walk };	/* the walk alone */
+	struct vtd_model *m = w->cur, *t = w->next_model;
 	size_t nb = m->nr_findings;
 	struct vtd_finding *before = malloc(nb * sizeof(*before) + 1);
 	int64_t t0 = mono_ms();
@@ -602,23 +600,23 @@ static int reread_pasids(void)
 	if (!before)
 		return -ENOMEM;
 	memcpy(before, m->findings, nb * sizeof(*before));
-	for (unsigned i = 0; !rc && i < nr_rereads; i++) {
-		if (W.conf.walk.filter.pasid >= 0 && W.conf.walk.filter.pasid != rereads[i])
+	for (unsigned i = 0; !rc && i < w->reread.n; i++) {
+		if (w->conf.walk.filter.pasid >= 0 && w->conf.walk.filter.pasid != w->reread.pasid[i])
 			continue;	/* not in this view */
-		o.walk.filter.pasid = rereads[i];
-		rc = vtd_inspect(W.src, &o, t);
+		o.walk.filter.pasid = w->reread.pasid[i];
+		rc = vtd_inspect(w->src, &o, t);
 		if (!rc)
-			rc = merge_pasid(m, t, rereads[i]);
+			rc = merge_pasid(w, m, t, w->reread.pasid[i]);
 		vtd_model_free(t);
 	}
 	if (!rc)
-		rc = vtd_inspect_again(W.src, REFRESH_STAGES, m);
+		rc = vtd_inspect_again(w->src, REFRESH_STAGES, m);
 	if (!rc) {
 		struct vtd_model b = { .findings = before, .nr_findings = nb };
 
-		diff_findings(&b, m);
-		W.walk_ms = mono_ms() - t0;
-		W.rereads++;
+		diff_findings(w, &b, m);
+		w->walk_ms = mono_ms() - t0;
+		w->rereads++;
 	}
 	free(before);
 	return rc;
@@ -626,190 +624,191 @@ static int reread_pasids(void)
 
 /* --- connection ------------------------------------------------------------ */
 
-static void lose_connection(int err, const char *what)
+static void lose_connection(struct watch *w, int err, const char *what)
 {
-	snprintf(W.conn_msg, sizeof(W.conn_msg), "%s: %s", what,
-		 source_strerror(W.src, err));
-	event_log(UC_ERROR, "connection lost (%s)", W.conn_msg);
-	source_close(W.src);
-	W.src = NULL;
-	W.have_iq = false;
-	W.backoff_ms = BACKOFF_MIN_MS;
-	W.next_reconnect = mono_ms() + W.backoff_ms;
+	snprintf(w->conn_msg, sizeof(w->conn_msg), "%s: %s", what,
+		 source_strerror(w->src, err));
+	event_add(&w->log, UC_ERROR, "connection lost (%s)", w->conn_msg);
+	source_close(w->src);
+	w->src = NULL;
+	w->have_iq = false;
+	w->backoff_ms = BACKOFF_MIN_MS;
+	w->next_reconnect = mono_ms() + w->backoff_ms;
 }
 
-static void reconnect(void)
+static void reconnect(struct watch *w)
 {
 	char err[512] = "";
-	struct vtd_source *s = W.conf.reopen ? W.conf.reopen(err, sizeof(err)) : NULL;
+	struct vtd_source *s = w->conf.reopen ? w->conf.reopen(err, sizeof(err)) : NULL;
 
 	if (!s) {
-		snprintf(W.conn_msg, sizeof(W.conn_msg), "%s",
+		snprintf(w->conn_msg, sizeof(w->conn_msg), "%s",
 			 err[0] ? err : "cannot open the target");
-		W.backoff_ms = W.backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS :
-			       W.backoff_ms * 2;
-		W.next_reconnect = mono_ms() + W.backoff_ms;
+		w->backoff_ms = w->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS :
+			       w->backoff_ms * 2;
+		w->next_reconnect = mono_ms() + w->backoff_ms;
 		return;
 	}
-	W.src = s;
-	W.conn_msg[0] = 0;
-	W.connected_since = mono_ms();
-	W.ticks_since_walk = SAFETY_TICKS;	/* walk at once */
-	W.next_tick = mono_ms();
-	memset(W.rf, 0, sizeof(*W.rf));		/* read the unit afresh */
-	event_log(UC_NEW, "reconnected to %s", W.target);
+	w->src = s;
+	w->conn_msg[0] = 0;
+	w->connected_since = mono_ms();
+	w->ticks_since_walk = SAFETY_TICKS;	/* walk at once */
+	w->next_tick = mono_ms();
+	memset(w->rf, 0, sizeof(*w->rf));		/* read the unit afresh */
+	event_add(&w->log, UC_NEW, "reconnected to %s", w->target);
 }
 
 /* --- ticks ------------------------------------------------------------------ */
 
-static int tick(void)
+static int tick(struct watch *w)
 {
-	bool walk = !W.have_model || ++W.ticks_since_walk >= SAFETY_TICKS;
+	bool walk = !w->have_model || ++w->ticks_since_walk >= SAFETY_TICKS;
 	struct vtd_regfile *rf;
 	struct vtd_faults *f;
-	int err = read_regs_tick(next_rf);
+	int err = read_regs_tick(w, w->next_rf);
 
 	if (err) {
-		lose_connection(err, "registers");
+		lose_connection(w, err, "registers");
 		return err;
 	}
-	if (W.rf->valid && next_rf->valid)
-		walk |= diff_regs(W.rf, next_rf);
-	rf = W.rf, W.rf = next_rf, next_rf = rf;
-	vtd_read_faults(W.rf, next_faults);
-	if (W.rf->valid && next_rf->valid)
-		walk |= diff_faults(W.faults, next_faults);
-	f = W.faults, W.faults = next_faults, next_faults = f;
-	walk |= update_iq(&err);
+	if (w->rf->valid && w->next_rf->valid)
+		walk |= diff_regs(w, w->rf, w->next_rf);
+	rf = w->rf, w->rf = w->next_rf, w->next_rf = rf;
+	vtd_read_faults(w->rf, w->next_faults);
+	if (w->rf->valid && w->next_rf->valid)
+		walk |= diff_faults(w, w->faults, w->next_faults);
+	f = w->faults, w->faults = w->next_faults, w->next_faults = f;
+	walk |= update_iq(w, &err);
 	if (err) {
-		lose_connection(err, "invalidation queue");
+		lose_connection(w, err, "invalidation queue");
 		return err;
 	}
-	if (!walk && nr_rereads && W.have_model) {
-		err = reread_pasids();
+	if (!walk && w->reread.n && w->have_model) {
+		err = reread_pasids(w);
 		if (err < 0) {
-			nr_rereads = 0;
-			lose_connection(err, "re-read");
+			w->reread.n = 0;
+			lose_connection(w, err, "re-read");
 			return err;
 		}
 		walk = err > 0;
 	}
-	nr_rereads = 0;
-	rereads_overflow = false;
-	if (walk || !W.rf->valid) {
-		err = rewalk();
+	w->reread.n = 0;
+	w->reread.overflow = false;
+	if (walk || !w->rf->valid) {
+		err = rewalk(w);
 		if (err) {
-			lose_connection(err, "walk");
+			lose_connection(w, err, "walk");
 			return err;
 		}
 	}
 	return 0;
 }
 
-bool watch_poll(void)
+bool watch_poll(struct watch *w)
 {
 	int64_t now = mono_ms(), start;
 
-	if (!W.src) {
-		if (W.conf.still || now < W.next_reconnect)
+	if (!w->src) {
+		if (w->conf.still || now < w->next_reconnect)
 			return false;
-		reconnect();
-		if (!W.src)
+		reconnect(w);
+		if (!w->src)
 			return true;	/* the header shows the new attempt */
 	}
-	if (W.have_model && (W.conf.still || W.paused || now < W.next_tick))
+	if (w->have_model && (w->conf.still || w->paused || now < w->next_tick))
 		return false;
 	start = now;
-	ev_begin();
-	tick();
-	ev_end();
-	W.ticks++;
-	W.last_tick_wall = wall_ms();
-	W.next_tick = start + W.interval_ms;
-	if (W.next_tick < mono_ms())	/* the target is slower than asked */
-		W.next_tick = mono_ms() + W.interval_ms / 2;
+	ev_begin(w);
+	tick(w);
+	ev_end(w);
+	w->ticks++;
+	w->last_tick_wall = wall_ms();
+	w->next_tick = start + w->interval_ms;
+	if (w->next_tick < mono_ms())	/* the target is slower than asked */
+		w->next_tick = mono_ms() + w->interval_ms / 2;
 	return true;
 }
 
-long watch_wait_ms(void)
+long watch_wait_ms(const struct watch *w)
 {
 	int64_t now = mono_ms(), when;
 
-	if (!W.src)
-		when = W.conf.still ? -1 : W.next_reconnect;
-	else if (W.have_model && (W.conf.still || W.paused))
+	if (!w->src)
+		when = w->conf.still ? -1 : w->next_reconnect;
+	else if (w->have_model && (w->conf.still || w->paused))
 		when = -1;
 	else
-		when = W.next_tick;
+		when = w->next_tick;
 	if (when < 0)
 		return -1;
 	return when > now ? (long)(when - now) : 0;
 }
 
-void watch_set_interval(long ms)
+void watch_set_interval(struct watch *w, long ms)
 {
-	W.interval_ms = ms;
-	W.next_tick = mono_ms() + ms;
+	w->interval_ms = ms;
+	w->marks.hold_ms = marks_hold_ms(ms);
+	w->next_tick = mono_ms() + ms;
 }
 
-void watch_kick(void)
+void watch_kick(struct watch *w)
 {
-	W.next_tick = mono_ms();
+	w->next_tick = mono_ms();
 }
 
 /* --- setup and lookups -------------------------------------------------- */
 
-int watch_init(const struct tui_conf *conf, struct vtd_source *src)
+int watch_init(struct watch *w, const struct tui_conf *conf,
+	       struct vtd_source *src)
 {
-	memset(&W, 0, sizeof(W));
-	W.conf = *conf;
-	W.src = src;
-	snprintf(W.target, sizeof(W.target), "%s", conf->target ? conf->target : src->target);
-	W.interval_ms = conf->interval_ms > 0 ? conf->interval_ms : 1000;
-	W.cur = calloc(1, sizeof(*W.cur));
-	W.iq_scratch = calloc(1, sizeof(*W.iq_scratch));
-	W.rf = calloc(1, sizeof(*W.rf));
-	W.faults = calloc(1, sizeof(*W.faults));
-	next_model = calloc(1, sizeof(*next_model));
-	next_rf = calloc(1, sizeof(*next_rf));
-	next_faults = calloc(1, sizeof(*next_faults));
-	W.connected_since = mono_ms();
-	W.next_tick = mono_ms();
-	if (!W.cur || !W.iq_scratch || !W.rf || !W.faults || !next_model ||
-	    !next_rf || !next_faults)
+	memset(w, 0, sizeof(*w));
+	w->conf = *conf;
+	w->src = src;
+	snprintf(w->target, sizeof(w->target), "%s", conf->target ? conf->target : src->target);
+	w->interval_ms = conf->interval_ms > 0 ? conf->interval_ms : 1000;
+	w->marks.hold_ms = marks_hold_ms(w->interval_ms);
+	w->cur = calloc(1, sizeof(*w->cur));
+	w->iq_scratch = calloc(1, sizeof(*w->iq_scratch));
+	w->rf = calloc(1, sizeof(*w->rf));
+	w->faults = calloc(1, sizeof(*w->faults));
+	w->next_model = calloc(1, sizeof(*w->next_model));
+	w->next_rf = calloc(1, sizeof(*w->next_rf));
+	w->next_faults = calloc(1, sizeof(*w->next_faults));
+	w->connected_since = mono_ms();
+	w->next_tick = mono_ms();
+	if (!w->cur || !w->iq_scratch || !w->rf || !w->faults || !w->next_model ||
+	    !w->next_rf || !w->next_faults)
 		return -ENOMEM;
 	return 0;
 }
 
-void watch_free(void)
+void watch_free(struct watch *w)
 {
-	if (W.src)
-		source_close(W.src);
-	vtd_iq_free(&W.iq);
-	if (W.cur)
-		vtd_model_free(W.cur);
-	if (W.iq_scratch)
-		vtd_model_free(W.iq_scratch);
-	free(W.cur);
-	free(W.iq_scratch);
-	free(W.rf);
-	free(W.faults);
-	free(next_model);
-	free(next_rf);
-	free(next_faults);
-	next_model = NULL;
-	next_rf = NULL;
-	next_faults = NULL;
-	memset(&W, 0, sizeof(W));
+	if (w->src)
+		source_close(w->src);
+	vtd_iq_free(&w->iq);
+	if (w->cur)
+		vtd_model_free(w->cur);
+	if (w->iq_scratch)
+		vtd_model_free(w->iq_scratch);
+	free(w->cur);
+	free(w->iq_scratch);
+	free(w->rf);
+	free(w->faults);
+	free(w->next_model);
+	free(w->next_rf);
+	free(w->next_faults);
+	memset(w, 0, sizeof(*w));
 }
 
-const struct vtd_device *watch_device(int bus, int devfn)
+const struct vtd_device *watch_device(const struct watch *w, int bus,
+				      int devfn)
 {
-	if (!W.have_model)
+	if (!w->have_model)
 		return NULL;
-	for (size_t i = 0; i < W.cur->nr_devices; i++)
-		if (W.cur->devices[i].bus == bus && W.cur->devices[i].devfn == devfn)
-			return &W.cur->devices[i];
+	for (size_t i = 0; i < w->cur->nr_devices; i++)
+		if (w->cur->devices[i].bus == bus && w->cur->devices[i].devfn == devfn)
+			return &w->cur->devices[i];
 	return NULL;
 }
 
@@ -831,12 +830,13 @@ const struct vtd_pasid_rec *watch_pasid(const struct vtd_device *d,
 	return NULL;
 }
 
-unsigned watch_pasid_findings(const struct vtd_device *d, int64_t pasid)
+unsigned watch_pasid_findings(const struct watch *w, const struct vtd_device *d,
+			      int64_t pasid)
 {
 	unsigned n = 0;
 
-	for (size_t i = 0; W.have_model && i < W.cur->nr_findings; i++) {
-		const struct vtd_finding *f = &W.cur->findings[i];
+	for (size_t i = 0; w->have_model && i < w->cur->nr_findings; i++) {
+		const struct vtd_finding *f = &w->cur->findings[i];
 
 		n += f->bus == d->bus && f->devfn == d->devfn && f->pasid == pasid;
 	}

@@ -4,19 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vmm/host.h"
 #include "output/output.h"
-#include "tui/ui.h"
-
-void bdf_str(char buf[8], int bus, int devfn)
-{
-	fmt_bdf(buf, bus, devfn);
-}
-
-const char *pgtt_str(unsigned pgtt, char *buf, unsigned len)
-{
-	return vtd_pgtt_name(pgtt, buf, len);
-}
+#include "vmm/host.h"
+#include "tui/events.h"
+#include "tui/fmt.h"
+#include "tui/screens.h"
 
 static const char *tt_str(unsigned tt)
 {
@@ -30,13 +22,6 @@ static const char *tt_str(unsigned tt)
 static int64_t dev_key(const struct vtd_device *d)
 {
 	return d->bus << 8 | d->devfn;
-}
-
-static void col_header(const char *text)
-{
-	attrset(ui_attr(UC_TITLE));
-	mvaddnstr(ui_body_top, 1, text, COLS > 1 ? COLS - 1 : 0);
-	attrset(A_NORMAL);
 }
 
 /* --- device list ------------------------------------------------------ */
@@ -63,16 +48,17 @@ static void sm_device_did(const struct vtd_device *d, char *buf, size_t len)
 	snprintf(buf, len, "%u%s", shown->e.did, more ? "+" : "");
 }
 
-static void device_row(struct ui_list *l, const struct vtd_device *d)
+static void device_row(const struct watch *w, struct ui_list *l,
+		       const struct vtd_device *d)
 {
 	char bdf[8], host[32], did[8] = "-", pdts[8] = "-", np[12] = "-";
-	char mark = mark_get(MK_DEV, dev_key(d), 0);
+	char mark = mark_get(&w->marks, MK_DEV, dev_key(d), 0);
 	enum ui_col col = d->nr_faults ? UC_ERROR : d->nr_findings ? UC_WARN :
 			  UC_DEFAULT;
 	struct ui_row *r;
 
 	bdf_str(bdf, d->bus, d->devfn);
-	host_text_device(W.cur->host, d, host, sizeof(host));
+	host_text_device(w->cur->host, d, host, sizeof(host));
 	if (d->scalable) {
 		snprintf(pdts, sizeof(pdts), "%u", d->ctx.sm.pdts);
 		snprintf(np, sizeof(np), "%zu", d->nr_pasids);
@@ -93,37 +79,38 @@ static void device_row(struct ui_list *l, const struct vtd_device *d)
 	}
 }
 
-void devices_draw(void)
+void devices_draw(struct view *v, const struct watch *w)
 {
-	struct ui_list *l = &ui_lists[ST_DEVICES];
+	struct ui_list *l = &v->lists[ST_DEVICES];
 
 	l->sort_names = devices_sorts;
-	ui_title("Devices (Enter: open)");
-	col_header("BDF      MODE        DID  PDTS  PASIDS  HOST         FINDINGS  FAULTS");
+	ui_title(&v->frame, "Devices (Enter: open)");
+	col_header(&v->frame, "BDF      MODE        DID  PDTS  PASIDS  HOST         FINDINGS  FAULTS");
 	list_begin(l);
-	for (size_t i = 0; W.have_model && i < W.cur->nr_devices; i++)
-		device_row(l, &W.cur->devices[i]);
+	for (size_t i = 0; w->have_model && i < w->cur->nr_devices; i++)
+		device_row(w, l, &w->cur->devices[i]);
 	list_end(l);
-	if (!W.have_model)
-		mvaddstr(ui_body_top + 1, 2, W.src ? "reading the target..." :
+	if (!w->have_model)
+		mvaddstr(v->frame.body_top + 1, 2, w->src ? "reading the target..." :
 			 "no picture yet: not connected");
 	else if (!l->n)
-		mvaddstr(ui_body_top + 1, 2, l->hidden ? "no device matches the filter" :
+		mvaddstr(v->frame.body_top + 1, 2, l->hidden ? "no device matches the filter" :
 			 "no present context entry (translation not set up?)");
-	list_draw(l, ui_body_top + 1, ui_body_bottom, true);
+	list_draw(&v->frame, l, v->frame.body_top + 1, v->frame.body_bottom,
+		  true);
 }
 
-bool devices_key(int ch)
+bool devices_key(struct view *v, int ch)
 {
-	const struct ui_row *r = list_selected(&ui_lists[ST_DEVICES]);
+	const struct ui_row *r = list_selected(&v->lists[ST_DEVICES]);
 
 	if (ch != '\n' && ch != '\r' && ch != KEY_ENTER && ch != KEY_RIGHT)
 		return false;
 	if (!r)
 		return true;
-	ui_focus.bus = r->key >> 8;
-	ui_focus.devfn = r->key & 0xff;
-	ui_goto(ST_DEVICE);
+	v->focus.bus = r->key >> 8;
+	v->focus.devfn = r->key & 0xff;
+	view_goto(v, ST_DEVICE);
 	return true;
 }
 
@@ -131,9 +118,10 @@ bool devices_key(int ch)
 
 static const char *const device_sorts[] = { "pasid", "did", "pgtt", NULL };
 
-static void context_row(struct ui_list *l, const struct vtd_device *d)
+static void context_row(const struct watch *w, struct ui_list *l,
+			const struct vtd_device *d)
 {
-	char mark = mark_get(MK_PASID, dev_key(d), PASID_CTX);
+	char mark = mark_get(&w->marks, MK_PASID, dev_key(d), PASID_CTX);
 
 	if (d->scalable)
 		list_add(l, PASID_CTX, UC_DEFAULT, mark,
@@ -150,16 +138,16 @@ static void context_row(struct ui_list *l, const struct vtd_device *d)
 			 d->ctx.leg.fpd ? "  FPD" : "");
 }
 
-static void pasid_row(struct ui_list *l, const struct vtd_device *d,
-		      const struct vtd_pasid_rec *p)
+static void pasid_row(const struct watch *w, struct ui_list *l,
+		      const struct vtd_device *d, const struct vtd_pasid_rec *p)
 {
 	char pg[24], host[32];
-	unsigned nf = watch_pasid_findings(d, p->pasid);
+	unsigned nf = watch_pasid_findings(w, d, p->pasid);
 	struct ui_row *r;
 
-	host_text_pasid(W.cur->host, d, p, host, sizeof(host));
+	host_text_pasid(w->cur->host, d, p, host, sizeof(host));
 	r = list_add(l, p->pasid, nf ? UC_WARN : UC_DEFAULT,
-		     mark_get(MK_PASID, dev_key(d), p->pasid),
+		     mark_get(&w->marks, MK_PASID, dev_key(d), p->pasid),
 		     "%-8u %5u  %-13s %2u  0x%016" PRIx64 "  0x%016" PRIx64 "  %-10s %6u",
 		     p->pasid, p->e.did, pgtt_str(p->e.pgtt, pg, sizeof(pg)),
 		     p->e.aw, p->e.slptptr, p->e.flptptr, host, nf);
@@ -169,39 +157,40 @@ static void pasid_row(struct ui_list *l, const struct vtd_device *d,
 	}
 }
 
-void device_draw(void)
+void device_draw(struct view *v, const struct watch *w)
 {
-	const struct vtd_device *d = watch_device(ui_focus.bus, ui_focus.devfn);
-	struct ui_list *l = &ui_lists[ST_DEVICE];
+	const struct vtd_device *d = watch_device(w, v->focus.bus, v->focus.devfn);
+	struct ui_list *l = &v->lists[ST_DEVICE];
 	char bdf[8];
 
-	bdf_str(bdf, ui_focus.bus, ui_focus.devfn);
+	bdf_str(bdf, v->focus.bus, v->focus.devfn);
 	l->sort_names = device_sorts;
 	list_begin(l);
 	if (!d) {
-		ui_title("%s: no longer present (Backspace: back)", bdf);
+		ui_title(&v->frame, "%s: no longer present (Backspace: back)", bdf);
 		list_end(l);
 		return;
 	}
-	ui_title("%s  %s  context entry at 0x%" PRIx64 "  %zu PASIDs  (Enter: decode, Backspace: back)",
+	ui_title(&v->frame, "%s  %s  context entry at 0x%" PRIx64 "  %zu PASIDs  (Enter: decode, Backspace: back)",
 		 bdf, d->scalable ? "scalable" : "legacy", d->ctx_gpa, d->nr_pasids);
-	col_header("PASID      DID  PGTT          AW  SLPTPTR             FLPTPTR             HOST       FINDINGS");
-	context_row(l, d);
+	col_header(&v->frame, "PASID      DID  PGTT          AW  SLPTPTR             FLPTPTR             HOST       FINDINGS");
+	context_row(w, l, d);
 	for (size_t i = 0; i < d->nr_pasids; i++)
-		pasid_row(l, d, &d->pasids[i]);
+		pasid_row(w, l, d, &d->pasids[i]);
 	list_end(l);
-	list_draw(l, ui_body_top + 1, ui_body_bottom, true);
+	list_draw(&v->frame, l, v->frame.body_top + 1, v->frame.body_bottom,
+		  true);
 }
 
-bool device_key(int ch)
+bool device_key(struct view *v, int ch)
 {
-	const struct ui_row *r = list_selected(&ui_lists[ST_DEVICE]);
+	const struct ui_row *r = list_selected(&v->lists[ST_DEVICE]);
 
 	if (ch != '\n' && ch != '\r' && ch != KEY_ENTER && ch != KEY_RIGHT)
 		return false;
 	if (r) {
-		ui_focus.pasid = r->key;
-		ui_goto(ST_ENTRY);
+		v->focus.pasid = r->key;
+		view_goto(v, ST_ENTRY);
 	}
 	return true;
 }
@@ -275,12 +264,12 @@ static void pasid_entry_rows(struct ui_list *l, const struct vtd_pasid_entry *e)
 	raw_rows(l, e->raw, 8, e->rsvd);
 }
 
-static void entry_findings(struct ui_list *l, const struct vtd_device *d,
-			   int64_t pasid)
+static void entry_findings(const struct watch *w, struct ui_list *l,
+			   const struct vtd_device *d, int64_t pasid)
 {
 	list_add(l, l->n, UC_TITLE, ' ', "findings");
-	for (size_t i = 0; i < W.cur->nr_findings; i++) {
-		const struct vtd_finding *f = &W.cur->findings[i];
+	for (size_t i = 0; i < w->cur->nr_findings; i++) {
+		const struct vtd_finding *f = &w->cur->findings[i];
 
 		if (f->bus != d->bus || f->devfn != d->devfn ||
 		    (pasid != PASID_CTX && f->pasid != pasid))
@@ -291,44 +280,40 @@ static void entry_findings(struct ui_list *l, const struct vtd_device *d,
 	}
 }
 
-void entry_draw(void)
+void entry_draw(struct view *v, const struct watch *w)
 {
-	const struct vtd_device *d = watch_device(ui_focus.bus, ui_focus.devfn);
+	const struct vtd_device *d = watch_device(w, v->focus.bus, v->focus.devfn);
 	const struct vtd_pasid_rec *p = NULL;
-	struct ui_list *l = &ui_lists[ST_ENTRY];
+	struct ui_list *l = &v->lists[ST_ENTRY];
 	char bdf[8], host[32];
 
-	bdf_str(bdf, ui_focus.bus, ui_focus.devfn);
-	if (d && ui_focus.pasid != PASID_CTX)
-		p = watch_pasid(d, ui_focus.pasid);
+	bdf_str(bdf, v->focus.bus, v->focus.devfn);
+	if (d && v->focus.pasid != PASID_CTX)
+		p = watch_pasid(d, v->focus.pasid);
 	list_begin(l);
-	if (!d || (ui_focus.pasid != PASID_CTX && !p)) {
-		ui_title("%s %s: no longer present (Backspace: back)", bdf,
-			 ui_focus.pasid == PASID_CTX ? "context entry" : "PASID entry");
+	if (!d || (v->focus.pasid != PASID_CTX && !p)) {
+		ui_title(&v->frame, "%s %s: no longer present (Backspace: back)", bdf,
+			 v->focus.pasid == PASID_CTX ? "context entry" : "PASID entry");
 		list_end(l);
 		return;
 	}
 	if (p) {
-		host_text_pasid(W.cur->host, d, p, host, sizeof(host));
-		ui_title("%s PASID %u: PASID table entry at 0x%" PRIx64 "  host: %s",
+		host_text_pasid(w->cur->host, d, p, host, sizeof(host));
+		ui_title(&v->frame, "%s PASID %u: PASID table entry at 0x%" PRIx64 "  host: %s",
 			 bdf, p->pasid, p->gpa, host);
 		pasid_entry_rows(l, &p->e);
 	} else {
-		host_text_device(W.cur->host, d, host, sizeof(host));
-		ui_title("%s: %s context entry at 0x%" PRIx64 "  host: %s", bdf,
+		host_text_device(w->cur->host, d, host, sizeof(host));
+		ui_title(&v->frame, "%s: %s context entry at 0x%" PRIx64 "  host: %s", bdf,
 			 d->scalable ? "scalable-mode" : "legacy", d->ctx_gpa, host);
 		if (d->scalable)
 			sm_ctx_rows(l, &d->ctx.sm);
 		else
 			legacy_ctx_rows(l, &d->ctx.leg);
 	}
-	entry_findings(l, d, p ? (int64_t)p->pasid : PASID_CTX);
+	entry_findings(w, l, d, p ? (int64_t)p->pasid : PASID_CTX);
 	list_end(l);
-	col_header("FIELD      BITS     VALUE");
-	list_draw(l, ui_body_top + 1, ui_body_bottom, true);
-}
-
-bool entry_key(int ch)
-{
-	return false;
+	col_header(&v->frame, "FIELD      BITS     VALUE");
+	list_draw(&v->frame, l, v->frame.body_top + 1, v->frame.body_bottom,
+		  true);
 }

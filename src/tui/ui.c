@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * vtdctl watch: the terminal. Sets ncurses up and always puts the terminal
- * back (on 'q', on an error, on SIGINT/SIGTERM/SIGHUP); owns the state
- * variable, the one getch() (input_handle), the header, the event strip and
- * the status line.
+ * vtdctl watch: the terminal and the loop. Sets ncurses up and always puts
+ * the terminal back (on 'q', on an error, on SIGINT/SIGTERM/SIGHUP); owns
+ * the view and the watched target, the one getch() (input_handle), the
+ * header, the event strip and the status line.
  */
 #include <errno.h>
 #include <signal.h>
@@ -12,42 +12,38 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tui/ui.h"
+#include "tui/events.h"
+#include "tui/panes.h"
+#include "tui/refresh.h"
+#include "tui/screens.h"
+#include "tui/tui.h"
+#include "tui/view.h"
 
-enum ui_state ui_state = ST_DEVICES;
-struct ui_list ui_lists[ST_NR];
-struct ui_focus ui_focus = { .pasid = PASID_CTX, .back = ST_DEVICES };
-int ui_body_top = 3, ui_body_bottom;
-
-static bool colours;
-static bool nc_active;
-static SCREEN *screen;
+/* File scope on purpose: atexit() calls nc_end() without an argument */
+static SCREEN *term;
+/* File scope on purpose: the signal handler sets it */
 static volatile sig_atomic_t got_signal;
-static char title[UI_ROW_MAX];
-static char message[UI_ROW_MAX];
-static bool prompting;		/* '/' typed: keys edit the filter */
-static bool dirty = true;
 
-static const struct {
-	short fg, bg;
-	int attr, mono;
-} ui_colors[UC_NR] = {
-#define C(name, fg, bg, attr, mono) [UC_##name] = { fg, bg, attr, mono },
-	UI_COLORS
-#undef C
+/* Each screen's draw and, if it takes keys of its own, key handler */
+static const struct screen {
+	void (*draw)(struct view *v, const struct watch *w);
+	bool (*key)(struct view *v, int ch);
+} screens[ST_NR] = {
+	[ST_DEVICES]  = { devices_draw, devices_key },
+	[ST_DEVICE]   = { device_draw, device_key },
+	[ST_ENTRY]    = { entry_draw, NULL },
+	[ST_REGS]     = { regs_draw, NULL },
+	[ST_FAULTS]   = { faults_draw, NULL },
+	[ST_IQ]       = { iq_draw, NULL },
+	[ST_FINDINGS] = { findings_draw, NULL },
+	[ST_EVENTS]   = { events_draw, NULL },
+	[ST_HELP]     = { help_draw, NULL },
 };
 
 /* Intervals '+' and '-' step through */
 static const long intervals[] = { 100, 200, 500, 1000, 2000, 5000, 10000,
 				  30000, 60000 };
 #define NR_INTERVALS (sizeof(intervals) / sizeof(intervals[0]))
-
-int ui_attr(enum ui_col c)
-{
-	if (!colours)
-		return ui_colors[c].mono;
-	return ui_colors[c].attr | (c == UC_DEFAULT ? 0 : COLOR_PAIR(c));
-}
 
 /* --- setup and teardown ----------------------------------------------- */
 
@@ -68,253 +64,194 @@ static void catch_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static void init_colours(void)
-{
-	const char *nc = getenv("NO_COLOR");
-
-	colours = has_colors() && !(nc && *nc) && start_color() == OK;
-	if (!colours)
-		return;
-	use_default_colors();
-	for (int c = 1; c < UC_NR; c++)
-		init_pair(c, ui_colors[c].fg, ui_colors[c].bg);
-}
-
 static void nc_end(void)
 {
-	if (!nc_active)
+	if (!term)
 		return;
-	nc_active = false;
 	endwin();
-	delscreen(screen);
-	screen = NULL;
+	delscreen(term);
+	term = NULL;
 }
 
-static int nc_start(char *err, size_t errlen)
+static int nc_start(struct ui_frame *f, char *err, size_t errlen)
 {
 	/* the escape key alone should not take a second */
 	if (!getenv("ESCDELAY"))
 		setenv("ESCDELAY", "25", 0);
-	screen = newterm(NULL, stdout, stdin);
-	if (!screen) {
+	term = newterm(NULL, stdout, stdin);
+	if (!term) {
 		snprintf(err, errlen, "cannot set up the terminal (TERM=%s)",
 			 getenv("TERM") ? getenv("TERM") : "");
 		return -1;
 	}
-	nc_active = true;
 	atexit(nc_end);
 	cbreak();
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
 	curs_set(0);
-	init_colours();
+	ui_colours_init(f);
 	return 0;
 }
 
 /* --- common parts of the screen ------------------------------------------- */
 
-void ui_title(const char *fmt, ...)
+/* The status line's message until the next key */
+static void ui_message(struct view *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void ui_message(struct view *v, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(title, sizeof(title), fmt, ap);
+	vsnprintf(v->message, sizeof(v->message), fmt, ap);
 	va_end(ap);
 }
 
-void ui_message(const char *fmt, ...)
+static const char *mode_str(const struct watch *w)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(message, sizeof(message), fmt, ap);
-	va_end(ap);
-}
-
-void ui_goto(enum ui_state st)
-{
-	if (st == ST_HELP || (st == ST_ENTRY && ui_state != ST_HELP))
-		ui_focus.back = ui_state;
-	ui_state = st;
-	prompting = false;
-}
-
-static void fill_line(int y, enum ui_col c)
-{
-	attrset(ui_attr(c));
-	mvhline(y, 0, ' ', COLS);
-}
-
-/* Text at (y, x), cut at the right edge (mvprintw would wrap) */
-static void put_text(int y, int x, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void put_text(int y, int x, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (x < COLS)
-		mvaddnstr(y, x, buf, COLS - x);
-}
-
-static const char *mode_str(void)
-{
-	if (!W.have_model)
+	if (!w->have_model)
 		return "?";
-	if (W.cur->rtaddr_origin == VTD_RTADDR_NONE)
+	if (w->cur->rtaddr_origin == VTD_RTADDR_NONE)
 		return "no root table";
-	return vtd_mode_name(W.cur->rtaddr.mode);
+	return vtd_mode_name(w->cur->rtaddr.mode);
 }
 
-static void conn_str(char *buf, size_t len)
+static void conn_str(const struct watch *w, char *buf, size_t len)
 {
-	long wait = (long)(W.next_reconnect - mono_ms());
+	long wait = (long)(w->next_reconnect - mono_ms());
 
-	if (W.conf.still)
-		snprintf(buf, len, "still picture%s", W.have_model ? "" : ": unreadable");
-	else if (W.src)
+	if (w->conf.still)
+		snprintf(buf, len, "still picture%s", w->have_model ? "" : ": unreadable");
+	else if (w->src)
 		snprintf(buf, len, "connected");
 	else
 		snprintf(buf, len, "DISCONNECTED, retry in %ld.%ld s",
 			 wait > 0 ? wait / 1000 : 0, wait > 0 ? wait % 1000 / 100 : 0);
 }
 
-static void header_line1(void)
+static void header_line1(const struct view *v, const struct watch *w)
 {
-	uint32_t gsts = vtd_reg32(W.rf, VTD_REG_GSTS);
+	uint32_t gsts = vtd_reg32(w->rf, VTD_REG_GSTS);
 	char conn[64], st[40], every[32];
 
-	if (W.rf->valid)
+	if (w->rf->valid)
 		snprintf(st, sizeof(st), "TE%c QI%c IR%c",
 			 gsts & VTD_GSTS_TES ? '+' : '-', gsts & VTD_GSTS_QIES ? '+' : '-',
 			 gsts & VTD_GSTS_IRES ? '+' : '-');
 	else
 		snprintf(st, sizeof(st), "GSTS unknown");
-	conn_str(conn, sizeof(conn));
-	fill_line(0, UC_HEADER);
-	if (W.conf.still)
+	conn_str(w, conn, sizeof(conn));
+	fill_line(&v->frame, 0, UC_HEADER);
+	if (w->conf.still)
 		snprintf(every, sizeof(every), "no refresh");
 	else
-		snprintf(every, sizeof(every), "every %ld ms", W.interval_ms);
-	put_text(0, 0, " vtdctl watch  %s  %s  %s  %s%s  %s", W.target,
-		 mode_str(), st, every, W.paused ? "  PAUSED" : "", conn);
+		snprintf(every, sizeof(every), "every %ld ms", w->interval_ms);
+	put_text(0, 0, " vtdctl watch  %s  %s  %s  %s%s  %s", w->target,
+		 mode_str(w), st, every, w->paused ? "  PAUSED" : "", conn);
 }
 
-static size_t total_pasids(void)
+static size_t total_pasids(const struct watch *w)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; W.have_model && i < W.cur->nr_devices; i++)
-		n += W.cur->devices[i].nr_pasids;
+	for (size_t i = 0; w->have_model && i < w->cur->nr_devices; i++)
+		n += w->cur->devices[i].nr_pasids;
 	return n;
 }
 
-static void header_line2(void)
+static void header_line2(const struct view *v, const struct watch *w)
 {
 	unsigned sev[3] = { 0 };
-	struct ui_event e = { .wall_ms = W.last_tick_wall };
+	struct ui_event e = { .wall_ms = w->last_tick_wall };
 	char t[16] = "-";
 
-	for (size_t i = 0; W.have_model && i < W.cur->nr_findings; i++)
-		sev[W.cur->findings[i].sev]++;
-	if (W.last_tick_wall)
+	for (size_t i = 0; w->have_model && i < w->cur->nr_findings; i++)
+		sev[w->cur->findings[i].sev]++;
+	if (w->last_tick_wall)
 		event_time(&e, t, sizeof(t));
-	fill_line(1, UC_DEFAULT);
-	if (!W.src) {
-		attrset(ui_attr(UC_ERROR));
-		if (W.conf.still)
-			put_text(1, 0, " cannot read the target: %s", W.conn_msg);
+	fill_line(&v->frame, 1, UC_DEFAULT);
+	if (!w->src) {
+		attrset(ui_attr(&v->frame, UC_ERROR));
+		if (w->conf.still)
+			put_text(1, 0, " cannot read the target: %s", w->conn_msg);
 		else
 			put_text(1, 0, " last picture from %s; reconnecting: %s", t,
-				 W.conn_msg);
+				 w->conn_msg);
 		return;
 	}
 	put_text(1, 0, " %zu devices  %zu PASIDs  %u errors %u warnings %u info  faults %u  at %s  walk %ld ms  %lu walks %lu re-reads %lu ticks",
-		 W.have_model ? W.cur->nr_devices : 0, total_pasids(), sev[VTD_SEV_ERROR],
-		 sev[VTD_SEV_WARNING], sev[VTD_SEV_INFO], W.faults->nr_pending, t,
-		 W.walk_ms, W.walks, W.rereads, W.ticks);
+		 w->have_model ? w->cur->nr_devices : 0, total_pasids(w), sev[VTD_SEV_ERROR],
+		 sev[VTD_SEV_WARNING], sev[VTD_SEV_INFO], w->faults->nr_pending, t,
+		 w->walk_ms, w->walks, w->rereads, w->ticks);
 }
 
-static int strip_height(void)
+static int strip_height(const struct view *v)
 {
-	if (ui_state == ST_EVENTS || ui_state == ST_HELP || LINES < 16)
+	if (v->state == ST_EVENTS || v->state == ST_HELP || LINES < 16)
 		return 0;
 	return LINES >= 30 ? 6 : 3;
 }
 
-static void event_strip(int h)
+static void event_strip(const struct view *v, const struct watch *w, int h)
 {
 	int y0 = LINES - 1 - h;
 	const struct ui_event *e;
 	char t[16];
 
-	attrset(ui_attr(UC_TITLE));
+	attrset(ui_attr(&v->frame, UC_TITLE));
 	mvhline(y0 - 1, 0, '-', COLS);
 	mvaddstr(y0 - 1, 2, " Events (l: all) ");
-	for (int i = 0; i < h && (e = event_get(i)); i++) {
+	for (int i = 0; i < h && (e = event_get(&w->log, i)); i++) {
 		event_time(e, t, sizeof(t));
-		attrset(ui_attr(e->col));
+		attrset(ui_attr(&v->frame, e->col));
 		put_text(y0 + i, 1, "%s  %s", t, e->text);
 	}
 	attrset(A_NORMAL);
 }
 
-static void status_line(void)
+static void status_line(const struct view *v)
 {
-	struct ui_list *l = ui_state < ST_NR ? &ui_lists[ui_state] : NULL;
+	const struct ui_list *l = v->state < ST_NR ? &v->lists[v->state] : NULL;
 
-	fill_line(LINES - 1, UC_STATUS);
-	if (prompting)
+	fill_line(&v->frame, LINES - 1, UC_STATUS);
+	if (v->prompting)
 		put_text(LINES - 1, 0, " filter: %s", l->filter);
-	else if (message[0])
-		put_text(LINES - 1, 0, " %s", message);
+	else if (v->message[0])
+		put_text(LINES - 1, 0, " %s", v->message);
 	else
 		put_text(LINES - 1, 0, " q quit  ? help  d devices  r regs  f faults  i iq  c findings  l log  / filter%s%s  s sort%s%s  p pause",
 			 l && l->filter[0] ? " [" : "", l && l->filter[0] ? l->filter : "",
 			 l && l->sort_names ? ":" : "",
 			 l && l->sort_names ? l->sort_names[l->sort] : "");
-	if (prompting)
+	if (v->prompting)
 		curs_set(1);
 	else
 		curs_set(0);
 	attrset(A_NORMAL);
 }
 
-static void draw(void)
+static void draw(struct view *v, const struct watch *w)
 {
-	int h = strip_height();
+	int h = strip_height(v);
 
 	erase();
-	ui_body_bottom = LINES - 2 - (h ? h + 1 : 0);
-	title[0] = 0;
-	header_line1();
-	header_line2();
-	switch (ui_state) {
-	case ST_DEVICES:  devices_draw(); break;
-	case ST_DEVICE:   device_draw(); break;
-	case ST_ENTRY:    entry_draw(); break;
-	case ST_REGS:     regs_draw(); break;
-	case ST_FAULTS:   faults_draw(); break;
-	case ST_IQ:       iq_draw(); break;
-	case ST_FINDINGS: findings_draw(); break;
-	case ST_EVENTS:   events_draw(); break;
-	case ST_HELP:     help_draw(); break;
-	default: break;
-	}
+	v->frame.body_bottom = LINES - 2 - (h ? h + 1 : 0);
+	v->frame.title[0] = 0;
+	header_line1(v, w);
+	header_line2(v, w);
+	if (v->state < ST_NR)
+		screens[v->state].draw(v, w);
 	/* the title line: set by the screen while it drew */
-	attrset(ui_attr(UC_TITLE) | A_BOLD);
-	mvaddnstr(2, 0, title, COLS);
+	attrset(ui_attr(&v->frame, UC_TITLE) | A_BOLD);
+	mvaddnstr(2, 0, v->frame.title, COLS);
 	if (h)
-		event_strip(h);
-	status_line();
-	if (prompting)
-		move(LINES - 1, 9 + (int)strlen(ui_lists[ui_state].filter));
+		event_strip(v, w, h);
+	status_line(v);
+	if (v->prompting)
+		move(LINES - 1, 9 + (int)strlen(v->lists[v->state].filter));
 	refresh();
-	dirty = false;
+	v->dirty = false;
 }
 
 /* --- keys ------------------------------------------------------------------- */
@@ -325,16 +262,16 @@ static bool is_back(int ch)
 	       ch == 'h';
 }
 
-static void prompt_key(int ch)
+static void prompt_key(struct view *v, int ch)
 {
-	struct ui_list *l = &ui_lists[ui_state];
+	struct ui_list *l = &v->lists[v->state];
 	size_t n = strlen(l->filter);
 
 	if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
-		prompting = false;
+		v->prompting = false;
 	} else if (ch == 27) {		/* Esc: no filter */
 		l->filter[0] = 0;
-		prompting = false;
+		v->prompting = false;
 	} else if (is_back(ch) && ch != 'h' && ch != KEY_LEFT) {
 		if (n)
 			l->filter[n - 1] = 0;
@@ -344,128 +281,128 @@ static void prompt_key(int ch)
 	}
 }
 
-static void go_back(void)
+static void go_back(struct view *v)
 {
-	switch (ui_state) {
-	case ST_ENTRY: ui_goto(ST_DEVICE); break;
-	case ST_HELP:  ui_goto(ui_focus.back == ST_HELP ? ST_DEVICES : ui_focus.back); break;
-	default:       ui_goto(ST_DEVICES); break;
+	switch (v->state) {
+	case ST_ENTRY: view_goto(v, ST_DEVICE); break;
+	case ST_HELP:  view_goto(v, v->focus.back == ST_HELP ? ST_DEVICES : v->focus.back); break;
+	default:       view_goto(v, ST_DEVICES); break;
 	}
 }
 
-static void step_interval(int dir)
+static void step_interval(struct view *v, struct watch *w, int dir)
 {
 	unsigned i = 0;
 
-	while (i + 1 < NR_INTERVALS && intervals[i] < W.interval_ms)
+	while (i + 1 < NR_INTERVALS && intervals[i] < w->interval_ms)
 		i++;
-	if (dir > 0 && intervals[i] <= W.interval_ms && i + 1 < NR_INTERVALS)
+	if (dir > 0 && intervals[i] <= w->interval_ms && i + 1 < NR_INTERVALS)
 		i++;
 	else if (dir < 0 && i > 0)
 		i--;
-	watch_set_interval(intervals[i]);
-	ui_message("refresh every %ld ms", W.interval_ms);
+	watch_set_interval(w, intervals[i]);
+	ui_message(v, "refresh every %ld ms", w->interval_ms);
 }
 
-static void cycle_sort(void)
+static void toggle_pause(struct view *v, struct watch *w)
 {
-	struct ui_list *l = &ui_lists[ui_state];
+	w->paused = !w->paused;
+	if (!w->paused)
+		watch_kick(w);
+	ui_message(v, w->paused ? "paused: p resumes" : "resumed");
+}
+
+static void cycle_sort(struct view *v)
+{
+	struct ui_list *l = &v->lists[v->state];
 
 	if (!l->sort_names || !l->sort_names[1]) {
-		ui_message("this pane has one order");
+		ui_message(v, "this pane has one order");
 		return;
 	}
 	l->sort = l->sort_names[l->sort + 1] ? l->sort + 1 : 0;
-	ui_message("sorted by %s", l->sort_names[l->sort]);
+	ui_message(v, "sorted by %s", l->sort_names[l->sort]);
 }
 
 static const enum ui_state tab_order[] = { ST_DEVICES, ST_REGS, ST_FAULTS,
 					   ST_IQ, ST_FINDINGS, ST_EVENTS };
 
-static void next_pane(void)
+static void next_pane(struct view *v)
 {
 	unsigned n = sizeof(tab_order) / sizeof(tab_order[0]), i = 0;
 
-	while (i < n && tab_order[i] != ui_state)
+	while (i < n && tab_order[i] != v->state)
 		i++;
-	ui_goto(tab_order[i < n ? (i + 1) % n : 0]);
+	view_goto(v, tab_order[i < n ? (i + 1) % n : 0]);
 }
 
 /* Keys every screen shares; true if ch was one */
-static bool global_key(int ch)
+static bool global_key(struct view *v, struct watch *w, int ch)
 {
 	switch (ch) {
-	case 'q': case 'Q': ui_state = ST_QUIT; break;
+	case 'q': case 'Q': v->state = ST_QUIT; break;
 	case '?': case KEY_F(1):
-		if (ui_state == ST_HELP)
-			go_back();
+		if (v->state == ST_HELP)
+			go_back(v);
 		else
-			ui_goto(ST_HELP);
+			view_goto(v, ST_HELP);
 		break;
-	case 'd': ui_goto(ST_DEVICES); break;
-	case 'r': ui_goto(ST_REGS); break;
-	case 'f': ui_goto(ST_FAULTS); break;
-	case 'i': ui_goto(ST_IQ); break;
-	case 'c': ui_goto(ST_FINDINGS); break;
-	case 'l': ui_goto(ST_EVENTS); break;
-	case '\t': next_pane(); break;
-	case 'p':
-		W.paused = !W.paused;
-		if (!W.paused)
-			watch_kick();
-		ui_message(W.paused ? "paused: p resumes" : "resumed");
-		break;
-	case '+': step_interval(1); break;
-	case '-': step_interval(-1); break;
-	case 's': cycle_sort(); break;
-	case '/': prompting = true; break;
+	case 'd': view_goto(v, ST_DEVICES); break;
+	case 'r': view_goto(v, ST_REGS); break;
+	case 'f': view_goto(v, ST_FAULTS); break;
+	case 'i': view_goto(v, ST_IQ); break;
+	case 'c': view_goto(v, ST_FINDINGS); break;
+	case 'l': view_goto(v, ST_EVENTS); break;
+	case '\t': next_pane(v); break;
+	case 'p': toggle_pause(v, w); break;
+	case '+': step_interval(v, w, 1); break;
+	case '-': step_interval(v, w, -1); break;
+	case 's': cycle_sort(v); break;
+	case '/': v->prompting = true; break;
 	case 12: clearok(curscr, TRUE); break;	/* Ctrl-L */
-	case 27: if (ui_state != ST_DEVICES) go_back(); break;
+	case 27: if (v->state != ST_DEVICES) go_back(v); break;
 	default:
 		if (!is_back(ch))
 			return false;
-		go_back();
+		go_back(v);
 	}
 	return true;
 }
 
-static void key_dispatch(int ch)
+static void key_dispatch(struct view *v, struct watch *w, int ch)
 {
-	int page = ui_body_bottom - ui_body_top;
+	int page = v->frame.body_bottom - v->frame.body_top;
+	const struct screen *s = v->state < ST_NR ? &screens[v->state] : NULL;
 
-	message[0] = 0;
-	if (prompting) {
-		prompt_key(ch);
+	v->message[0] = 0;
+	if (v->prompting) {
+		prompt_key(v, ch);
 		return;
 	}
-	switch (ui_state) {
-	case ST_DEVICES: if (devices_key(ch)) return; break;
-	case ST_DEVICE:  if (device_key(ch)) return; break;
-	case ST_ENTRY:   if (entry_key(ch)) return; break;
-	default: break;
-	}
-	if (ui_state < ST_NR && list_key(&ui_lists[ui_state], ch, page))
+	if (s && s->key && s->key(v, ch))
 		return;
-	if (!global_key(ch))
-		ui_message("unknown key: ? for help");
+	if (s && list_key(&v->lists[v->state], ch, page))
+		return;
+	if (!global_key(v, w, ch))
+		ui_message(v, "unknown key: ? for help");
 }
 
 /*
  * The only getch(): waits at most wait_ms (-1: until a key or a signal),
  * then takes every key already typed before the next redraw.
  */
-static void input_handle(long wait_ms)
+static void input_handle(struct view *v, struct watch *w, long wait_ms)
 {
 	int ch;
 
 	timeout(wait_ms < 0 ? -1 : (int)(wait_ms > 60000 ? 60000 : wait_ms));
 	ch = getch();
-	while (ch != ERR && ui_state != ST_QUIT) {
+	while (ch != ERR && v->state != ST_QUIT) {
 		if (ch == KEY_RESIZE)
 			clearok(curscr, TRUE);
 		else
-			key_dispatch(ch);
-		dirty = true;
+			key_dispatch(v, w, ch);
+		v->dirty = true;
 		timeout(0);
 		ch = getch();
 	}
@@ -473,51 +410,70 @@ static void input_handle(long wait_ms)
 
 /* Until the next refresh, reconnection or highlight expiry; at most 1 s so
  * the header's countdown moves */
-static long wait_time(void)
+static long wait_time(const struct watch *w)
 {
-	long w = watch_wait_ms(), m = marks_next_expiry();
+	long t = watch_wait_ms(w), m = marks_next_expiry(&w->marks);
 
-	if (m >= 0 && (w < 0 || m < w))
-		w = m;
-	if (!W.src && !W.conf.still && (w < 0 || w > 1000))
-		w = 1000;
-	return w;
+	if (m >= 0 && (t < 0 || m < t))
+		t = m;
+	if (!w->src && !w->conf.still && (t < 0 || t > 1000))
+		t = 1000;
+	return t;
 }
 
-static void loop(void)
+static void loop(struct view *v, struct watch *w)
 {
-	while (ui_state != ST_QUIT && !got_signal) {
-		if (watch_poll())
-			dirty = true;
-		if (marks_expire())
-			dirty = true;
-		if (dirty)
-			draw();
-		input_handle(wait_time());
-		if (!W.src && !W.conf.still)
-			dirty = true;	/* the countdown */
+	while (v->state != ST_QUIT && !got_signal) {
+		if (watch_poll(w))
+			v->dirty = true;
+		if (marks_expire(&w->marks))
+			v->dirty = true;
+		if (v->dirty)
+			draw(v, w);
+		input_handle(v, w, wait_time(w));
+		if (!w->src && !w->conf.still)
+			v->dirty = true;	/* the countdown */
 	}
+}
+
+/* Free the watch, which closes its source; close src alone when w could
+ * not be allocated */
+static void end_watch(struct watch *w, struct vtd_source *src)
+{
+	if (!w) {
+		source_close(src);
+		return;
+	}
+	watch_free(w);
+	free(w);
 }
 
 int tui_run(const struct tui_conf *conf, struct vtd_source *src, char *err,
 	    size_t errlen)
 {
-	int rc = watch_init(conf, src);
+	struct view v = {
+		.state = ST_DEVICES,
+		.focus = { .pasid = PASID_CTX, .back = ST_DEVICES },
+		.frame = { .body_top = 3 },
+		.dirty = true,
+	};
+	struct watch *w = calloc(1, sizeof(*w));	/* the event log is large */
+	int rc = w ? watch_init(w, conf, src) : -ENOMEM;
 
 	if (rc) {
 		snprintf(err, errlen, "%s", strerror(-rc));
-		watch_free();
+		end_watch(w, src);
 		return -1;
 	}
 	catch_signals();
-	if (nc_start(err, errlen)) {
-		watch_free();
+	if (nc_start(&v.frame, err, errlen)) {
+		end_watch(w, src);
 		return -1;
 	}
-	loop();
+	loop(&v, w);
 	nc_end();
-	watch_free();
+	end_watch(w, src);
 	for (int i = 0; i < ST_NR; i++)
-		list_free(&ui_lists[i]);
+		list_free(&v.lists[i]);
 	return 0;
 }

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vtdctl watch: the registers, faults, invalidation queue, findings, event
+ * log and help panes. */
+#ifndef VTDCTL_TUI_PANES_H
+#define VTDCTL_TUI_PANES_H
+
+#include "tui/refresh.h"
+#include "tui/view.h"
+
+void regs_draw(struct view *v, const struct watch *w);
+void faults_draw(struct view *v, const struct watch *w);
+void iq_draw(struct view *v, const struct watch *w);
+void findings_draw(struct view *v, const struct watch *w);
+void events_draw(struct view *v, const struct watch *w);
+void help_draw(struct view *v, const struct watch *w);
+
+#endif

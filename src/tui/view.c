@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vtdctl watch: moving between screens. */
+#include "tui/view.h"
+
+void view_goto(struct view *v, enum ui_state st)
+{
+	if (st == ST_HELP || (st == ST_ENTRY && v->state != ST_HELP))
+		v->focus.back = v->state;
+	v->state = st;
+	v->prompting = false;
+}
