@@ -92,6 +92,18 @@ static unsigned level_index(uint64_t addr, unsigned level)
 	return (addr >> (12 + 9 * (level - 1))) & 511;
 }
 
+/* An entry maps a page at level 1, and at 2 or 3 with its page-size bit */
+static bool is_leaf(unsigned level, bool large)
+{
+	return level == 1 || ((level == 2 || level == 3) && large);
+}
+
+/* addr's place in the page of size bytes at base */
+static uint64_t in_page(uint64_t base, uint64_t addr, uint64_t size)
+{
+	return (base & ~(size - 1)) | (addr & (size - 1));
+}
+
 /* Bits [haw, 52): addresses beyond the host address width */
 static uint64_t beyond_haw(unsigned haw)
 {
@@ -154,14 +166,18 @@ static uint64_t fs_rsvd_mask(const struct xw *w, unsigned level, bool ps)
 	return above;
 }
 
+/* The next step of a walk; NULL with a fault recorded if there is no room. */
 static struct vtd_xlate_step *new_step(struct xw *w, enum vtd_xlate_stage st,
 				       int nested_for, unsigned level,
 				       uint64_t table, uint64_t addr)
 {
 	struct vtd_xlate_step *s;
 
-	if (w->x->nr_steps >= VTD_XLATE_MAX_STEPS)
+	if (w->x->nr_steps >= VTD_XLATE_MAX_STEPS) {
+		fault(w, 0, 0, st, level, "walk longer than %u steps",
+		      VTD_XLATE_MAX_STEPS);
 		return NULL;
+	}
 	s = &w->x->steps[w->x->nr_steps++];
 	memset(s, 0, sizeof(*s));
 	s->stage = st;
@@ -245,9 +261,7 @@ static int ss_walk(struct xw *w, const struct ss_ctx *c, uint64_t addr,
 		int err;
 
 		if (!s)
-			return fault(w, 0, 0, VTD_XS_SECOND, level,
-				     "walk longer than %u steps",
-				     VTD_XLATE_MAX_STEPS);
+			return 1;
 		err = read_entry(w, s);
 		if (err < 0)
 			return err;
@@ -263,8 +277,7 @@ static int ss_walk(struct xw *w, const struct ss_ctx *c, uint64_t addr,
 				     level, (unsigned long long)s->table);
 		}
 		vtd_decode_sspte(s->raw, &s->bits);
-		s->leaf = level == 1 || ((level == 2 || level == 3) &&
-					  s->bits.sp);
+		s->leaf = is_leaf(level, s->bits.sp);
 		if (!s->bits.r && !s->bits.w)
 			return ss_perm_fault(w, c, level, false, write, s->raw);
 		s->rsvd = s->raw & ss_rsvd_mask(w, level, s->bits.sp);
@@ -279,8 +292,7 @@ static int ss_walk(struct xw *w, const struct ss_ctx *c, uint64_t addr,
 			return ss_perm_fault(w, c, level, true, write, s->raw);
 		if (s->leaf) {
 			*size = level_size(level);
-			*out = (s->bits.addr & ~(*size - 1)) |
-			       (addr & (*size - 1));
+			*out = in_page(s->bits.addr, addr, *size);
 			return 0;
 		}
 		table = s->bits.addr;
@@ -329,9 +341,7 @@ static int fs_walk(struct xw *w, uint64_t root, const struct ss_ctx *ss)
 		s = new_step(w, VTD_XS_FIRST, VTD_XLATE_FOR_NONE, level,
 			     table, addr);
 		if (!s)
-			return fault(w, 0, 0, VTD_XS_FIRST, level,
-				     "walk longer than %u steps",
-				     VTD_XLATE_MAX_STEPS);
+			return 1;
 		err = read_entry(w, s);
 		if (err < 0)
 			return err;
@@ -344,8 +354,7 @@ static int fs_walk(struct xw *w, uint64_t root, const struct ss_ctx *ss)
 				     level, (unsigned long long)s->table);
 		}
 		vtd_decode_fspte(s->raw, &s->bits);
-		s->leaf = level == 1 || ((level == 2 || level == 3) &&
-					  s->bits.ps);
+		s->leaf = is_leaf(level, s->bits.ps);
 		if (!s->bits.p)
 			return fault(w, VTD_FR_SM_FS_P, ss ? 0 : VTD_FR_SM_FS_P,
 				     VTD_XS_FIRST, level,
@@ -371,8 +380,7 @@ static int fs_walk(struct xw *w, uint64_t root, const struct ss_ctx *ss)
 				     level, (unsigned long long)s->raw);
 		if (s->leaf) {
 			x->page_size = level_size(level);
-			x->gpa = (s->bits.addr & ~(x->page_size - 1)) |
-				 (addr & (x->page_size - 1));
+			x->gpa = in_page(s->bits.addr, addr, x->page_size);
 			return 0;
 		}
 		table = s->bits.addr;
