@@ -143,19 +143,15 @@ static struct json_object *json_iq_regs(const struct vtd_iq *iq)
 
 struct json_object *json_iq(const struct vtd_iq *iq, const struct vtd_model *m)
 {
-	struct json_object *o = json_object_new_object();
 	struct json_object *q = json_iq_regs(iq);
 	struct json_object *a = json_object_new_array();
 
-	iqir_add(o, "source", json_source_info(&m->source));
 	iqir_add_bool(q, "read", iq->read_ok);
 	iqir_add_int(q, "empty_slots", iq->nr_empty);
 	for (size_t i = 0; i < iq->nr_entries; i++)
 		json_object_array_add(a, json_entry(&iq->entries[i]));
 	iqir_add(q, "entries", a);
-	iqir_add(o, "iq", q);
-	iqir_add(o, "findings", json_findings(m));
-	return o;
+	return iqir_document(m, "iq", q);
 }
 
 /* --- text --------------------------------------------------------------- */

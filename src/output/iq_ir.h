@@ -48,4 +48,17 @@ static inline void iqir_add_bdf(struct json_object *o, const char *k,
 	iqir_add(o, k, json_object_new_string(bdf));
 }
 
+/* The document: {"source": ..., key: body, "findings": [...]} */
+static inline struct json_object *iqir_document(const struct vtd_model *m,
+						const char *key,
+						struct json_object *body)
+{
+	struct json_object *o = json_object_new_object();
+
+	iqir_add(o, "source", json_source_info(&m->source));
+	iqir_add(o, key, body);
+	iqir_add(o, "findings", json_findings(m));
+	return o;
+}
+
 #endif

@@ -49,11 +49,9 @@ static struct json_object *json_irte(const struct vtd_ir_entry *x)
 
 struct json_object *json_ir(const struct vtd_ir *ir, const struct vtd_model *m)
 {
-	struct json_object *o = json_object_new_object();
 	struct json_object *t = json_object_new_object();
 	struct json_object *a = json_object_new_array();
 
-	iqir_add(o, "source", json_source_info(&m->source));
 	iqir_add_bool(t, "enabled", ir->ires);
 	iqir_add_bool(t, "table_set", ir->irtps);
 	iqir_add(t, "gsts", json_hex(ir->gsts));
@@ -69,9 +67,7 @@ struct json_object *json_ir(const struct vtd_ir *ir, const struct vtd_model *m)
 	for (size_t i = 0; i < ir->nr_present; i++)
 		json_object_array_add(a, json_irte(&ir->present[i]));
 	iqir_add(t, "entries", a);
-	iqir_add(o, "ir", t);
-	iqir_add(o, "findings", json_findings(m));
-	return o;
+	return iqir_document(m, "ir", t);
 }
 
 /* --- text --------------------------------------------------------------- */
