@@ -11,7 +11,8 @@ PKGS="build-essential pkg-config libjson-c-dev libelf-dev libreadline-dev
       libncurses-dev libvirt-dev qemu-system-x86 busybox-static cpio gzip
       python3 python3-pytest jq socat libvirt-daemon-system libvirt-clients tmux
       debhelper lintian bash-completion zsh groff-base man-db
-      clang libclang-rt-14-dev valgrind"
+      clang libclang-rt-14-dev valgrind
+      flex bison bc libssl-dev xz-utils"
 
 if [ "$(id -u)" -ne 0 ]; then
 	SUDO=sudo
@@ -36,4 +37,18 @@ if [ "${VTDCTL_NO_QEMU10:-0}" != 1 ]; then
 	# shellcheck disable=SC2086
 	$SUDO env ${VTDCTL_CACHE:+VTDCTL_CACHE="$VTDCTL_CACHE"} \
 		"$(cd "$(dirname "$0")" && pwd)/fetch-qemu10.sh"
+fi
+
+# The nested cell's L1 kernel (tests/nested): Linux 6.12 from linux-source-6.12 with a small
+# config, cached outside the work tree (/var/cache/vtdctl/nested, or $VTDCTL_NESTED_CACHE);
+# a cached build returns at once. ~5 minutes on 2 cores when it has to build.
+# VTDCTL_NO_NESTED=1 skips it (the nested tests then build it on first use, or skip).
+if [ "${VTDCTL_NO_NESTED:-0}" != 1 ]; then
+	# bookworm-security carries linux-source-6.12; bookworm-backports too (fetch-qemu10.sh
+	# above adds that source when it is missing).
+	$SUDO apt-get install -y -q --no-install-recommends linux-source-6.12 ||
+		$SUDO apt-get install -y -q --no-install-recommends -t bookworm-backports \
+			linux-source-6.12
+	$SUDO env ${VTDCTL_NESTED_CACHE:+VTDCTL_NESTED_CACHE="$VTDCTL_NESTED_CACHE"} \
+		"$(cd "$(dirname "$0")" && pwd)/../tests/nested/build-kernel.sh" >/dev/null
 fi
