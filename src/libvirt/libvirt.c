@@ -123,26 +123,6 @@ static int lv_read_regs(struct vtd_source *src, uint32_t off, unsigned n,
 /* ------------------------------------------------------------------------ */
 /* Monitor                                                                  */
 
-static int qmp_error_errno(struct json_object *err, struct vtd_source *src,
-			   const char *cmd)
-{
-	struct json_object *c = NULL, *d = NULL;
-	const char *cls = "?", *desc = "?";
-
-	if (json_object_object_get_ex(err, "class", &c) &&
-	    json_object_is_type(c, json_type_string))
-		cls = json_object_get_string(c);
-	if (json_object_object_get_ex(err, "desc", &d) &&
-	    json_object_is_type(d, json_type_string))
-		desc = json_object_get_string(d);
-	source_set_error(src, "QMP %s: %s: %s", cmd, cls, desc);
-	if (!strcmp(cls, "CommandNotFound"))
-		return -ENOSYS;
-	if (!strcmp(cls, "DeviceNotFound"))
-		return -ENODEV;
-	return -EIO;
-}
-
 /* The reply text of virDomainQemuMonitorCommand: {"return": ...} or
  * {"error": {...}} (libvirt passes QEMU's reply through). */
 static int parse_reply(struct vtd_source *src, const char *cmd, const char *text,
@@ -164,7 +144,7 @@ static int parse_reply(struct vtd_source *src, const char *cmd, const char *text
 		rc = 0;
 	} else if (json_object_object_get_ex(obj, "error", &v) &&
 		   json_object_is_type(v, json_type_object)) {
-		rc = qmp_error_errno(v, src, cmd);
+		rc = monitor_error(src, cmd, v);
 	} else {
 		source_set_error(src, "QMP %s: reply has neither return nor error", cmd);
 	}

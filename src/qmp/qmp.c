@@ -184,15 +184,6 @@ static int qmp_recv(struct vtd_source *src, int64_t deadline,
 	}
 }
 
-static int error_errno(const char *cls)
-{
-	if (!strcmp(cls, "CommandNotFound"))
-		return -ENOSYS;
-	if (!strcmp(cls, "DeviceNotFound"))
-		return -ENODEV;
-	return -EIO;
-}
-
 /* The one path every command takes: allowlist, send, skip events, match id. */
 static int transact(struct vtd_source *src, const char *cmd,
 		    struct json_object *args, struct json_object **ret,
@@ -299,17 +290,7 @@ static int transact(struct vtd_source *src, const char *cmd,
 	}
 	if (json_object_object_get_ex(obj, "error", &v) &&
 	    json_object_is_type(v, json_type_object)) {
-		struct json_object *c = NULL, *d = NULL;
-		const char *cls = "?", *desc = "?";
-
-		if (json_object_object_get_ex(v, "class", &c) &&
-		    json_object_is_type(c, json_type_string))
-			cls = json_object_get_string(c);
-		if (json_object_object_get_ex(v, "desc", &d) &&
-		    json_object_is_type(d, json_type_string))
-			desc = json_object_get_string(d);
-		source_set_error(src, "QMP %s: %s: %s", cmd, cls, desc);
-		rc = error_errno(cls);
+		rc = monitor_error(src, cmd, v);
 		json_object_put(obj);
 		return rc;
 	}

@@ -232,6 +232,26 @@ int qmp_check_allowed(const char *cmd, struct json_object *args,
 	return 0;
 }
 
+int monitor_error(struct vtd_source *src, const char *cmd,
+		  struct json_object *err)
+{
+	struct json_object *c = NULL, *d = NULL;
+	const char *cls = "?", *desc = "?";
+
+	if (json_object_object_get_ex(err, "class", &c) &&
+	    json_object_is_type(c, json_type_string))
+		cls = json_object_get_string(c);
+	if (json_object_object_get_ex(err, "desc", &d) &&
+	    json_object_is_type(d, json_type_string))
+		desc = json_object_get_string(d);
+	source_set_error(src, "QMP %s: %s: %s", cmd, cls, desc);
+	if (!strcmp(cls, "CommandNotFound"))
+		return -ENOSYS;
+	if (!strcmp(cls, "DeviceNotFound"))
+		return -ENODEV;
+	return -EIO;
+}
+
 int monitor_hmp(struct vtd_source *src,
 		int (*monitor)(struct vtd_source *src, const char *cmd,
 			       struct json_object *args,

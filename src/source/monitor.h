@@ -23,6 +23,11 @@ int qmp_check_allowed(const char *cmd, struct json_object *args,
 		      char *why, size_t whylen);
 bool qmp_hmp_allowed(const char *cmdline);
 
+/* A QMP error reply ({"class": ..., "desc": ...}) of cmd: its class and
+ * description in src->error, and its errno (qmp/qmp.h lists them). */
+int monitor_error(struct vtd_source *src, const char *cmd,
+		  struct json_object *err);
+
 /* Run an HMP command line as QMP's human-monitor-command through monitor
  * (a backend's own, or source_monitor()); *out is the malloc'd text QEMU
  * printed (free() it). -EPROTO if the reply is not text. */
