@@ -51,6 +51,31 @@ const struct snap_page *snapshot_find_page(const struct vtd_snapshot *s,
 	return i < s->nr_pages && s->pages[i].gpa == gpa ? &s->pages[i] : NULL;
 }
 
+int snapshot_read(const struct vtd_snapshot *s, uint64_t gpa, void *buf,
+		  size_t len, uint64_t *missing)
+{
+	uint8_t *out = buf;
+
+	while (len) {
+		uint64_t page = gpa & ~(uint64_t)(SNAP_PAGE_SIZE - 1);
+		size_t off = gpa - page, n = SNAP_PAGE_SIZE - off;
+		const struct snap_page *p = snapshot_find_page(s, page);
+
+		if (!p) {
+			if (missing)
+				*missing = page;
+			return -EFAULT;
+		}
+		if (n > len)
+			n = len;
+		memcpy(out, (const uint8_t *)p->q + off, n);
+		out += n;
+		gpa += n;
+		len -= n;
+	}
+	return 0;
+}
+
 struct snap_page *snapshot_add_page(struct vtd_snapshot *s, uint64_t gpa)
 {
 	size_t i = page_lower_bound(s, gpa);

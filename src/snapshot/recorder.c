@@ -33,34 +33,6 @@ static void copy_error(struct vtd_source *src, struct vtd_source *inner)
 	memcpy(src->error, inner->error, sizeof(src->error));
 }
 
-static bool all_recorded(const struct vtd_snapshot *s, uint64_t lo, uint64_t hi)
-{
-	for (uint64_t p = lo; p < hi; p += SNAP_PAGE_SIZE)
-		if (!snapshot_find_page(s, p))
-			return false;
-	return true;
-}
-
-/* Copy [gpa, gpa + len) out of recorded pages. */
-static void copy_out(const struct vtd_snapshot *s, uint64_t gpa, void *buf,
-		     size_t len)
-{
-	uint8_t *out = buf;
-
-	while (len) {
-		uint64_t page = gpa & ~(uint64_t)(SNAP_PAGE_SIZE - 1);
-		size_t off = gpa - page, n = SNAP_PAGE_SIZE - off;
-		const struct snap_page *p = snapshot_find_page(s, page);
-
-		if (n > len)
-			n = len;
-		memcpy(out, (const uint8_t *)p->q + off, n);
-		out += n;
-		gpa += n;
-		len -= n;
-	}
-}
-
 static int record_pages(struct vtd_source *src, uint64_t lo,
 			const uint8_t *data, size_t len)
 {
@@ -90,10 +62,8 @@ static int rec_read(struct vtd_source *src, uint64_t gpa, void *buf, size_t len)
 	uint8_t *tmp;
 	int err;
 
-	if (hi > lo && all_recorded(&r->snap, lo, hi)) {
-		copy_out(&r->snap, gpa, buf, len);
-		return 0;
-	}
+	if (hi > lo && !snapshot_read(&r->snap, gpa, buf, len, NULL))
+		return 0;	/* every page recorded already */
 	/* whole pages, when they are RAM (a source's RAM is page-aligned) */
 	if (hi <= lo || hi - lo > REC_MAX_READ ||
 	    !source_is_ram(r->inner, lo, hi - lo)) {
@@ -108,7 +78,7 @@ static int rec_read(struct vtd_source *src, uint64_t gpa, void *buf, size_t len)
 	if (!err)
 		err = record_pages(src, lo, tmp, hi - lo);
 	if (!err)
-		copy_out(&r->snap, gpa, buf, len);
+		err = snapshot_read(&r->snap, gpa, buf, len, NULL);
 	else
 		copy_error(src, r->inner);
 	free(tmp);

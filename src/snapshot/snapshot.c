@@ -22,27 +22,13 @@ static struct vtd_snapshot *snap_of(const struct vtd_source *src)
 
 static int snap_read(struct vtd_source *src, uint64_t gpa, void *buf, size_t len)
 {
-	const struct vtd_snapshot *s = snap_of(src);
-	uint8_t *out = buf;
+	uint64_t page;
+	int err = snapshot_read(snap_of(src), gpa, buf, len, &page);
 
-	while (len) {
-		uint64_t page = gpa & ~(uint64_t)(SNAP_PAGE_SIZE - 1);
-		size_t off = gpa - page, n = SNAP_PAGE_SIZE - off;
-		const struct snap_page *p = snapshot_find_page(s, page);
-
-		if (!p) {
-			source_set_error(src, "guest page 0x%llx is not in the snapshot",
-					 (unsigned long long)page);
-			return -EFAULT;
-		}
-		if (n > len)
-			n = len;
-		memcpy(out, (const uint8_t *)p->q + off, n);
-		out += n;
-		gpa += n;
-		len -= n;
-	}
-	return 0;
+	if (err)
+		source_set_error(src, "guest page 0x%llx is not in the snapshot",
+				 (unsigned long long)page);
+	return err;
 }
 
 static int snap_read_regs(struct vtd_source *src, uint32_t off, unsigned n,

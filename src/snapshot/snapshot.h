@@ -76,6 +76,10 @@ const struct snap_page *snapshot_find_page(const struct vtd_snapshot *s,
 					   uint64_t gpa);
 /* A new zeroed page at gpa (kept sorted); NULL when full or out of memory. */
 struct snap_page *snapshot_add_page(struct vtd_snapshot *s, uint64_t gpa);
+/* Copy [gpa, gpa + len) out of the pages: 0, or -EFAULT and the first page
+ * that is not there in *missing (when not NULL). */
+int snapshot_read(const struct vtd_snapshot *s, uint64_t gpa, void *buf,
+		  size_t len, uint64_t *missing);
 
 /* Monitor replies, matched on the command and the compact JSON of its args */
 char *snapshot_args_key(struct json_object *args);
