@@ -651,7 +651,6 @@ static void reconnect(struct watch *w)
 	}
 	w->src = s;
 	w->conn_msg[0] = 0;
-	w->connected_since = mono_ms();
 	w->ticks_since_walk = SAFETY_TICKS;	/* walk at once */
 	w->next_tick = mono_ms();
 	memset(w->rf, 0, sizeof(*w->rf));		/* read the unit afresh */
@@ -774,7 +773,6 @@ int watch_init(struct watch *w, const struct tui_conf *conf,
 	w->next_model = calloc(1, sizeof(*w->next_model));
 	w->next_rf = calloc(1, sizeof(*w->next_rf));
 	w->next_faults = calloc(1, sizeof(*w->next_faults));
-	w->connected_since = mono_ms();
 	w->next_tick = mono_ms();
 	if (!w->cur || !w->iq_scratch || !w->rf || !w->faults || !w->next_model ||
 	    !w->next_rf || !w->next_faults)

@@ -21,8 +21,6 @@ struct watch {
 	struct vtd_source *src;		/* NULL while disconnected */
 	char target[640];
 	char conn_msg[640];		/* why the last connection failed */
-	int64_t connected_since;
-	bool ever_connected;
 
 	struct vtd_model *cur;		/* latest walk (valid when have_model) */
 	bool have_model;
@@ -35,7 +33,6 @@ struct watch {
 	struct vtd_faults *faults;	/* pending fault records from rf */
 	struct vtd_iq iq;		/* latest queue window */
 	bool have_iq;
-	uint32_t iq_tail;		/* the tail whose descriptors were logged */
 	struct vtd_model *iq_scratch;	/* findings of the IQ read */
 
 	long interval_ms;
