@@ -69,6 +69,8 @@ L1_CMDLINE = ("console=ttyS0 intel_iommu=on,sm_on iommu.strict=1 iommu.passthrou
 OUTER_IOMMU = "intel-iommu,intremap=on,x-scalable-mode=on"
 
 BACKENDS = ("iommufd", "container")
+# Passed from the host's environment to every command run in L1.
+PASS_ENV = ("VTDCTL", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS")
 L2_MODES = ("legacy", "scalable")
 
 # The default L2 scenario: edu (00:03.0 in L2) translated through L2's vIOMMU
@@ -396,6 +398,11 @@ class Cell:
         sh). Returns (rc, stdout, stderr); with check, raise on rc != 0."""
         if not isinstance(command, str):
             command = " ".join(shlex.quote(a) for a in command)
+        # The host's choice of vtdctl binary and sanitizer options hold in L1 too
+        # (make check-asan): L1 runs commands with a clean environment.
+        command = "".join("export %s=%s\n" % (k, shlex.quote(
+            os.path.abspath(os.environ[k]) if k == "VTDCTL" else os.environ[k]))
+            for k in PASS_ENV if os.environ.get(k)) + command
         if not self.l1_running():
             raise NestedError("cell %s is not up" % self.dir)
         secs = max(1, int(timeout))
