@@ -53,7 +53,8 @@ struct watch {
 		unsigned n;
 		bool overflow;			/* more than MAX_REREADS named */
 	} reread;
-	unsigned ev_budget, ev_dropped;	/* events this tick may still log */
+	/* this tick: events it may still log, and those past the cap */
+	unsigned ev_budget, ev_dropped;
 	struct {
 		uint64_t iqt, iqa;
 		uint32_t gsts;
