@@ -13,14 +13,15 @@ What it collects, in this order:
 
 Shared children: a guest booted with guest.shared_guest() or the daemon of
 libvirtd.shared_libvirtd() lives until the end of the session; a session
-fixture stops them then, and SIGTERM/SIGHUP end the session the same way
-(the atexit handlers of tests/lib stay as the last resort). Fixtures for new
+fixture stops them then (stop_shared() of every tests/lib module that has
+one), and SIGTERM/SIGHUP end the session the same way, exit status 128 + the
+signal (the atexit handlers of tests/lib stay as the last resort). Fixtures for new
 tests: shared_guest (the function: shared_guest("legacy")), scalable_guest,
 legacy_guest, libvirtd.
 
 Markers, set from what a test uses (its code, the module's helpers it calls,
-transitively): unit; realguest (boots the Linux test guest: shared_guest,
-Guest); vtdguest (boots the freestanding test guest tests/guest/vtdguest);
+transitively): unit; realguest (boots a Linux guest: shared_guest, Guest,
+the nested cell); vtdguest (boots the freestanding test guest tests/guest/vtdguest);
 libvirt (the private libvirtd); guest (any of these three, or a QEMU of its
 own); slow (realguest or libvirt: a Linux boot under TCG). So
 `-m "not guest"` runs what needs no QEMU, `-m "not slow"` adds the test guest.
