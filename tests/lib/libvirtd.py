@@ -129,7 +129,9 @@ class Libvirtd(Child):
         binds = "".join("mkdir -p %s && mount --bind %s/%s %s && " % (dst, self.work, src, dst)
                         for src, dst in BIND_DIRS)
         listen = " --listen" if self.tcp else ""
-        script = "%sexec libvirtd -f %s%s" % (binds, conf, listen)
+        # its own pid file: the default, /run/libvirtd.pid, is outside the bind
+        # mounts and locked by a system libvirtd (or another test run's)
+        script = "%sexec libvirtd -f %s -p %s/libvirtd.pid%s" % (binds, conf, self.work, listen)
         self._err = open(os.path.join(self.work, "libvirtd.stderr"), "wb")
         self.proc = subprocess.Popen(["unshare", "-m", "--propagation", "private",
                                       "sh", "-c", script],
@@ -147,8 +149,9 @@ class Libvirtd(Child):
         t0 = time.monotonic()
         while True:
             if self.proc.poll() is not None:
-                raise LibvirtdError("libvirtd exited with %d:\n%s"
-                                    % (self.proc.returncode, self._tail("libvirtd.stderr")))
+                raise LibvirtdError("libvirtd exited with %d:\n%s%s"
+                                    % (self.proc.returncode, self._tail("libvirtd.stderr"),
+                                       self._tail("libvirtd.log")))
             if os.path.exists(os.path.join(self.sock_dir, "libvirt-sock")):
                 r = self.virsh("version", check=False)
                 if r.returncode == 0:
