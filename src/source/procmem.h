@@ -17,7 +17,7 @@ struct vtd_source;
 
 #define PROCMEM_FALLBACK 1	/* cannot be used: read the slow way from now on */
 
-/* A backend's reader: it sets fd to -1 and the three callbacks, then
+/* A backend's reader: it sets fd to -1, hmp, slow_read and slow_access;
  * procmem_load_map() and procmem_open() fill the rest. */
 struct procmem {
 	int fd;				/* /proc/PID/mem, -1 when not used */
