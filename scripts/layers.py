@@ -19,6 +19,7 @@ import sys
 # those of the layers below it. Folders on one line are peers and may not
 # include each other, unless ALLOWED says so.
 LAYERS = """
+base
 source
 vtd
 model

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vtdctl: model bookkeeping: findings, devices, freeing. */
-#include <errno.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "model/host.h"
 #include "model/model.h"
 
@@ -19,26 +18,6 @@ const char *vtd_severity_name(enum vtd_severity s)
 	}
 }
 
-/* Grow *arr (of *cap elements of size sz) to hold n elements. */
-static int grow(void **arr, size_t *cap, size_t n, size_t sz)
-{
-	size_t ncap = *cap ? *cap : 8;
-	void *p;
-
-	if (n <= *cap)
-		return 0;
-	while (ncap < n && ncap <= SIZE_MAX / 2)
-		ncap *= 2;
-	if (ncap < n || ncap > SIZE_MAX / sz)
-		return -ENOMEM;
-	p = realloc(*arr, ncap * sz);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
 struct vtd_finding *vtd_add_finding(struct vtd_model *m, enum vtd_severity sev,
 				    const char *code, int bus, int devfn,
 				    int64_t pasid, uint64_t gpa,
@@ -47,11 +26,10 @@ struct vtd_finding *vtd_add_finding(struct vtd_model *m, enum vtd_severity sev,
 	struct vtd_finding *f;
 	va_list ap;
 
-	if (grow((void **)&m->findings, &m->cap_findings, m->nr_findings + 1,
-		 sizeof(*f)))
+	f = array_push(&m->findings, &m->nr_findings, &m->cap_findings,
+		       sizeof(*f));
+	if (!f)
 		return NULL;
-	f = &m->findings[m->nr_findings++];
-	memset(f, 0, sizeof(*f));
 	f->sev = sev;
 	snprintf(f->code, sizeof(f->code), "%s", code);
 	f->bus = bus;
@@ -66,27 +44,18 @@ struct vtd_finding *vtd_add_finding(struct vtd_model *m, enum vtd_severity sev,
 
 struct vtd_device *vtd_add_device(struct vtd_model *m)
 {
-	struct vtd_device *d;
+	struct vtd_device *d = array_push(&m->devices, &m->nr_devices,
+					  &m->cap_devices, sizeof(*d));
 
-	if (grow((void **)&m->devices, &m->cap_devices, m->nr_devices + 1,
-		 sizeof(*d)))
-		return NULL;
-	d = &m->devices[m->nr_devices++];
-	memset(d, 0, sizeof(*d));
-	d->dir_shared_with = -1;
+	if (d)
+		d->dir_shared_with = -1;
 	return d;
 }
 
 struct vtd_pasid_rec *vtd_add_pasid(struct vtd_device *d)
 {
-	struct vtd_pasid_rec *p;
-
-	if (grow((void **)&d->pasids, &d->cap_pasids, d->nr_pasids + 1,
-		 sizeof(*p)))
-		return NULL;
-	p = &d->pasids[d->nr_pasids++];
-	memset(p, 0, sizeof(*p));
-	return p;
+	return array_push(&d->pasids, &d->nr_pasids, &d->cap_pasids,
+			  sizeof(struct vtd_pasid_rec));
 }
 
 static int bdf_vs_device(const void *key, const void *elem)

@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 
+#include "base/array.h"
 #include "source/monitor.h"
 #include "source/source.h"
 
@@ -477,7 +478,7 @@ static int piece_cmp(const void *a, const void *b)
 static int append_piece(struct qmp_ram_piece **v, size_t *cnt,
 			const struct mtree_line *l, char *err, size_t errlen)
 {
-	struct qmp_ram_piece *nv, *pc;
+	struct qmp_ram_piece *pc;
 	char q[96];
 
 	if (l->start == 0 && l->end == UINT64_MAX) {
@@ -489,12 +490,9 @@ static int append_piece(struct qmp_ram_piece **v, size_t *cnt,
 		errf(err, errlen, "info mtree -f: RAM region name too long: \"%s\"", q);
 		return -EPROTO;
 	}
-	nv = realloc(*v, (*cnt + 1) * sizeof(**v));
-	if (!nv)
+	pc = array_append(v, cnt, sizeof(*pc));
+	if (!pc)
 		return -ENOMEM;
-	*v = nv;
-	pc = &nv[(*cnt)++];
-	memset(pc, 0, sizeof(*pc));
 	pc->start = l->start;
 	pc->size = l->end - l->start + 1;
 	pc->offset = l->offset;

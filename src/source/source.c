@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "source/source.h"
 
 int source_read(struct vtd_source *src, uint64_t gpa, void *buf, size_t len)
@@ -127,11 +128,11 @@ int source_add_ram(struct vtd_source *src, uint64_t start, uint64_t size)
 
 	if (size == 0 || start + size < start)
 		return -EINVAL;
-	r = realloc(src->ram, (src->nr_ram + 1) * sizeof(*r));
+	r = array_append(&src->ram, &src->nr_ram, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
-	src->ram = r;
-	r[src->nr_ram++] = (struct ram_range){ start, size };
+	*r = (struct ram_range){ start, size };
+	r = src->ram;
 	qsort(r, src->nr_ram, sizeof(*r), ram_cmp);
 	for (size_t i = 1; i < src->nr_ram; i++) {
 		uint64_t end = r[n].start + r[n].size;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "vmm/host.h"
+#include "base/array.h"
 #include "vmm/qom.h"
 #include "source/monitor.h"
 #include "source/source.h"
@@ -19,13 +20,10 @@
 static int add_as(struct vtd_host *h, int bus, uint8_t devfn, int64_t pasid,
 		  enum host_xlate x, const char *owner)
 {
-	struct host_as *n = realloc(h->as, (h->nr_as + 1) * sizeof(*n));
+	struct host_as *n = array_append(&h->as, &h->nr_as, sizeof(*n));
 
 	if (!n)
 		return -ENOMEM;
-	h->as = n;
-	n = &h->as[h->nr_as++];
-	memset(n, 0, sizeof(*n));
 	n->bus = bus;
 	n->devfn = devfn;
 	n->pasid = pasid;
@@ -36,12 +34,11 @@ static int add_as(struct vtd_host *h, int bus, uint8_t devfn, int64_t pasid,
 
 static int add_pcidev(struct vtd_host *h, int bus, uint8_t devfn, const char *owner)
 {
-	struct host_pcidev *n = realloc(h->pcidevs, (h->nr_pcidevs + 1) * sizeof(*n));
+	struct host_pcidev *n = array_append(&h->pcidevs, &h->nr_pcidevs,
+					     sizeof(*n));
 
 	if (!n)
 		return -ENOMEM;
-	h->pcidevs = n;
-	n = &h->pcidevs[h->nr_pcidevs++];
 	n->bus = bus;
 	n->devfn = devfn;
 	snprintf(n->owner, sizeof(n->owner), "%s", owner);

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "source/source.h"
 #include "vmm/host.h"
 
@@ -191,22 +192,12 @@ struct pstate {
 	size_t cap_as, cap_sec, cap_al;
 };
 
-static int grow(void **arr, size_t *cap, size_t nr, size_t elem)
+/* Room for one more record past nr, within MTREE_MAX_RECORDS. */
+static int grow(void *arr, size_t *cap, size_t nr, size_t elem)
 {
-	size_t ncap;
-	void *n;
-
-	if (nr < *cap)
-		return 0;
 	if (nr >= MTREE_MAX_RECORDS)
 		return -E2BIG;
-	ncap = *cap ? *cap * 2 : 32;
-	n = realloc(*arr, ncap * elem);
-	if (!n)
-		return -ENOMEM;
-	*arr = n;
-	*cap = ncap;
-	return 0;
+	return array_grow(arr, cap, nr + 1, elem);
 }
 
 /* End of a vtd block: record it with its translation state */
@@ -219,12 +210,12 @@ static int finish_block(struct pstate *st)
 		st->cur.xlate = st->dmar_on == st->nodmar_on ? HOST_XLATE_UNKNOWN :
 				st->dmar_on ? HOST_XLATE_DMAR : HOST_XLATE_NODMAR;
 		if (st->blk == BLK_VTD_AS) {
-			rc = grow((void **)&mi->as, &st->cap_as, mi->nr_as, sizeof(*mi->as));
+			rc = grow(&mi->as, &st->cap_as, mi->nr_as, sizeof(*mi->as));
 			if (rc)
 				return rc;
 			mi->as[mi->nr_as++] = st->cur;
 		} else {
-			rc = grow((void **)&mi->sections, &st->cap_sec, mi->nr_sections,
+			rc = grow(&mi->sections, &st->cap_sec, mi->nr_sections,
 				  sizeof(*mi->sections));
 			if (rc)
 				return rc;
@@ -274,7 +265,7 @@ static int dev_region(struct pstate *st, const struct mline *ml)
 	if (ml->depth != 2 || !ml->alias || strcmp(ml->name, "bus master") ||
 	    !host_parse_vtd_name(ml->target, &devfn, &pasid) || pasid != HOST_NO_PASID)
 		return 0;
-	rc = grow((void **)&mi->aliases, &st->cap_al, mi->nr_aliases, sizeof(*a));
+	rc = grow(&mi->aliases, &st->cap_al, mi->nr_aliases, sizeof(*a));
 	if (rc)
 		return rc;
 	a = &mi->aliases[mi->nr_aliases++];

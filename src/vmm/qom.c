@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "vmm/qom.h"
 #include "source/source.h"
 
@@ -105,17 +106,15 @@ static int add_devices(struct host_pci_topo *t, struct json_object *devs,
 
 static int note_device(struct host_pci_topo *t, int bus, int devfn)
 {
-	void *n;
+	struct topo_dev *d;
 
 	if (t->nr_devs >= 65536)
 		return -E2BIG;
-	n = realloc(t->devs, (t->nr_devs + 1) * sizeof(*t->devs));
-	if (!n)
+	d = array_append(&t->devs, &t->nr_devs, sizeof(*d));
+	if (!d)
 		return -ENOMEM;
-	t->devs = n;
-	t->devs[t->nr_devs].bus = bus;
-	t->devs[t->nr_devs].devfn = devfn;
-	t->nr_devs++;
+	d->bus = bus;
+	d->devfn = devfn;
 	return 0;
 }
 
@@ -140,7 +139,7 @@ static int add_device(struct host_pci_topo *t, struct json_object *dev,
 {
 	struct json_object *br, *brbus, *brdevs;
 	int bus, slot, fn, sec, rc;
-	void *n;
+	struct topo_bridge *b;
 
 	if (json_int(dev, "bus", &bus) || json_int(dev, "slot", &slot) ||
 	    json_int(dev, "function", &fn))
@@ -155,14 +154,12 @@ static int add_device(struct host_pci_topo *t, struct json_object *dev,
 		return 0;
 	if (t->nr_bridges >= MAX_BRIDGES)
 		return -E2BIG;
-	n = realloc(t->bridges, (t->nr_bridges + 1) * sizeof(*t->bridges));
-	if (!n)
+	b = array_append(&t->bridges, &t->nr_bridges, sizeof(*b));
+	if (!b)
 		return -ENOMEM;
-	t->bridges = n;
-	t->bridges[t->nr_bridges].bus = bus;
-	t->bridges[t->nr_bridges].devfn = (slot & 0x1f) << 3 | (fn & 7);
-	t->bridges[t->nr_bridges].secondary = sec;
-	t->nr_bridges++;
+	b->bus = bus;
+	b->devfn = (slot & 0x1f) << 3 | (fn & 7);
+	b->secondary = sec;
 	if (json_object_object_get_ex(br, "devices", &brdevs))
 		return add_devices(t, brdevs, depth + 1);
 	return 0;
@@ -232,7 +229,7 @@ static int resolve(struct vtd_source *src, struct host_pci_topo *t,
 static int resolve_memo(struct vtd_source *src, struct host_pci_topo *t,
 			const char *path, int *bus, int *devfn, unsigned depth)
 {
-	void *n;
+	struct topo_memo *m;
 	int rc;
 
 	for (size_t i = 0; i < t->nr_memo; i++) {
@@ -245,14 +242,12 @@ static int resolve_memo(struct vtd_source *src, struct host_pci_topo *t,
 	rc = resolve(src, t, path, bus, devfn, depth);
 	if (rc || strlen(path) >= sizeof(t->memo[0].path) || t->nr_memo >= 4096)
 		return rc;
-	n = realloc(t->memo, (t->nr_memo + 1) * sizeof(*t->memo));
-	if (!n)
+	m = array_append(&t->memo, &t->nr_memo, sizeof(*m));
+	if (!m)
 		return 0;	/* only a cache */
-	t->memo = n;
-	snprintf(t->memo[t->nr_memo].path, sizeof(t->memo[0].path), "%s", path);
-	t->memo[t->nr_memo].bus = *bus;
-	t->memo[t->nr_memo].devfn = *devfn;
-	t->nr_memo++;
+	snprintf(m->path, sizeof(m->path), "%s", path);
+	m->bus = *bus;
+	m->devfn = *devfn;
 	return 0;
 }
 

@@ -26,12 +26,15 @@ int host_qom_list(struct vtd_source *src, const char *path,
 		  struct json_object **ret);
 
 /* PCI topology from query-pci: which bus a bridge (bus, devfn) leads to. */
+struct topo_bridge { int bus, devfn, secondary; };
+struct topo_dev { int bus, devfn; };
+struct topo_memo { char path[160]; int bus, devfn; };
 struct host_pci_topo {
-	struct { int bus, devfn, secondary; } *bridges;
+	struct topo_bridge *bridges;
 	size_t nr_bridges;
-	struct { int bus, devfn; } *devs;	/* every device query-pci lists */
+	struct topo_dev *devs;		/* every device query-pci lists */
 	size_t nr_devs;
-	struct { char path[160]; int bus, devfn; } *memo;	/* resolved paths */
+	struct topo_memo *memo;		/* resolved paths */
 	size_t nr_memo;
 	int root_bus[8];
 	size_t nr_root;

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/array.h"
 #include "vmm/qom.h"
 
 #define MAX_FDS 65536
@@ -39,24 +40,18 @@ static void copy_str(char *dst, size_t len, const char *s)
 
 static int add_vfio(struct vtd_host *h, struct host_vfio **out)
 {
-	struct host_vfio *n = realloc(h->vfio, (h->nr_vfio + 1) * sizeof(*n));
-
-	if (!n)
-		return -ENOMEM;
-	h->vfio = n;
-	*out = &h->vfio[h->nr_vfio++];
-	memset(*out, 0, sizeof(**out));
-	return 0;
+	*out = array_append(&h->vfio, &h->nr_vfio, sizeof(**out));
+	return *out ? 0 : -ENOMEM;
 }
 
 static int add_iommufd_obj(struct vtd_host *h, const char *path)
 {
-	char (*n)[160] = realloc(h->iommufd_objs, (h->nr_iommufd_objs + 1) * sizeof(*n));
+	char *n = array_append(&h->iommufd_objs, &h->nr_iommufd_objs,
+			       sizeof(*h->iommufd_objs));
 
 	if (!n)
 		return -ENOMEM;
-	h->iommufd_objs = n;
-	copy_str(n[h->nr_iommufd_objs++], sizeof(*n), path);
+	copy_str(n, sizeof(*h->iommufd_objs), path);
 	return 0;
 }
 
@@ -187,7 +182,7 @@ static int read_fds(const struct host_env *env, struct fdset *fs)
 		return -errno;
 	while ((de = readdir(d)) && fs->nr < MAX_FDS) {
 		ssize_t n;
-		void *nt;
+		char *nt;
 
 		if (de->d_name[0] == '.')
 			continue;
@@ -196,11 +191,10 @@ static int read_fds(const struct host_env *env, struct fdset *fs)
 		if (n < 0)
 			continue;
 		buf[n] = 0;
-		nt = realloc(fs->target, (fs->nr + 1) * sizeof(*fs->target));
+		nt = array_append(&fs->target, &fs->nr, sizeof(*fs->target));
 		if (!nt)
 			break;
-		fs->target = nt;
-		snprintf(fs->target[fs->nr++], sizeof(*fs->target), "%s", buf);
+		snprintf(nt, sizeof(*fs->target), "%s", buf);
 	}
 	closedir(d);
 	return 0;
