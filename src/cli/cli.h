@@ -54,6 +54,8 @@ const char *cli_target_arg(const struct global_opts *o, const char *option);
 
 /* One line on stderr; in JSON mode also {"error": ...} on stdout. */
 void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "TARGET: what failed" for a failed call on src; returns -1. */
+int report_source_error(const struct vtd_source *src, int err);
 
 /* Open the target the global options name; NULL after report_error(). */
 struct vtd_source *open_target(void);
@@ -84,6 +86,10 @@ int exit_status_of(const struct vtd_model *m);
 struct vtd_regfile;
 /* Read every register; -1 after report_error() (also for a dump). */
 int cmd_read_regfile(struct vtd_source *src, struct vtd_regfile *rf);
+/* no_args(), open_target() and every register into *rf (allocated): the
+ * source, or NULL after report_error() with nothing left open. */
+struct vtd_source *open_with_regs(const char *cmd, int argc, char **argv,
+				  struct vtd_regfile **rf);
 /* Parse one option list into g (src/cli/options.c): optind of the first
  * argument that is not an option, or -1 after report_error(). optstring
  * starting with "+" stops at the first non-option; where names the

@@ -37,6 +37,12 @@ int exit_status_of(const struct vtd_model *m)
 	return any && worst >= VTD_SEV_WARNING ? EXIT_FINDINGS : EXIT_OK;
 }
 
+int report_source_error(const struct vtd_source *src, int err)
+{
+	report_error("%s: %s", src->target, source_strerror(src, err));
+	return -1;
+}
+
 struct vtd_inspect_opts cli_inspect_opts(unsigned stages)
 {
 	struct vtd_inspect_opts o = {
@@ -55,11 +61,7 @@ int inspect_target(struct vtd_source *src, unsigned stages,
 	struct vtd_inspect_opts o = cli_inspect_opts(stages);
 	int err = vtd_inspect(src, &o, m);
 
-	if (err < 0) {
-		report_error("%s: %s", src->target, source_strerror(src, err));
-		return -1;
-	}
-	return 0;
+	return err < 0 ? report_source_error(src, err) : 0;
 }
 
 /* --- commands ---------------------------------------------------------- */

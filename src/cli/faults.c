@@ -22,14 +22,13 @@ int do_faults(int argc, char **argv)
 	struct vtd_source *src;
 	int rc = EXIT_FATAL;
 
-	if (no_args("faults", argc, argv))
-		return EXIT_FATAL;
-	src = open_target();
+	src = open_with_regs("faults", argc, argv, &rf);
 	if (!src)
 		return EXIT_FATAL;
-	rf = malloc(sizeof(*rf));
 	x = malloc(sizeof(*x));
-	if (rf && x && !cmd_read_regfile(src, rf)) {
+	if (!x) {
+		report_error("faults: out of memory");
+	} else {
 		vtd_read_faults(rf, x);
 		if (g.out.json)
 			json_print(stdout, json_faults(x), g.out.pretty);

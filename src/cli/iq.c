@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vtdctl iq: the invalidation queue. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -13,22 +14,17 @@ int do_iq(int argc, char **argv)
 {
 	struct vtd_model m = { 0 };
 	struct vtd_source *src;
-	struct vtd_regfile rf;
+	struct vtd_regfile *rf;
 	struct vtd_iq iq;
 	unsigned count = g.count < 0 ? IQ_DEFAULT_COUNT : (unsigned)g.count;
 	int rc = EXIT_FATAL, err;
 
-	if (no_args("iq", argc, argv))
-		return EXIT_FATAL;
-	src = open_target();
+	src = open_with_regs("iq", argc, argv, &rf);
 	if (!src)
 		return EXIT_FATAL;
-	if (cmd_read_regfile(src, &rf))
-		goto out;
-	err = vtd_read_iq(src, &rf, count, &iq, &m);
+	err = vtd_read_iq(src, rf, count, &iq, &m);
 	if (err) {
-		report_error("%s: %s", src->target,
-			     source_strerror(src, err));
+		report_source_error(src, err);
 		vtd_iq_free(&iq);
 		goto out;
 	}
@@ -40,6 +36,7 @@ int do_iq(int argc, char **argv)
 	rc = exit_status_of(&m);
 	vtd_iq_free(&iq);
 out:
+	free(rf);
 	vtd_model_free(&m);
 	source_close(src);
 	return rc;

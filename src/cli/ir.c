@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vtdctl ir: the interrupt remapping table. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -11,21 +12,16 @@ int do_ir(int argc, char **argv)
 {
 	struct vtd_model m = { 0 };
 	struct vtd_source *src;
-	struct vtd_regfile rf;
+	struct vtd_regfile *rf;
 	struct vtd_ir ir;
 	int rc = EXIT_FATAL, err;
 
-	if (no_args("ir", argc, argv))
-		return EXIT_FATAL;
-	src = open_target();
+	src = open_with_regs("ir", argc, argv, &rf);
 	if (!src)
 		return EXIT_FATAL;
-	if (cmd_read_regfile(src, &rf))
-		goto out;
-	err = vtd_read_ir(src, &rf, &g.walk.filter, &ir, &m);
+	err = vtd_read_ir(src, rf, &g.walk.filter, &ir, &m);
 	if (err) {
-		report_error("%s: %s", src->target,
-			     source_strerror(src, err));
+		report_source_error(src, err);
 		vtd_ir_free(&ir);
 		goto out;
 	}
@@ -37,6 +33,7 @@ int do_ir(int argc, char **argv)
 	rc = exit_status_of(&m);
 	vtd_ir_free(&ir);
 out:
+	free(rf);
 	vtd_model_free(&m);
 	source_close(src);
 	return rc;

@@ -11,11 +11,8 @@ int cmd_read_regfile(struct vtd_source *src, struct vtd_regfile *rf)
 {
 	int err = vtd_read_regfile(src, rf);
 
-	if (err) {
-		report_error("%s: %s", src->target,
-			     source_strerror(src, err));
-		return -1;
-	}
+	if (err)
+		return report_source_error(src, err);
 	if (!rf->valid) {
 		report_error("%s: a memory dump holds no IOMMU registers; this command needs a live target (--qmp, --vm) or a snapshot of one",
 			     src->target);
@@ -24,29 +21,40 @@ int cmd_read_regfile(struct vtd_source *src, struct vtd_regfile *rf)
 	return 0;
 }
 
+struct vtd_source *open_with_regs(const char *cmd, int argc, char **argv,
+				  struct vtd_regfile **rf)
+{
+	struct vtd_source *src;
+
+	if (no_args(cmd, argc, argv) || !(src = open_target()))
+		return NULL;
+	*rf = malloc(sizeof(**rf));
+	if (!*rf)
+		report_error("%s: out of memory", cmd);
+	if (*rf && !cmd_read_regfile(src, *rf))
+		return src;
+	free(*rf);
+	*rf = NULL;
+	source_close(src);
+	return NULL;
+}
+
 int do_regs(int argc, char **argv)
 {
 	struct vtd_reg_value regs[VTD_REGFILE_MAX / 8 + 8];
 	struct vtd_regfile *rf;
 	struct vtd_source *src;
 	unsigned n;
-	int rc = EXIT_FATAL;
 
-	if (no_args("regs", argc, argv))
-		return EXIT_FATAL;
-	src = open_target();
+	src = open_with_regs("regs", argc, argv, &rf);
 	if (!src)
 		return EXIT_FATAL;
-	rf = malloc(sizeof(*rf));
-	if (rf && !cmd_read_regfile(src, rf)) {
-		n = vtd_list_regs(rf, regs, sizeof(regs) / sizeof(regs[0]));
-		if (g.out.json)
-			json_print(stdout, json_regs(rf, regs, n), g.out.pretty);
-		else
-			text_regs(stdout, rf, regs, n, g.out.verbose);
-		rc = EXIT_OK;
-	}
+	n = vtd_list_regs(rf, regs, sizeof(regs) / sizeof(regs[0]));
+	if (g.out.json)
+		json_print(stdout, json_regs(rf, regs, n), g.out.pretty);
+	else
+		text_regs(stdout, rf, regs, n, g.out.verbose);
 	free(rf);
 	source_close(src);
-	return rc;
+	return EXIT_OK;
 }

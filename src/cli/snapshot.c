@@ -108,7 +108,7 @@ static int record_everything(struct vtd_source *rec, struct vtd_model *m)
 	if (!err && g.pages)
 		err = read_page_tables(rec, m);
 	if (err < 0) {
-		report_error("%s: %s", rec->target, source_strerror(rec, err));
+		report_source_error(rec, err);
 		vtd_model_free(m);
 		return -1;
 	}

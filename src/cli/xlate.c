@@ -40,15 +40,6 @@ static int parse_args(int argc, char **argv, uint64_t *iova, bool *write)
 	return 0;
 }
 
-static const struct vtd_pasid_rec *find_pasid(const struct vtd_device *d,
-					      uint32_t pasid)
-{
-	for (size_t i = 0; i < d->nr_pasids; i++)
-		if (d->pasids[i].pasid == pasid)
-			return &d->pasids[i];
-	return NULL;
-}
-
 /* The device and PASID entry to translate with; -1 after report_error() */
 static int pick(const struct vtd_model *m, struct vtd_xlate_req *req)
 {
@@ -78,7 +69,7 @@ static int pick(const struct vtd_model *m, struct vtd_xlate_req *req)
 		return 0;
 	}
 	pasid = f->pasid >= 0 ? (uint32_t)f->pasid : d->ctx.sm.rid_pasid;
-	req->p = find_pasid(d, pasid);
+	req->p = vtd_model_pasid(d, pasid);
 	if (!req->p) {
 		report_error("xlate: %s has no present PASID entry for PASID %u%s",
 			     bdf, pasid, f->pasid >= 0 ? "" : " (RID_PASID)");
@@ -116,8 +107,7 @@ int do_xlate(int argc, char **argv)
 		goto out_model;
 	err = vtd_xlate(src, &req, x);
 	if (err < 0) {
-		report_error("%s: %s", src->target,
-			     source_strerror(src, err));
+		report_source_error(src, err);
 		goto out_model;
 	}
 	if (g.out.json)

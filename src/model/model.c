@@ -58,6 +58,23 @@ struct vtd_pasid_rec *vtd_add_pasid(struct vtd_device *d)
 			  sizeof(struct vtd_pasid_rec));
 }
 
+const struct vtd_pasid_rec *vtd_model_pasid(const struct vtd_device *d,
+					    uint32_t pasid)
+{
+	size_t lo = 0, hi = d->nr_pasids;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->pasids[mid].pasid < pasid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < d->nr_pasids && d->pasids[lo].pasid == pasid ?
+	       &d->pasids[lo] : NULL;
+}
+
 static int bdf_vs_device(const void *key, const void *elem)
 {
 	const int *a = key;

@@ -147,6 +147,9 @@ struct vtd_device *vtd_add_device(struct vtd_model *m);
 struct vtd_pasid_rec *vtd_add_pasid(struct vtd_device *d);
 /* The device bus:devfn (the walk keeps them sorted), or NULL. */
 struct vtd_device *vtd_model_device(struct vtd_model *m, int bus, int devfn);
+/* The present PASID entry pasid of d (its list is sorted), or NULL. */
+const struct vtd_pasid_rec *vtd_model_pasid(const struct vtd_device *d,
+					    uint32_t pasid);
 /* Each device's nr_findings from the findings that name it, afresh. */
 void vtd_recount_device_findings(struct vtd_model *m);
 

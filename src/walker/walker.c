@@ -532,15 +532,6 @@ out:
 	return err;
 }
 
-static const struct vtd_pasid_rec *find_pasid(const struct vtd_device *d,
-					      uint32_t pasid)
-{
-	for (size_t i = 0; i < d->nr_pasids; i++)
-		if (d->pasids[i].pasid == pasid)
-			return &d->pasids[i];
-	return NULL;
-}
-
 /* pasids_of: the device whose PASID list holds d's (d, or the first
  * device sharing d's directory). */
 static void sm_context_checks(struct walk *w, const struct vtd_device *d,
@@ -564,7 +555,7 @@ static void sm_context_checks(struct walk *w, const struct vtd_device *d,
 	}
 	/* Only meaningful when the whole directory was walked unfiltered */
 	if (dir_walked && (f->pasid < 0 || f->pasid == c->rid_pasid) &&
-	    f->did < 0 && !w->m->truncated && !find_pasid(pasids_of, c->rid_pasid))
+	    f->did < 0 && !w->m->truncated && !vtd_model_pasid(pasids_of, c->rid_pasid))
 		vtd_add_finding(w->m, VTD_SEV_WARNING, "rid_pasid_not_present",
 				d->bus, d->devfn, c->rid_pasid, d->ctx_gpa,
 				"no present PASID entry for RID_PASID %u: requests without PASID will fault",
