@@ -315,17 +315,32 @@ static void leftover_bits(struct walk *w, const char *what, int bus, int devfn,
 			what, (unsigned long long)lo, (unsigned long long)hi);
 }
 
-static int walk_legacy_context_table(struct walk *w, int bus, uint64_t ctp)
+/*
+ * Read one context table page into buf (VTD_PAGE_SIZE bytes) and claim it;
+ * devfn is the first entry's, for findings. 1: walk its entries; 0: skip
+ * it (a finding says why, or the budget is spent); or a negative errno.
+ */
+static int load_context_table(struct walk *w, uint64_t ctp, uint8_t *buf,
+			      int bus, int devfn, int claim_devfn,
+			      unsigned entries, const char *what)
 {
-	uint8_t buf[VTD_PAGE_SIZE];
-	int err = read_table(w, ctp, buf, sizeof(buf), bus, 0, VTD_NO_PASID,
-			     "context table");
+	int err = read_table(w, ctp, buf, VTD_PAGE_SIZE, bus, devfn,
+			     VTD_NO_PASID, what);
 
 	if (err)
 		return err < 0 ? err : 0;
-	claim_table(w, ctp, sizeof(buf), TABLE_CTX, bus, VTD_NO_BDF);
-	if (!spend(w, LEGACY_CTX_ENTRIES))
-		return 0;
+	claim_table(w, ctp, VTD_PAGE_SIZE, TABLE_CTX, bus, claim_devfn);
+	return spend(w, entries) ? 1 : 0;
+}
+
+static int walk_legacy_context_table(struct walk *w, int bus, uint64_t ctp)
+{
+	uint8_t buf[VTD_PAGE_SIZE];
+	int err = load_context_table(w, ctp, buf, bus, 0, VTD_NO_BDF,
+				     LEGACY_CTX_ENTRIES, "context table");
+
+	if (err <= 0)
+		return err;
 	for (int devfn = 0; devfn < LEGACY_CTX_ENTRIES; devfn++) {
 		uint64_t raw[2];
 		uint64_t gpa = ctp + 16 * devfn;
@@ -614,15 +629,12 @@ static int walk_sm_context_half(struct walk *w, int bus, uint64_t ctp,
 				int devfn_base)
 {
 	uint8_t buf[VTD_PAGE_SIZE];
-	int err = read_table(w, ctp, buf, sizeof(buf), bus, devfn_base,
-			     VTD_NO_PASID, devfn_base ? "upper context table" :
-			     "lower context table");
+	int err = load_context_table(w, ctp, buf, bus, devfn_base, devfn_base,
+				     SM_CTX_ENTRIES, devfn_base ?
+				     "upper context table" : "lower context table");
 
-	if (err)
-		return err < 0 ? err : 0;
-	claim_table(w, ctp, sizeof(buf), TABLE_CTX, bus, devfn_base);
-	if (!spend(w, SM_CTX_ENTRIES))
-		return 0;
+	if (err <= 0)
+		return err;
 	for (int i = 0; i < SM_CTX_ENTRIES; i++) {
 		int devfn = devfn_base + i;
 		uint64_t raw[4];
