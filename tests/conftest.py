@@ -162,6 +162,7 @@ def legacy_name(item):
     return "integration/%s::%s" % (item.path.name, item.name)
 
 
+@pytest.hookimpl(tryfirst=True)          # the markers before -m looks at them
 def pytest_collection_modifyitems(session, config, items):
     # Unit binaries first, then module by module, each in definition order.
     first = {}
