@@ -45,6 +45,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -296,7 +297,10 @@ class Cell:
                           "multidevs=remap",
                 "-device", "virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot,addr=5.0",
                 "-fsdev", "local,id=cell,path=%s,security_model=none,multidevs=remap" % d,
-                "-device", "virtio-9p-pci,fsdev=cell,mount_tag=cell,addr=6.0"]
+                "-device", "virtio-9p-pci,fsdev=cell,mount_tag=cell,addr=6.0",
+                "-fsdev", "local,id=repo,path=%s,security_model=none,readonly=on,"
+                          "multidevs=remap" % REPO,
+                "-device", "virtio-9p-pci,fsdev=repo,mount_tag=repo,addr=7.0"]
 
     def boot_l1(self, timeout=None, die_with_parent=False, kernel=None):
         if self.l1_running():
@@ -430,8 +434,15 @@ class Cell:
                         if rc is not None:
                             break
                         if time.monotonic() > end:
-                            raise NestedError("no answer from L1 for %r after %.0f s"
-                                              % (command, timeout + 30))
+                            raise NestedError(
+                                "no answer from L1 for %r after %.0f s (L1 %s the command; "
+                                "outer QEMU %s)\n--- L1 console (tail) ---\n%s\n"
+                                "--- received ---\n%r" % (
+                                    command, timeout + 30,
+                                    "started" if os.path.exists(self.p("x", cid + ".out"))
+                                    else "never started",
+                                    "running" if self.l1_running() else "gone",
+                                    _tail(self.p("l1-console.log")), buf[-2000:]))
                         try:
                             chunk = s.recv(4096)
                         except socket.timeout:
@@ -655,6 +666,8 @@ def shared_cell():
             c.down()
             if not os.environ.get("VTDCTL_KEEP_NESTED"):
                 shutil.rmtree(d, ignore_errors=True)
+            else:
+                print("nested: kept %s" % d, file=sys.stderr)
         atexit.register(_down_shared)
     c = _shared["cell"]
     if isinstance(c, Exception):
@@ -670,4 +683,6 @@ def _down_shared():
         c.down()
         if not os.environ.get("VTDCTL_KEEP_NESTED"):
             shutil.rmtree(c.dir, ignore_errors=True)
+        else:
+            print("nested: kept %s" % c.dir, file=sys.stderr)
     _shared.clear()
