@@ -418,44 +418,11 @@ class Cell:
             with open(cmdf, "w") as f:
                 f.write(command + "\n")
             try:
-                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                s.settimeout(timeout + 30)
-                s.connect(self.p("l1-cmd.sock"))
-                try:
-                    s.sendall(("RUN %s %d\n" % (cid, secs)).encode())
-                    buf = b""
-                    want = re.compile(rb"@@NESTED-END (\S+) (\d+)\r?\n")
-                    end = time.monotonic() + timeout + 30
-                    rc = None
-                    while rc is None:
-                        for m in want.finditer(buf):
-                            if m.group(1).decode() == cid:
-                                rc = int(m.group(2))
-                        if rc is not None:
-                            break
-                        if time.monotonic() > end:
-                            raise NestedError(
-                                "no answer from L1 for %r after %.0f s (L1 %s the command; "
-                                "outer QEMU %s)\n--- L1 console (tail) ---\n%s\n"
-                                "--- received ---\n%r" % (
-                                    command, timeout + 30,
-                                    "started" if os.path.exists(self.p("x", cid + ".out"))
-                                    else "never started",
-                                    "running" if self.l1_running() else "gone",
-                                    _tail(self.p("l1-console.log")), buf[-2000:]))
-                        try:
-                            chunk = s.recv(4096)
-                        except socket.timeout:
-                            chunk = None
-                        if chunk == b"":
-                            raise NestedError("L1's command channel closed (%r)" % command)
-                        buf += chunk or b""
-                finally:
-                    s.close()
+                rc = self._run(cid, secs, command, timeout)
                 out = self._read_x(cid + ".out")
                 err = self._read_x(cid + ".err")
             finally:
-                for suffix in (".cmd", ".out", ".err"):
+                for suffix in (".cmd", ".out", ".err", ".rc"):
                     try:
                         os.unlink(self.p("x", cid + suffix))
                     except FileNotFoundError:
@@ -464,6 +431,49 @@ class Cell:
             raise NestedError("L1: %r exited %d\n--- stdout ---\n%s--- stderr ---\n%s"
                               % (command, rc, out[-3000:], err[-3000:]))
         return rc, out, err
+
+    def _run(self, cid, secs, command, timeout):
+        """Send RUN for x/CID.cmd and wait for its end: the END frame on the
+        channel or x/CID.rc, whichever comes first. A RUN that L1 has not
+        started after 10 s is sent again (L1 skips one it already started)."""
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(0.2)
+        s.connect(self.p("l1-cmd.sock"))
+        try:
+            run = ("RUN %s %d\n" % (cid, secs)).encode()
+            s.sendall(run)
+            sent = time.monotonic()
+            buf = b""
+            want = re.compile(rb"@@NESTED-END (\S+) (\d+)\r?\n")
+            end = time.monotonic() + timeout + 30
+            while True:
+                for m in want.finditer(buf):
+                    if m.group(1).decode() == cid:
+                        return int(m.group(2))
+                rcf = self._read_x(cid + ".rc").strip()
+                if rcf.isdigit():
+                    return int(rcf)
+                started = os.path.exists(self.p("x", cid + ".out"))
+                if time.monotonic() > end or not self.l1_running():
+                    raise NestedError(
+                        "no answer from L1 for %r after %.0f s (L1 %s the command; "
+                        "outer QEMU %s)\n--- L1 console (tail) ---\n%s\n"
+                        "--- received ---\n%r" % (
+                            command, timeout + 30, "started" if started else "never started",
+                            "running" if self.l1_running() else "gone",
+                            _tail(self.p("l1-console.log")), buf[-2000:]))
+                if not started and time.monotonic() - sent > 10:
+                    s.sendall(run)
+                    sent = time.monotonic()
+                try:
+                    chunk = s.recv(4096)
+                except socket.timeout:
+                    continue
+                if chunk == b"":
+                    raise NestedError("L1's command channel closed (%r)" % command)
+                buf += chunk
+        finally:
+            s.close()
 
     def _read_x(self, name):
         try:
