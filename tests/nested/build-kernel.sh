@@ -63,18 +63,25 @@ if [ ! -f "$src/.unpacked" ]; then
 	touch "$src/.unpacked"
 fi
 
+# The build directory is keyed like the image: an interrupted build resumes
+# where it stopped (make is incremental), a finished one is removed.
 obj=$cache/build-$key
-rm -rf "$obj"
-mkdir -p "$obj"
 jobs=${VTDCTL_NESTED_JOBS:-$(nproc)}
-log "configuring in $obj (tinyconfig + $(basename "$frag"))"
-make -s -C "$src" O="$obj" tinyconfig >"$obj/config.log" 2>&1 ||
-	{ tail -n 30 "$obj/config.log" >&2; die "make tinyconfig failed"; }
-"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$frag" \
-	>>"$obj/config.log" 2>&1 ||
-	{ tail -n 30 "$obj/config.log" >&2; die "merge_config.sh failed"; }
-make -s -C "$src" O="$obj" olddefconfig >>"$obj/config.log" 2>&1 ||
-	{ tail -n 30 "$obj/config.log" >&2; die "make olddefconfig failed"; }
+if [ ! -f "$obj/.configured" ]; then
+	rm -rf "$obj"
+	mkdir -p "$obj"
+	log "configuring in $obj (tinyconfig + $(basename "$frag"))"
+	make -s -C "$src" O="$obj" tinyconfig >"$obj/config.log" 2>&1 ||
+		{ tail -n 30 "$obj/config.log" >&2; die "make tinyconfig failed"; }
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$frag" \
+		>>"$obj/config.log" 2>&1 ||
+		{ tail -n 30 "$obj/config.log" >&2; die "merge_config.sh failed"; }
+	make -s -C "$src" O="$obj" olddefconfig >>"$obj/config.log" 2>&1 ||
+		{ tail -n 30 "$obj/config.log" >&2; die "make olddefconfig failed"; }
+	touch "$obj/.configured"
+else
+	log "resuming the build in $obj"
+fi
 
 # Every =y of the fragment must have survived olddefconfig (a missing
 # dependency drops an option silently).
