@@ -32,14 +32,15 @@ def _cell():
     return nested.shared_cell()
 
 
-def _l2(backend, mode, scenario=None):
+def _l2(backend, mode, scenario=None, iommu_opts=None):
     """The shared cell with L2 running on `backend` with a `mode` vIOMMU (and the
     default scenario unless given): restarted only when something differs."""
     c = _cell()
     cur = c.state.get("l2") or {}
     if (scenario is not None or cur.get("backend") != backend or cur.get("mode") != mode
-            or "pid" not in cur or cur.get("scenario_custom")):
-        c.start_l2(backend=backend, l2_mode=mode, scenario=scenario)
+            or "pid" not in cur or cur.get("scenario_custom")
+            or cur.get("iommu_opts", {}) != (iommu_opts or {})):
+        c.start_l2(backend=backend, l2_mode=mode, scenario=scenario, iommu_opts=iommu_opts)
         c.state["l2"]["scenario_custom"] = scenario is not None
     assert not c.state["l2"]["boot_errors"], c.state["l2"]["boot_errors"]
     return c
@@ -349,9 +350,12 @@ def _pasid_state(c, pasid):
     return (pe[0] if pe else None), codes
 
 
-def check_seed(invalidate):
-    c = _l2("iommufd", "scalable")
-    pasid = 5
+def check_seed(invalidate, pasid_mode=False):
+    # x-pasid-mode=on: QEMU 10.0 then sets ECAP.PASID with PSS=0 (1-bit PASIDs),
+    # so PASID 1; without it, any PASID of the table (5).
+    opts = {"x-pasid-mode": "on"} if pasid_mode else None
+    c = _l2("iommufd", "scalable", iommu_opts=opts)
+    pasid = 1 if pasid_mode else 5
     inv = ["inv pc gran=pasid did=%d pasid=%d", "inv wait"] if invalidate else []
 
     def step(line, did):
@@ -363,6 +367,8 @@ def check_seed(invalidate):
 
     # c) non-present -> present
     step("pasid %s %d pgtt=second did=5 aw=1" % (EDU, pasid), 5)
+    if pasid_mode:      # DMA now goes on (edu issues no PASID-tagged DMA: RID_PASID)
+        c.l2("dma %s iova=0x100000 len=64 read" % EDU)
     pe, codes = _pasid_state(c, pasid)
     assert pe is not None and pe["did"] == 5, pe
     assert pe["host"]["address_space"] is False, pe["host"]
@@ -383,9 +389,10 @@ def check_seed(invalidate):
     # RID_PASID (the vfio device's own binding) stays bound throughout.
     d = _device(_vtdctl_l1(c, "dump"), EDU)
     assert d["host"]["vfio"]["binding"] is True, d["host"]
-    print("    | QEMU 10.0, %s PASID-cache invalidation: PASID %d present/changed -> "
-          "host_pasid_missing, no vtd-03.0-pasid-5 in info mtree; removed -> no finding"
-          % ("with" if invalidate else "without", pasid))
+    print("    | QEMU 10.0%s, %s PASID-cache invalidation: PASID %d present/changed -> "
+          "host_pasid_missing, no vtd-03.0-pasid-%x in info mtree; removed -> no finding"
+          % (" x-pasid-mode=on" if pasid_mode else "", "with" if invalidate else "without",
+             pasid, pasid))
 
 
 def test_nested_seed_pasid_with_invalidation():
@@ -394,6 +401,10 @@ def test_nested_seed_pasid_with_invalidation():
 
 def test_nested_seed_pasid_without_invalidation():
     check_seed(False)
+
+
+def test_nested_seed_pasid_mode_with_invalidation():
+    check_seed(True, pasid_mode=True)
 
 
 # --- what QEMU 10.0 refuses --------------------------------------------------------
