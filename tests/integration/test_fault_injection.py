@@ -28,7 +28,7 @@ import mkcore  # noqa: E402
 from qmpproxy import QMPProxy  # noqa: E402
 
 TMP = tempfile.mkdtemp(prefix="vtdctl-fault-")
-BOUND = 5.0
+BOUND = 8.0     # wall seconds: below the 10 s default timeout a hang would wait out
 
 
 def one_line_error(r, secs, *words):

@@ -271,7 +271,8 @@ def test_batch_mixes_commands_on_one_connection():
     took = time.monotonic() - t0
     assert r.returncode in (0, 2), r.stderr
     assert "no QMP greeting" not in r.stderr, r.stderr
-    assert took < 5, "batch took %.1f s (a second connection waited?)" % took
+    # a second connection would wait out the 10 s QMP timeout
+    assert took < 8, "batch took %.1f s (a second connection waited?)" % took
     assert r.stdout.count("registers at 0x") == 1 and '"devices"' in r.stdout
 
 

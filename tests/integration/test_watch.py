@@ -218,8 +218,9 @@ def test_watch_pasid_added_and_removed_live():
         g.send("inv pc gran=pasid did=77 pasid=9")
         g.send("inv wait")
         text, secs = p.wait(lambda t: pasid_line(t, 9), "PASID 9", timeout=5)
-        # two refreshes, plus one walk and the polling of the screen
-        assert secs < 2 * INTERVAL_MS / 1000 + 0.8, "PASID 9 took %.2f s" % secs
+        # a few refreshes (two, plus a walk and the screen's polling, on an
+        # idle machine), well before wait()'s 5 s: wall time, so generous
+        assert secs < 3.0, "PASID 9 took %.2f s" % secs
         line = pasid_line(text, 9)
         assert line.startswith("+") and " 77 " in line and "second-stage" in line, line
         esc = p.screen(escapes=True)
