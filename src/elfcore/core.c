@@ -171,28 +171,28 @@ static int check_elf_header(Elf *elf, GElf_Ehdr *eh, int *cls, char *err,
 {
 	if (elf_kind(elf) != ELF_K_ELF) {
 		errf(err, errlen, "not an ELF file");
-		return -1;
+		return -EPROTO;
 	}
 	*cls = gelf_getclass(elf);
 	if (*cls != ELFCLASS64 && *cls != ELFCLASS32) {
 		errf(err, errlen, "unsupported ELF class %d", *cls);
-		return -1;
+		return -EPROTO;
 	}
 	if (!gelf_getehdr(elf, eh)) {
 		errf(err, errlen, "bad ELF header: %s", elf_errmsg(-1));
-		return -1;
+		return -EPROTO;
 	}
 	if (eh->e_type != ET_CORE) {
 		errf(err, errlen,
 			"not a core file (ELF type %u); expected a dump from dump-guest-memory",
 			(unsigned)eh->e_type);
-		return -1;
+		return -EPROTO;
 	}
 	if (eh->e_machine != EM_X86_64 && eh->e_machine != EM_386) {
 		errf(err, errlen,
 			"wrong machine %u in ELF core: only x86 guests (EM_X86_64, EM_386) are supported",
 			(unsigned)eh->e_machine);
-		return -1;
+		return -EPROTO;
 	}
 	return 0;
 }
@@ -211,7 +211,7 @@ static int program_header_count(const struct core_priv *p, Elf *elf,
 	if (eh->e_phnum == 0) {
 		errf(err, errlen,
 			"no PT_LOAD segments in the core (no program headers)");
-		return -1;
+		return -EPROTO;
 	}
 	*phnum = eh->e_phnum;
 	if (eh->e_phnum == PN_XNUM) {
@@ -221,20 +221,20 @@ static int program_header_count(const struct core_priv *p, Elf *elf,
 		if (!scn || !gelf_getshdr(scn, &sh) || sh.sh_info == 0) {
 			errf(err, errlen,
 				"bad program header count (PN_XNUM without section 0)");
-			return -1;
+			return -EPROTO;
 		}
 		*phnum = sh.sh_info;
 	}
 	if (eh->e_phentsize != entsz) {
 		errf(err, errlen, "bad program header size %u",
 			(unsigned)eh->e_phentsize);
-		return -1;
+		return -EPROTO;
 	}
 	if (eh->e_phoff >= p->size || *phnum > (p->size - eh->e_phoff) / entsz) {
 		errf(err, errlen,
 			"truncated core: program headers (%zu at 0x%" PRIx64 ") extend beyond file size 0x%zx",
 			*phnum, (uint64_t)eh->e_phoff, p->size);
-		return -1;
+		return -EPROTO;
 	}
 	return 0;
 }
@@ -248,7 +248,7 @@ static int collect_loads(struct core_priv *p, Elf *elf, size_t phnum,
 	p->segs = calloc(phnum, sizeof(*p->segs));
 	if (!p->segs) {
 		errf(err, errlen, "out of memory");
-		return -1;
+		return -ENOMEM;
 	}
 	for (size_t i = 0; i < phnum; i++) {
 		GElf_Phdr ph;
@@ -256,7 +256,7 @@ static int collect_loads(struct core_priv *p, Elf *elf, size_t phnum,
 		if (!gelf_getphdr(elf, (int)i, &ph)) {
 			errf(err, errlen, "bad program header %zu: %s", i,
 				elf_errmsg(-1));
-			return -1;
+			return -EPROTO;
 		}
 		if (ph.p_type != PT_LOAD)
 			continue;
@@ -267,13 +267,13 @@ static int collect_loads(struct core_priv *p, Elf *elf, size_t phnum,
 			errf(err, errlen,
 				"truncated core: segment %zu ends at 0x%" PRIx64 " beyond file size 0x%zx",
 				i, (uint64_t)(ph.p_offset + ph.p_filesz), p->size);
-			return -1;
+			return -EPROTO;
 		}
 		if (ph.p_paddr + ph.p_filesz < ph.p_paddr) {
 			errf(err, errlen,
 				"bad segment %zu: guest-physical range 0x%" PRIx64 "+0x%" PRIx64 " wraps",
 				i, (uint64_t)ph.p_paddr, (uint64_t)ph.p_filesz);
-			return -1;
+			return -EPROTO;
 		}
 		p->segs[p->nr_segs++] = (struct core_seg){
 			.gpa = ph.p_paddr, .off = ph.p_offset,
@@ -282,13 +282,13 @@ static int collect_loads(struct core_priv *p, Elf *elf, size_t phnum,
 	}
 	if (nload == 0) {
 		errf(err, errlen, "no PT_LOAD segments in the core");
-		return -1;
+		return -EPROTO;
 	}
 	if (p->nr_segs == 0) {
 		errf(err, errlen,
 			"no guest memory in the core: all %zu PT_LOAD segments are empty in the file",
 			nload);
-		return -1;
+		return -EPROTO;
 	}
 	return 0;
 }
@@ -318,7 +318,7 @@ static int merge_segments(struct core_priv *p, char *err, size_t errlen)
 				"overlapping segments: segment %zu (0x%" PRIx64 "-0x%" PRIx64 ") overlaps segment %zu (0x%" PRIx64 "-0x%" PRIx64 ")",
 				b->phdr, b->gpa, b->gpa + b->len - 1, a->phdr,
 				a->gpa, aend - 1);
-			return -1;
+			return -EPROTO;
 		}
 		if (b->gpa + b->len > aend)
 			a->len = b->gpa + b->len - a->gpa;
@@ -336,13 +336,15 @@ static int parse_segments(struct core_priv *p, Elf *elf, char *err,
 {
 	GElf_Ehdr eh;
 	size_t phnum;
-	int cls;
+	int cls, rc;
 
-	if (check_elf_header(elf, &eh, &cls, err, errlen) ||
-	    program_header_count(p, elf, &eh, cls, &phnum, err, errlen) ||
-	    collect_loads(p, elf, phnum, err, errlen))
-		return -1;
-	return merge_segments(p, err, errlen);
+	rc = check_elf_header(elf, &eh, &cls, err, errlen);
+
+	if (!rc)
+		rc = program_header_count(p, elf, &eh, cls, &phnum, err, errlen);
+	if (!rc)
+		rc = collect_loads(p, elf, phnum, err, errlen);
+	return rc ? rc : merge_segments(p, err, errlen);
 }
 
 /* Map the whole file read-only; NULL with the message in err. */

@@ -89,7 +89,7 @@ int lv_domain_facts(virDomainPtr dom, struct lv_domain_facts *f, char *err,
 	if (!xml) {
 		snprintf(err, errlen, "%s: domain XML: %s", LV(virDomainGetName)(dom),
 			 lv_last_error());
-		return -1;
+		return -EIO;
 	}
 	rc = lv_parse_domain_xml(xml, f, err, errlen);
 	free(xml);
@@ -134,7 +134,7 @@ int lv_iommu_domains(virConnectPtr conn, bool running_only,
 	*n = 0;
 	if (nr < 0) {
 		snprintf(err, errlen, "cannot list domains: %s", lv_last_error());
-		return -1;
+		return -EIO;
 	}
 	*out = calloc(nr ? nr : 1, sizeof(**out));
 	for (int i = 0; i < nr; i++) {
@@ -145,7 +145,7 @@ int lv_iommu_domains(virConnectPtr conn, bool running_only,
 	free(doms);
 	if (!*out) {
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		return -ENOMEM;
 	}
 	qsort(*out, *n, sizeof(**out), info_cmp);
 	return 0;

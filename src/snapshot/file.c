@@ -88,12 +88,12 @@ int snapshot_load(const char *path, struct vtd_snapshot *s, char *err,
 	memset(s, 0, sizeof(*s));
 	if (!buf) {
 		snprintf(err, errlen, "%s: %s", path, msg);
-		return -1;
+		return -EIO;
 	}
 	if (len == 0) {
 		free(buf);
 		snprintf(err, errlen, "%s: empty file, not a vtdctl snapshot", path);
-		return -1;
+		return -EPROTO;
 	}
 	rc = snapshot_parse(buf, len, s, msg, sizeof(msg));
 	free(buf);
@@ -126,7 +126,7 @@ static int check_destination(const char *path, char *err, size_t errlen)
 
 	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: exists and is not a regular file", path);
-		return -1;
+		return -EEXIST;
 	}
 	return 0;
 }
@@ -166,15 +166,16 @@ static int write_file_atomic(const char *path, const char *text, size_t len,
 
 	if (!tmp) {
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		return -ENOMEM;
 	}
 	/* mkstemp: mode 0600, the snapshot holds guest memory */
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
+		rc = -errno;
 		snprintf(err, errlen, "%s: cannot create a file there: %s", path,
-			 strerror(errno));
+			 strerror(-rc));
 		free(tmp);
-		return -1;
+		return rc;
 	}
 	rc = write_all(fd, text, len);
 	if (!rc)
@@ -192,7 +193,7 @@ static int write_file_atomic(const char *path, const char *text, size_t len,
 		fsync_dir_of(path);
 	}
 	free(tmp);
-	return rc ? -1 : 0;
+	return rc;
 }
 
 int snapshot_write(const struct vtd_snapshot *s, const char *path, char *err,
@@ -207,16 +208,16 @@ int snapshot_write(const struct vtd_snapshot *s, const char *path, char *err,
 	if (!text) {
 		json_object_put(o);
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		return -ENOMEM;
 	}
 	if (!strcmp(path, "-")) {
 		rc = fputs(text, stdout) < 0 || fputc('\n', stdout) < 0 ||
-		     fflush(stdout) ? -1 : 0;
+		     fflush(stdout) ? -EIO : 0;
 		if (rc)
 			snprintf(err, errlen, "cannot write the snapshot to stdout: %s",
 				 strerror(errno));
-	} else if (check_destination(path, err, errlen)) {
-		rc = -1;
+	} else if ((rc = check_destination(path, err, errlen))) {
+		/* err says why */
 	} else {
 		rc = write_file_atomic(path, text, strlen(text), err, errlen);
 	}

@@ -162,7 +162,7 @@ static int fail(struct rd *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(r->err, r->errlen, fmt, ap);
 	va_end(ap);
-	return -1;
+	return -EPROTO;
 }
 
 /* "0x" and 1 to 16 hex digits, nothing else */
@@ -172,14 +172,14 @@ static int parse_hex(struct json_object *v, uint64_t *out)
 	size_t n;
 
 	if (!json_object_is_type(v, json_type_string))
-		return -1;
+		return -EPROTO;
 	s = json_object_get_string(v);
 	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
-		return -1;
+		return -EPROTO;
 	s += 2;
 	n = strspn(s, "0123456789abcdefABCDEF");
 	if (n == 0 || n > 16 || s[n])
-		return -1;
+		return -EPROTO;
 	*out = strtoull(s, NULL, 16);
 	return 0;
 }
@@ -244,7 +244,7 @@ static int read_rtaddr(struct rd *r, struct json_object *o,
 	if (get_hex(r, rt, "value", "rtaddr.", &s->rtaddr) ||
 	    get_str(r, rt, "origin", "rtaddr.", s->rtaddr_origin,
 		    sizeof(s->rtaddr_origin), false))
-		return -1;
+		return -EPROTO;
 	if (strcmp(s->rtaddr_origin, "user") && strcmp(s->rtaddr_origin, "scan"))
 		return fail(r, "rtaddr.origin: must be \"user\" or \"scan\"");
 	return 0;
@@ -286,12 +286,12 @@ static int read_header(struct rd *r, struct json_object *o,
 	    get_str(r, src, "kind", "source.", s->kind, sizeof(s->kind), false) ||
 	    get_str(r, src, "target", "source.", s->target, sizeof(s->target), false) ||
 	    get_str(r, src, "access", "source.", s->access, sizeof(s->access), false))
-		return -1;
+		return -EPROTO;
 	if (qemu && (get_str(r, qemu, "version", "qemu.", s->qemu_version,
 			     sizeof(s->qemu_version), false) ||
 		     get_str(r, qemu, "package", "qemu.", s->qemu_package,
 			     sizeof(s->qemu_package), true)))
-		return -1;
+		return -EPROTO;
 	return get_hex(r, o, "mmio_base", "", &s->mmio_base) ||
 	       read_rtaddr(r, o, s);
 }
@@ -304,7 +304,7 @@ static int read_ram(struct rd *r, struct json_object *o, struct vtd_snapshot *s)
 	size_t n;
 
 	if (get_array(r, o, "ram", SNAP_MAX_RAM, &a))
-		return -1;
+		return -EPROTO;
 	n = json_object_array_length(a);
 	s->ram = calloc(n ? n : 1, sizeof(*s->ram));
 	if (!s->ram)
@@ -318,7 +318,7 @@ static int read_ram(struct rd *r, struct json_object *o, struct vtd_snapshot *s)
 			return fail(r, "ram[%zu]: not an object", i);
 		if (get_hex(r, e, "start", where, &x->start) ||
 		    get_hex(r, e, "size", where, &x->size))
-			return -1;
+			return -EPROTO;
 		if (x->size == 0 || x->start + x->size < x->start)
 			return fail(r, "ram[%zu]: empty or wraps around", i);
 		if (i && x->start < s->ram[i - 1].start + s->ram[i - 1].size)
@@ -375,7 +375,7 @@ static int read_monitor_one(struct rd *r, struct json_object *e, size_t i,
 		snprintf(where, sizeof(where), "monitor[%zu].error.", i);
 		if (get_str(r, error, "errno", where, name, sizeof(name), false) ||
 		    get_str(r, error, "message", where, msg, sizeof(msg), false))
-			return -1;
+			return -EPROTO;
 		err = snapshot_errno_value(name);
 		if (!err)
 			return fail(r, "monitor[%zu].error.errno: unknown \"%s\"", i, name);
@@ -399,14 +399,14 @@ static int read_monitor(struct rd *r, struct json_object *o,
 	struct json_object *a;
 
 	if (get_array(r, o, "monitor", SNAP_MAX_MONITOR, &a))
-		return -1;
+		return -EPROTO;
 	for (size_t i = 0; i < json_object_array_length(a); i++) {
 		struct json_object *e = json_object_array_get_idx(a, i);
 
 		if (!json_object_is_type(e, json_type_object))
 			return fail(r, "monitor[%zu]: not an object", i);
 		if (read_monitor_one(r, e, i, s))
-			return -1;
+			return -EPROTO;
 	}
 	return 0;
 }
@@ -448,7 +448,7 @@ static int read_pages(struct rd *r, struct json_object *o, struct vtd_snapshot *
 	size_t n;
 
 	if (get_array(r, o, "pages", SNAP_MAX_PAGES, &a))
-		return -1;
+		return -EPROTO;
 	n = json_object_array_length(a);
 	s->pages = calloc(n ? n : 1, sizeof(*s->pages));
 	if (!s->pages)
@@ -461,7 +461,7 @@ static int read_pages(struct rd *r, struct json_object *o, struct vtd_snapshot *
 		if (!json_object_is_type(e, json_type_object))
 			return fail(r, "pages[%zu]: not an object", i);
 		if (get_hex(r, e, "gpa", where, &gpa))
-			return -1;
+			return -EPROTO;
 		if (gpa & (SNAP_PAGE_SIZE - 1))
 			return fail(r, "pages[%zu].gpa: 0x%" PRIx64 " is not 4 KiB aligned", i, gpa);
 		if (i && gpa <= s->pages[i - 1].gpa)
@@ -470,7 +470,7 @@ static int read_pages(struct rd *r, struct json_object *o, struct vtd_snapshot *
 			return fail(r, "pages[%zu].gpa: 0x%" PRIx64 " is not in the snapshot's RAM", i, gpa);
 		s->pages[i].gpa = gpa;
 		if (read_page_qwords(r, member(e, "q"), i, &s->pages[i]))
-			return -1;
+			return -EPROTO;
 		s->nr_pages++;
 	}
 	return 0;
@@ -488,7 +488,7 @@ int snapshot_from_json(struct json_object *o, struct vtd_snapshot *s,
 	    read_registers(&r, o, s) || read_monitor(&r, o, s) ||
 	    read_pages(&r, o, s)) {
 		snapshot_free(s);
-		return -1;
+		return -EPROTO;
 	}
 	return 0;
 }
@@ -504,12 +504,12 @@ int snapshot_parse(const char *buf, size_t len, struct vtd_snapshot *s,
 	memset(s, 0, sizeof(*s));
 	if (!tok) {
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		return -ENOMEM;
 	}
 	if (len > SNAP_MAX_FILE || len > INT32_MAX) {
 		json_tokener_free(tok);
 		snprintf(err, errlen, "larger than %u MiB", SNAP_MAX_FILE >> 20);
-		return -1;
+		return -EFBIG;
 	}
 	o = json_tokener_parse_ex(tok, buf, (int)len);
 	used = json_tokener_get_parse_end(tok);
@@ -520,7 +520,7 @@ int snapshot_parse(const char *buf, size_t len, struct vtd_snapshot *s,
 			 e == json_tokener_continue ? "truncated JSON" :
 			 json_tokener_error_desc(e), used);
 		json_tokener_free(tok);
-		return -1;
+		return -EPROTO;
 	}
 	json_tokener_free(tok);
 	while (used < len && strchr(" \t\r\n", buf[used]) && buf[used])
@@ -528,7 +528,7 @@ int snapshot_parse(const char *buf, size_t len, struct vtd_snapshot *s,
 	if (used != len) {
 		json_object_put(o);
 		snprintf(err, errlen, "trailing bytes after the snapshot at byte %zu", used);
-		return -1;
+		return -EPROTO;
 	}
 	rc = snapshot_from_json(o, s, err, errlen);
 	json_object_put(o);
