@@ -31,14 +31,14 @@ TMP = tempfile.mkdtemp(prefix="vtdctl-fault-")
 BOUND = 8.0     # wall seconds: below the 10 s default timeout a hang would wait out
 
 
-def one_line_error(r, secs, *words):
+def one_line_error(r, secs, *words, bound=BOUND):
     assert r.returncode == 1, "exit %d, stderr: %r" % (r.returncode, r.stderr[-2000:])
     lines = r.stderr.splitlines()
     assert len(lines) == 1, "want one error line, got %r" % r.stderr[-2000:]
     assert lines[0].startswith("vtdctl: "), lines[0]
     for w in words:
         assert w in lines[0], "%r not in %r" % (w, lines[0])
-    assert secs < BOUND, "took %.1f s" % secs
+    assert secs < bound, "took %.1f s (bound %.1f s)" % (secs, bound)
     print("  %.3f s: %s" % (secs, lines[0]))
     return lines[0]
 
@@ -174,7 +174,9 @@ def test_100mb_reply_fake_server():
     out, err = p.communicate(timeout=60)
     secs = time.monotonic() - t0
     r = subprocess.CompletedProcess(p.args, p.returncode, out, err)
-    one_line_error(r, secs, "larger than")
+    # wall time, with the Python server's 100 MB under ASan on a loaded
+    # machine: what matters is that it ends before its 20 s --timeout
+    one_line_error(r, secs, "larger than", bound=15.0)
 
 
 # --- cores -------------------------------------------------------------------------
