@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "walker/regfile.h"
 #include "cli/cli.h"
 #include "output/regs.h"
 

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "walker/regfile.h"
 #include "cli/cli.h"
 #include "vmm/host.h"
 #include "snapshot/snapshot.h"

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "walker/regfile.h"
 #include "model/diff.h"
 #include "pipeline/inspect.h"
 #include "tui/events.h"

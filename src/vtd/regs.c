@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* vtdctl: read the IOMMU register file. */
-#include <errno.h>
+/* vtdctl: the IOMMU register file: its extent and its words. */
 #include <string.h>
 
-#include "source/source.h"
 #include "vtd/regs.h"
 
-static uint32_t regfile_end(const struct vtd_cap *c, const struct vtd_ecap *e)
+uint32_t vtd_regfile_len(const struct vtd_cap *c, const struct vtd_ecap *e)
 {
 	uint32_t end = 0x100;	/* VER .. PEUADDR */
 	uint32_t fr_end = c->fro + 16 * c->nfr;
@@ -17,44 +15,6 @@ static uint32_t regfile_end(const struct vtd_cap *c, const struct vtd_ecap *e)
 	if (iotlb_end > end)
 		end = iotlb_end;
 	return end > VTD_REGFILE_MAX ? VTD_REGFILE_MAX : (end + 7) & ~7u;
-}
-
-/* How much one first read may take: the whole MMIO region when the source
- * knows it (QEMU's is exactly the register file), else VER..ECAP. */
-static unsigned first_read_qwords(const struct vtd_source *src)
-{
-	uint64_t size = src->mmio_size;
-
-	if (size < 0x100)
-		return 3;
-	return (unsigned)((size > VTD_REGFILE_MAX ? VTD_REGFILE_MAX : size) / 8);
-}
-
-int vtd_read_regfile(struct vtd_source *src, struct vtd_regfile *rf)
-{
-	unsigned have = first_read_qwords(src);
-	int err;
-
-	memset(rf, 0, sizeof(*rf));
-	/* CAP and ECAP say where the rest ends */
-	err = source_read_regs(src, 0, have, rf->q);
-	if (err == -ENOTSUP)
-		return 0;
-	if (err)
-		return err;
-	vtd_decode_cap(rf->q[1], &rf->cap);
-	vtd_decode_ecap(rf->q[2], &rf->ecap);
-	rf->len = regfile_end(&rf->cap, &rf->ecap);
-	if (rf->len > have * 8) {
-		err = source_read_regs(src, 0, rf->len / 8, rf->q);
-		if (err)
-			return err;
-	}
-	/* words read past the end that CAP/ECAP give are not registers */
-	memset(rf->q + rf->len / 8, 0, (have > rf->len / 8 ? have - rf->len / 8 : 0) * 8);
-	rf->valid = true;
-	rf->base = src->mmio_base;
-	return 0;
 }
 
 uint64_t vtd_reg64(const struct vtd_regfile *rf, uint32_t off)

@@ -8,8 +8,6 @@
 
 #include "vtd/vtd.h"
 
-struct vtd_source;
-
 #define VTD_REGFILE_MAX	4096u	/* bytes; QEMU's region is 0x230 (7.2) */
 
 /* Register offsets beyond the first five (vtd.h), Linux DMAR_*_REG */
@@ -57,8 +55,8 @@ struct vtd_regfile {
 	uint64_t q[VTD_REGFILE_MAX / 8];
 };
 
-/* 0 (also for a source without registers: valid stays false), or -errno. */
-int vtd_read_regfile(struct vtd_source *src, struct vtd_regfile *rf);
+/* Where the registers CAP and ECAP describe end (bytes from offset 0). */
+uint32_t vtd_regfile_len(const struct vtd_cap *c, const struct vtd_ecap *e);
 /* A register's value; 0 for offsets that were not read. */
 uint64_t vtd_reg64(const struct vtd_regfile *rf, uint32_t off);
 uint32_t vtd_reg32(const struct vtd_regfile *rf, uint32_t off);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "walker/regfile.h"
 #include "source/source.h"
 #include "walker/addrmap.h"
 #include "model/model.h"

@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 
+#include "walker/regfile.h"
 #include "fuzz_mem.h"
 #include "output/iq_ir.h"
 #include "walker/iq.h"

@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 
+#include "walker/regfile.h"
 #include "fuzz_mem.h"
 #include "output/output.h"
 #include "output/regs.h"

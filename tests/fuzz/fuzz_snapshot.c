@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "walker/regfile.h"
 #include "fuzz_mem.h"
 #include "snapshot/snapshot.h"
 #include "source/source.h"

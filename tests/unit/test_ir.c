@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "walker/regfile.h"
 #include "source/source.h"
 #include "unit.h"
 #include "walker/ir.h"
