@@ -433,3 +433,10 @@ def test_nested_refused_no_caching_mode():
         raise AssertionError("QEMU 10.0 accepted vfio-pci without caching-mode")
     assert "caching-mode=on" in msg, msg
     print("    | " + [l for l in msg.splitlines() if "caching-mode" in l][0])
+
+
+def teardown_module():
+    """The cell's two QEMUs (TCG, L2 polling its serial port) keep a host CPU
+    busy: stop them once this module's tests are done, not at the end of the
+    whole run."""
+    nested._down_shared()

@@ -696,3 +696,7 @@ def _down_shared():
         else:
             print("nested: kept %s" % c.dir, file=sys.stderr)
     _shared.clear()
+
+
+# the test session stops every tests/lib module's shared state at its end
+stop_shared = _down_shared
