@@ -98,9 +98,12 @@ def test_pause_resumes_on_sigint():
     """SIGINT while the VM is stopped: the VM still runs again afterwards."""
     g = shared_guest("scalable")
     p = Proxy(g.qmp_path, delay=0.1)
+    # SIGINT as a terminal gives it: a runner started in the background
+    # (no job control) hands its children SIGINT ignored
     proc = subprocess.Popen([binary(), "--qmp=" + p.path, "--pause",
                              "--no-proc-mem", "dump"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         # The proxy logs "stop" before QEMU has it: wait for QEMU to say so.
         assert wait_for(lambda: "stop" in p.log), p.log
