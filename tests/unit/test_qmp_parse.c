@@ -638,18 +638,28 @@ static struct vtd_source *fake_open(enum mode m, bool no_proc, int timeout,
 	return qmp_source_open_fd(sv[0], "fake", &o, err, errlen);
 }
 
-/* Reap the server; true if it exited cleanly (never saw a refused command). */
+/* Reap the server; true if it ended cleanly: its own exit codes (3: a
+ * refused command reached it, 5, 6: a bad request) are the failures. Our
+ * SIGTERM, or SIGPIPE when the client closed while it was still writing,
+ * are clean ends. A failure says how the server ended. */
 static bool fake_done(void)
 {
 	int st = 0;
+	bool clean;
 
 	if (child <= 0)
 		return false;
 	kill(child, SIGTERM);
 	waitpid(child, &st, 0);
 	child = 0;
-	return (WIFEXITED(st) && WEXITSTATUS(st) == 0) ||
-	       (WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+	clean = (WIFEXITED(st) && WEXITSTATUS(st) == 0) ||
+		(WIFSIGNALED(st) && (WTERMSIG(st) == SIGTERM ||
+				     WTERMSIG(st) == SIGPIPE));
+	if (!clean)
+		fprintf(stderr, "fake server: %s %d\n",
+			WIFEXITED(st) ? "exit" : "signal",
+			WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	return clean;
 }
 
 static bool mem_equal(const uint8_t *b, uint64_t gpa, size_t n)
