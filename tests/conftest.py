@@ -30,6 +30,7 @@ own); slow (realguest or libvirt: a Linux boot under TCG). So
 "unit/test_core" and "integration/test_xlate.py::test_x" (tests/run -k).
 """
 
+import contextlib
 import inspect
 import os
 import signal
@@ -306,45 +307,38 @@ def _alarm(signum, frame):
     pytest.fail("test took longer than %d s (VTDCTL_TEST_TIMEOUT)" % TEST_TIMEOUT)
 
 
-def _timed(item):
+@contextlib.contextmanager
+def _time_limit(item):
+    """SIGALRM after TEST_TIMEOUT seconds around one phase of a test (the
+    unit binaries have their own limit)."""
     if isinstance(item, UnitTest) or TEST_TIMEOUT <= 0:
-        return None
+        yield
+        return
     old = signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(TEST_TIMEOUT)
-    return old
-
-
-def _untimed(old):
-    if old is not None:
+    try:
+        yield
+    finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_setup(item):
-    old = _timed(item)
-    try:
+    with _time_limit(item):
         yield
-    finally:
-        _untimed(old)
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
-    old = _timed(item)
-    try:
+    with _time_limit(item):
         yield
-    finally:
-        _untimed(old)
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    old = _timed(item)
-    try:
+    with _time_limit(item):
         yield
-    finally:
-        _untimed(old)
 
 
 # --- shared guests and libvirtd: one per session ---------------------------------------

@@ -409,30 +409,33 @@ def test_nested_seed_pasid_mode_with_invalidation():
 
 # --- what QEMU 10.0 refuses --------------------------------------------------------
 
+def refused_message(backend, l2_mode, iommu_opts, what):
+    """Start L2 with a combination QEMU 10.0 must refuse: its message."""
+    c = _cell()
+    try:
+        c.start_l2(backend=backend, l2_mode=l2_mode, iommu_opts=iommu_opts)
+    except nested.NestedError as e:
+        return str(e)
+    raise AssertionError("QEMU 10.0 accepted " + what)
+
+
+def show_line(msg, needle):
+    print("    | " + [l for l in msg.splitlines() if needle in l][0])
+
+
 def test_nested_refused_first_stage():
     """x-flts=on (first-stage translation in L2's vIOMMU) with a vfio-pci device:
     QEMU 10.0 has no nesting, so it refuses the host device (vtd_check_hiod)."""
-    c = _cell()
-    try:
-        c.start_l2(backend="iommufd", l2_mode="scalable", iommu_opts={"x-flts": "on"})
-    except nested.NestedError as e:
-        msg = str(e)
-    else:
-        raise AssertionError("QEMU 10.0 accepted x-flts=on with vfio-pci")
+    msg = refused_message("iommufd", "scalable", {"x-flts": "on"}, "x-flts=on with vfio-pci")
     assert "host device is uncompatible with stage-1 translation" in msg, msg
-    print("    | " + [l for l in msg.splitlines() if "uncompatible" in l][0])
+    show_line(msg, "uncompatible")
 
 
 def test_nested_refused_no_caching_mode():
-    c = _cell()
-    try:
-        c.start_l2(backend="container", l2_mode="legacy", iommu_opts={"caching-mode": "off"})
-    except nested.NestedError as e:
-        msg = str(e)
-    else:
-        raise AssertionError("QEMU 10.0 accepted vfio-pci without caching-mode")
+    msg = refused_message("container", "legacy", {"caching-mode": "off"},
+                          "vfio-pci without caching-mode")
     assert "caching-mode=on" in msg, msg
-    print("    | " + [l for l in msg.splitlines() if "caching-mode" in l][0])
+    show_line(msg, "caching-mode")
 
 
 def teardown_module():

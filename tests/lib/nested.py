@@ -47,9 +47,10 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import unittest
+
+from vtdserial import VtdSerial
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 NESTED = os.path.join(REPO, "tests", "nested")
@@ -173,72 +174,11 @@ def _pid_alive(pid):
         return False
 
 
-class L2Serial:
+def l2_serial(path):
     """L2's COM1 from the host (DIR/l2-serial.sock): vtdguest's live lines."""
-
-    def __init__(self, path, timeout=30.0):
-        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self._sock.connect(path)
-        self._buf = b""
-        self._pos = 0
-        self._closed = False
-        self._cv = threading.Condition()
-        self._t = threading.Thread(target=self._loop, daemon=True)
-        self._t.start()
-
-    def _loop(self):
-        while True:
-            try:
-                data = self._sock.recv(65536)
-            except OSError:
-                data = b""
-            with self._cv:
-                if not data:
-                    self._closed = True
-                    self._cv.notify_all()
-                    return
-                self._buf += data
-                self._cv.notify_all()
-
-    def text(self):
-        with self._cv:
-            return self._buf.decode("utf-8", "replace")
-
-    def send(self, line, timeout=60.0, check=True):
-        """Send one vtdguest line; return the lines printed before OK (raise on
-        ERR when check, else return (ok, lines, err))."""
-        if "\n" in line:
-            raise ValueError("one line at a time")
-        with self._cv:
-            start = len(self._buf)
-        self._sock.sendall(line.encode() + b"\n")
-        rx = re.compile(rb"^(OK|ERR ([^\r\n]*))\r?\n", re.M)
-        end = time.monotonic() + timeout
-        with self._cv:
-            while True:
-                m = rx.search(self._buf, start)
-                if m:
-                    break
-                left = end - time.monotonic()
-                if left <= 0 or self._closed:
-                    raise NestedError("L2 gave no OK/ERR for %r after %.0f s; output:\n%s"
-                                      % (line, timeout, self._buf[start:].decode("utf-8", "replace")))
-                self._cv.wait(min(left, 0.5))
-            out = [l.rstrip("\r") for l in
-                   self._buf[start:m.start()].decode("utf-8", "replace").splitlines() if l.strip()]
-        ok = m.group(1) == b"OK"
-        err = None if ok else m.group(2).decode("utf-8", "replace")
-        if check:
-            if not ok:
-                raise NestedError("L2 %r: ERR %s" % (line, err))
-            return out
-        return ok, out, err
-
-    def close(self):
-        try:
-            self._sock.close()
-        except OSError:
-            pass
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.connect(path)
+    return VtdSerial(sock, NestedError, who="L2 ")
 
 
 class Cell:
@@ -582,11 +522,13 @@ class Cell:
 
     def l2_serial(self):
         if self._serial is None:
-            self._serial = L2Serial(self.p("l2-serial.sock"))
+            self._serial = l2_serial(self.p("l2-serial.sock"))
         return self._serial
 
     def l2(self, line, **kw):
-        """Send one vtdguest line to L2 (see tests/guest/vtdguest/README.md)."""
+        """Send one vtdguest line to L2 (see tests/guest/vtdguest/README.md);
+        L2 runs under TCG inside TCG, so it gets 60 s by default."""
+        kw.setdefault("timeout", 60.0)
         return self.l2_serial().send(line, **kw)
 
     def stop_l2(self):

@@ -28,7 +28,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -36,6 +35,7 @@ REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 sys.path.insert(0, os.path.join(REPO, "tests", "lib"))
 from procs import Child, pdeathsig  # noqa: E402
 from qmp import QMP  # noqa: E402
+from vtdserial import VtdSerial  # noqa: E402
 
 ELF = os.path.join(HERE, "build", "vtdguest.elf")
 VTD_BASE = 0xFED90000
@@ -131,10 +131,7 @@ class VtdGuest(Child):
         self.workdir = None
         self._ctl = None
         self._sock = None
-        self._buf = b""
-        self._pos = 0            # expect()/send() consume output from here
-        self._cv = threading.Condition()
-        self._reader = None
+        self._serial = None      # VtdSerial once QEMU connected the port
         self.boot_errors = []    # "ERR line N: ..." lines printed while booting
 
     # --- lifecycle ---------------------------------------------------------
@@ -188,8 +185,8 @@ class VtdGuest(Child):
                         raise GuestError("QEMU did not connect the serial port\n"
                                          + self._diagnostics())
             lsock.close()
-            self._reader = threading.Thread(target=self._read_loop, daemon=True)
-            self._reader.start()
+            self._serial = VtdSerial(self._sock, GuestError, alive=lambda: self.running,
+                                     describe=self._diagnostics)
             self.expect(r"^READY\r?\n", timeout=self.timeout)
             self.boot_errors = re.findall(r"^ERR line .*?(?=\r?$)", self.serial_text(), re.M)
             self._ctl = QMP(self.ctl_path)
@@ -198,20 +195,6 @@ class VtdGuest(Child):
             raise
         self.boot_time = time.monotonic() - t0
         return self
-
-    def _read_loop(self):
-        while True:
-            try:
-                data = self._sock.recv(65536)
-            except OSError:
-                data = b""
-            with self._cv:
-                if not data:
-                    self._closed = True
-                    self._cv.notify_all()
-                    return
-                self._buf += data
-                self._cv.notify_all()
 
     def _diagnostics(self):
         def tail(path, n=30):
@@ -222,7 +205,7 @@ class VtdGuest(Child):
                 return ""
         return ("command: %s\n--- QEMU stderr ---\n%s--- serial ---\n%s"
                 % (" ".join(shlex.quote(a) for a in self.argv), tail(self.stderr_path),
-                   self._buf.decode("utf-8", "replace")[-3000:]))
+                   self.serial_text()[-3000:]))
 
     def stop(self):
         """Quit QEMU (QMP quit, then SIGKILL) and remove the work directory."""
@@ -239,46 +222,16 @@ class VtdGuest(Child):
     # --- serial ------------------------------------------------------------
 
     def serial_text(self):
-        with self._cv:
-            return self._buf.decode("utf-8", "replace")
+        """Everything the guest printed so far."""
+        return self._serial.text() if self._serial else ""
 
     def expect(self, pattern, timeout=30.0):
-        """Wait for a regex (multiline) in the output not yet consumed; consume
-        through the match and return the match object. Output may arrive in
-        pieces: end a pattern with \\n rather than $ to match whole lines."""
-        rx = re.compile(pattern, re.M)
-        end = time.monotonic() + timeout
-        with self._cv:
-            while True:
-                text = self._buf.decode("utf-8", "replace")
-                m = rx.search(text, self._pos)
-                if m:
-                    self._pos = m.end()
-                    return m
-                left = end - time.monotonic()
-                if left <= 0 or getattr(self, "_closed", False) or not self.running:
-                    raise GuestError("no %r on the serial port after %.0f s\n%s"
-                                     % (pattern, timeout, self._diagnostics()))
-                self._cv.wait(min(left, 0.5))
+        """VtdSerial.expect(): a regex in the output not yet consumed."""
+        return self._serial.expect(pattern, timeout)
 
     def send(self, line, check=True, timeout=30.0):
-        """Send one scenario line; wait for OK or ERR. Returns the lines the
-        guest printed before it (OK) or raises GuestError (ERR, when check);
-        with check=False returns (ok, lines, err_message)."""
-        if "\n" in line:
-            raise ValueError("one line at a time")
-        with self._cv:
-            self._pos = len(self._buf.decode("utf-8", "replace"))
-        self._sock.sendall(line.encode() + b"\n")
-        start = self._pos
-        m = self.expect(r"^(OK|ERR ([^\r\n]*))\r?\n", timeout=timeout)
-        out = [l.rstrip("\r") for l in self.serial_text()[start:m.start()].splitlines() if l.strip()]
-        ok = m.group(1) == "OK"
-        if check:
-            if not ok:
-                raise GuestError("%r: ERR %s" % (line, m.group(2)))
-            return out
-        return ok, out, None if ok else m.group(2)
+        """VtdSerial.send(): one scenario line, then OK (its lines) or ERR."""
+        return self._serial.send(line, check, timeout)
 
     # --- QMP ---------------------------------------------------------------
 
