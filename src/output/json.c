@@ -437,23 +437,6 @@ void json_dump_stream(FILE *f, const struct vtd_model *m,
 	fputs("}\n", f);
 }
 
-struct json_object *json_dump(const struct vtd_model *m)
-{
-	const struct out_opts compact = { 0 };
-	struct json_object *tree = NULL;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-
-	if (!f)
-		return NULL;
-	json_dump_stream(f, m, &compact, NULL);
-	if (!fclose(f))
-		tree = json_tokener_parse(text);
-	free(text);
-	return tree;
-}
-
 struct json_object *json_device_object(const struct vtd_model *m,
 				       const struct vtd_device *d)
 {

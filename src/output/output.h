@@ -30,9 +30,6 @@ void text_source_line(FILE *f, const struct vtd_model_source *s);
 /* "bb:dd.f" */
 void fmt_bdf(char buf[8], int bus, int devfn);
 
-/* JSON: the dump object of the contract (caller owns the result): the
- * streaming writer's text, parsed, so that tree and stream are one. */
-struct json_object *json_dump(const struct vtd_model *m);
 struct json_object *json_findings(const struct vtd_model *m);
 struct json_object *json_finding(const struct vtd_finding *f);
 /* Parts of the dump object, for diff: "iommu", a device's members but

@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (vtd_walk(&fm.src, &opts, &m) == 0) {
 		text_dump(devnull, &m, &out, NULL);
 		text_findings(devnull, &m);
-		json_print(devnull, json_dump(&m), false);
+		json_dump_stream(devnull, &m, &out, NULL);
 	}
 	vtd_model_free(&m);	/* on error too: it keeps what the walk added */
 out:
