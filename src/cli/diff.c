@@ -201,18 +201,47 @@ static void device_diff(void *ctx, const struct vtd_device *da,
 	json_object_put(y);
 }
 
+/* Same raw words at the same address: every decoded field is the same,
+ * only QEMU's side of the PASID can differ. */
+static bool same_entry(const struct vtd_pasid_rec *a, const struct vtd_pasid_rec *b)
+{
+	return a->gpa == b->gpa && !memcmp(a->e.raw, b->e.raw, sizeof(a->e.raw));
+}
+
+static void pasid_host_diff(struct diff_ctx *dc, struct json_object *dev,
+			    const struct vtd_device *da, const struct vtd_device *db,
+			    const struct vtd_pasid_rec *pa, const struct vtd_pasid_rec *pb)
+{
+	struct json_object *p = json_object_new_object();
+	struct json_object *ha = host_json_pasid(dc->a->host, da, pa);
+	struct json_object *hb = host_json_pasid(dc->b->host, db, pb);
+
+	json_object_object_add(p, "pasid", json_object_new_int64(pa->pasid));
+	compare(dc->changes, "host_changed", dev, p, "", ha, hb, NULL);
+	json_object_put(p);
+	json_object_put(ha);
+	json_object_put(hb);
+}
+
 static void pasid_diff(void *ctx, const struct vtd_device *da,
 		       const struct vtd_device *db, const struct vtd_pasid_rec *pa,
 		       const struct vtd_pasid_rec *pb)
 {
 	struct diff_ctx *dc = ctx;
 	struct json_object *dev = json_object_new_object();
-	struct json_object *x = pa ? json_pasid_object(dc->a, da, pa) : NULL;
-	struct json_object *y = pb ? json_pasid_object(dc->b, db, pb) : NULL;
+	struct json_object *x = NULL, *y = NULL;
 	char bdf[8];
 
 	fmt_bdf(bdf, da->bus, da->devfn);
 	json_object_object_add(dev, "bdf", json_object_new_string(bdf));
+	if (pa && pb && same_entry(pa, pb)) {
+		/* the common case: no JSON of the entry to build and compare */
+		pasid_host_diff(dc, dev, da, db, pa, pb);
+		json_object_put(dev);
+		return;
+	}
+	x = pa ? json_pasid_object(dc->a, da, pa) : NULL;
+	y = pb ? json_pasid_object(dc->b, db, pb) : NULL;
 	if (!pb) {
 		pasid_added(dc->changes, "pasid_removed", dev, x);
 	} else if (!pa) {
