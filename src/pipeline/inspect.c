@@ -104,7 +104,6 @@ int vtd_inspect_again(struct vtd_source *src, unsigned stages,
 void vtd_describe_source(const struct vtd_source *src,
 			struct vtd_model_source *s)
 {
-
 	snprintf(s->kind, sizeof(s->kind), "%s", src->ops->kind);
 	snprintf(s->target, sizeof(s->target), "%s", src->target);
 	snprintf(s->access, sizeof(s->access), "%s",
