@@ -39,6 +39,11 @@ int do_check(int argc, char **argv)
 			   VTD_STAGE_VMM | VTD_STAGE_HOST | VTD_STAGE_CHECK, &m);
 	if (!src)
 		return EXIT_FATAL;
+	if (report_no_match(src, &m)) {
+		vtd_model_free(&m);
+		source_close(src);
+		return EXIT_FATAL;
+	}
 	if (g.out.json)
 		print_check_json(&m);
 	else

@@ -24,6 +24,7 @@ struct global_opts {
 	 * index of its row in the table of targets; NULL: not given */
 	const char *target[CLI_NR_TARGETS];
 	struct vtd_walk_opts walk;	/* --rtaddr, filters */
+	const char *slot_arg;		/* -s as given, for messages */
 	struct out_opts out;		/* -j -p -v */
 	struct qmp_open_opts qmp_opts;	/* --timeout, --no-proc-mem */
 	struct libvirt_open_opts virt_opts;	/* -c URI, --no-monitor */
@@ -81,6 +82,10 @@ int inspect_target(struct vtd_source *src, unsigned stages,
  * report_error() with nothing left open. */
 struct vtd_source *open_inspect(const char *cmd, int argc, char **argv,
 				unsigned stages, struct vtd_model *m);
+/* A filter (-s, --pasid, --did) that matched nothing in m, when the
+ * tables do hold something: true after report_error() saying what the
+ * filter was and what there is (src walked again without it). */
+bool report_no_match(struct vtd_source *src, const struct vtd_model *m);
 /* EXIT_FINDINGS when m has a warning or an error, else EXIT_OK. */
 int exit_status_of(const struct vtd_model *m);
 struct vtd_regfile;
@@ -96,6 +101,8 @@ struct vtd_source *open_with_regs(const char *cmd, int argc, char **argv,
  * command for the message. */
 int cli_parse_options(int argc, char **argv, const char *optstring,
 		      const char *where);
+/* -s as lspci reads it, into f's -s part; NULL, or what is wrong. */
+const char *cli_parse_slot(const char *arg, struct vtd_filter *f);
 /* Refuse positional arguments a command does not take. */
 int no_args(const char *cmd, int argc, char **argv);
 

@@ -8,7 +8,7 @@
 #include "cli/cli.h"
 
 struct global_opts g = {
-	.walk = { .filter = { -1, -1, -1, -1 } },
+	.walk = { .filter = VTD_FILTER_ALL },
 	.count = -1,
 };
 

@@ -13,6 +13,11 @@ int do_dump(int argc, char **argv)
 	src = open_inspect("dump", argc, argv, VTD_STAGE_VMM | VTD_STAGE_HOST, &m);
 	if (!src)
 		return EXIT_FATAL;
+	if (report_no_match(src, &m)) {
+		vtd_model_free(&m);
+		source_close(src);
+		return EXIT_FATAL;
+	}
 	/* with --pages the renderers read each PASID's mappings as they
 	 * print it: memory stays bounded by one PASID */
 	pages = vtd_pages_of(src);

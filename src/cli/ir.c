@@ -26,6 +26,13 @@ int do_ir(int argc, char **argv)
 		goto out;
 	}
 	vtd_describe_source(src, &m.source);
+	if (vtd_filter_has_slot(&g.walk.filter) && ir.nr_present == 0 &&
+	    ir.nr_present_all > 0) {
+		report_error("nothing matches -s %s (%u present entries; none has a SID it names)",
+			     g.slot_arg, ir.nr_present_all);
+		vtd_ir_free(&ir);
+		goto out;
+	}
 	if (g.out.json)
 		json_print(stdout, json_ir(&ir, &m), g.out.pretty);
 	else

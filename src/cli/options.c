@@ -20,24 +20,61 @@ static int parse_u64(const char *s, uint64_t *v)
 	return errno || *end ? -1 : 0;
 }
 
-/* -s [BUS:]DEV.FN, hex like lspci; returns an error string or NULL */
-static const char *parse_slot(const char *s, struct vtd_filter *f)
+/* One part of -s: "" or "*" leave it -1 (any); else hex up to max. */
+static int slot_part(const char *s, long max, int *out)
 {
-	unsigned bus = 0, dev, fn;
-	int n = 0;
+	char *end;
+	long v;
 
-	if (sscanf(s, "%x:%x.%x%n", &bus, &dev, &fn, &n) == 3 && !s[n]) {
-		if (bus > 0xff)
-			return "bus out of range";
-		f->bus = bus;
-	} else if (n = 0, sscanf(s, "%x.%x%n", &dev, &fn, &n) == 2 && !s[n]) {
-		f->bus = -1;
-	} else {
-		return "expected [BUS:]DEV.FN in hex";
+	if (!s[0] || !strcmp(s, "*"))
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 16);
+	if (errno || *end || v < 0 || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/*
+ * -s as lspci reads it (pciutils' pci_filter_parse_slot):
+ * [[[DOMAIN]:]BUS:][SLOT][.[FUNC]], hex, each part may be empty or "*".
+ * The last ':' ends the bus; a ':' before it ends the domain. Fills the
+ * -s part of f; returns NULL, or what is wrong in lspci's words.
+ */
+const char *cli_parse_slot(const char *arg, struct vtd_filter *f)
+{
+	char buf[64], *colon, *dot, *mid, *bus;
+	struct vtd_filter n = *f;
+
+	if (strlen(arg) >= sizeof(buf))
+		return "invalid slot number";
+	strcpy(buf, arg);
+	n.domain = n.bus = n.slot = n.func = -1;
+	colon = strrchr(buf, ':');
+	mid = buf;
+	if (colon) {
+		*colon = 0;
+		mid = colon + 1;
+		bus = strchr(buf, ':');
+		if (bus) {
+			*bus++ = 0;
+			if (slot_part(buf, 0xffff, &n.domain))
+				return "invalid domain number";
+		} else {
+			bus = buf;
+		}
+		if (slot_part(bus, 0xff, &n.bus))
+			return "invalid bus number";
 	}
-	if (dev > 0x1f || fn > 7)
-		return "device or function out of range";
-	f->devfn = dev << 3 | fn;
+	dot = strchr(mid, '.');
+	if (dot)
+		*dot++ = 0;
+	if (slot_part(mid, 0x1f, &n.slot))
+		return "invalid slot number";
+	if (dot && slot_part(dot, 7, &n.func))
+		return "invalid function number";
+	*f = n;
 	return NULL;
 }
 
@@ -141,9 +178,11 @@ static int parse_one(int c, const char *arg)
 		g.walk.rtaddr = v;
 		break;
 	case 's':
-		msg = parse_slot(arg, &g.walk.filter);
+		msg = cli_parse_slot(arg, &g.walk.filter);
+		g.slot_arg = arg;
 		if (msg) {
-			report_error("-s %s: %s", arg, msg);
+			report_error("-s %s: %s (as in lspci: [[[DOMAIN]:]BUS:][SLOT][.[FUNC]], hex)",
+				     arg, msg);
 			return -1;
 		}
 		break;

@@ -29,7 +29,7 @@ struct strlist {
 /* What the word under the cursor may be, and the device -s names. */
 static struct {
 	enum what what;
-	int bus, devfn;		/* -1: any */
+	struct vtd_filter slot;	/* its -s part; VTD_FILTER_ALL: any */
 } want;
 
 /* The target's devices and their present PASIDs, from the last walk. */
@@ -186,20 +186,13 @@ void shell_targets_refresh(bool quiet)
 
 /* --- what the word under the cursor may be ---------------------------- */
 
-/* -s BUS:DEV.FN / DEV.FN anywhere on the line: PASIDs of that device. */
+/* -s anywhere on the line (lspci's forms): PASIDs of what it names. */
 static void note_slot(const char *s)
 {
-	unsigned bus, dev, fn;
-	int n = 0;
+	struct vtd_filter f = VTD_FILTER_ALL;
 
-	if (sscanf(s, "%x:%x.%x%n", &bus, &dev, &fn, &n) == 3 && !s[n]) {
-		want.bus = bus;
-	} else if (n = 0, sscanf(s, "%x.%x%n", &dev, &fn, &n) == 2 && !s[n]) {
-		want.bus = -1;
-	} else {
-		return;
-	}
-	want.devfn = (dev & 0x1f) << 3 | (fn & 7);
+	if (!cli_parse_slot(s, &f))
+		want.slot = f;
 }
 
 static void find_slot(int argc, char **argv)
@@ -285,7 +278,7 @@ bool shell_complete_setup(const char *line, int start, const char *text)
 	int argc = head ? shell_split(head, &argv, &err) : -1;
 
 	want.what = W_NONE;
-	want.bus = want.devfn = -1;
+	want.slot = VTD_FILTER_ALL;
 	if (argc >= 0) {
 		want.what = classify(argc, argv, start > 0 && line[start - 1] == '=',
 				     text);
@@ -334,8 +327,7 @@ static void add_options(struct strlist *l)
 
 static bool device_wanted(const struct dev_pasids *d)
 {
-	return (want.bus < 0 || d->bus == want.bus) &&
-	       (want.devfn < 0 || d->devfn == want.devfn);
+	return vtd_filter_bdf(&want.slot, d->bus, d->devfn);
 }
 
 static void add_targets(struct strlist *l, enum what what)

@@ -23,7 +23,7 @@
 
 static bool filtered(const struct vtd_filter *f)
 {
-	return f->bus >= 0 || f->devfn >= 0 || f->pasid >= 0 || f->did >= 0;
+	return vtd_filter_has_slot(f) || f->pasid >= 0 || f->did >= 0;
 }
 
 /* The queue and the IR table, as `iq` and `ir` read them; their findings

@@ -40,23 +40,39 @@ static int parse_args(int argc, char **argv, uint64_t *iova, bool *write)
 	return 0;
 }
 
+/* The devices the model holds, "00:1f.0 00:1f.2 ...", into buf. */
+static void list_devices(const struct vtd_model *m, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < m->nr_devices && n + 9 < len; i++) {
+		fmt_bdf(buf + n, m->devices[i].bus, m->devices[i].devfn);
+		n += strlen(buf + n);
+		if (i + 1 < m->nr_devices)
+			buf[n++] = ' ', buf[n] = 0;
+	}
+}
+
 /* The device and PASID entry to translate with; -1 after report_error() */
-static int pick(const struct vtd_model *m, struct vtd_xlate_req *req)
+static int pick(struct vtd_source *src, const struct vtd_model *m,
+		struct vtd_xlate_req *req)
 {
 	const struct vtd_filter *f = &g.walk.filter;
 	const struct vtd_device *d;
-	char bdf[8];
+	char bdf[8], list[200];
 	uint32_t pasid;
 
-	fmt_bdf(bdf, f->bus < 0 ? 0 : f->bus, f->devfn);
 	if (m->nr_devices == 0) {
-		report_error("xlate: %s%s has no present context entry", bdf,
-			     f->bus < 0 ? " (or that slot on any bus)" : "");
+		if (!report_no_match(src, m))
+			report_error("xlate: -s %s: no device has a present context entry",
+				     g.slot_arg);
 		return -1;
 	}
 	if (m->nr_devices > 1) {
-		report_error("xlate: -s matches %zu devices; give the bus too",
-			     m->nr_devices);
+		list_devices(m, list, sizeof(list));
+		report_error("xlate: -s %s matches %zu devices (%s): name one",
+			     g.slot_arg, m->nr_devices, list);
 		return -1;
 	}
 	d = req->d = &m->devices[0];
@@ -86,7 +102,7 @@ int do_xlate(int argc, char **argv)
 	struct vtd_model m;
 	int err, rc = EXIT_FATAL;
 
-	if (g.walk.filter.devfn < 0) {
+	if (!vtd_filter_has_slot(&g.walk.filter)) {
 		report_error("xlate: -s BDF is required");
 		return EXIT_FATAL;
 	}
@@ -103,7 +119,7 @@ int do_xlate(int argc, char **argv)
 	if (inspect_target(src, VTD_STAGE_VMM, &m))
 		goto out_close;
 	req.m = &m;
-	if (pick(&m, &req))
+	if (pick(src, &m, &req))
 		goto out_model;
 	err = vtd_xlate(src, &req, x);
 	if (err < 0) {

@@ -42,6 +42,23 @@ struct vtd_finding *vtd_add_finding(struct vtd_model *m, enum vtd_severity sev,
 	return f;
 }
 
+bool vtd_filter_bdf(const struct vtd_filter *f, int bus, int devfn)
+{
+	return f->domain <= 0 && (f->bus < 0 || f->bus == bus) &&
+	       (f->slot < 0 || f->slot == devfn >> 3) &&
+	       (f->func < 0 || f->func == (devfn & 7));
+}
+
+bool vtd_filter_has_slot(const struct vtd_filter *f)
+{
+	return f->domain >= 0 || f->bus >= 0 || f->slot >= 0 || f->func >= 0;
+}
+
+bool vtd_filter_names_function(const struct vtd_filter *f)
+{
+	return f->slot >= 0 && f->func >= 0;
+}
+
 struct vtd_device *vtd_add_device(struct vtd_model *m)
 {
 	struct vtd_device *d = array_push(&m->devices, &m->nr_devices,

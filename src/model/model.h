@@ -109,14 +109,24 @@ struct vtd_model {
 	bool truncated;		/* hit the work cap */
 };
 
-/* What to walk. */
+/* What to walk: -s as lspci reads it ([[[DOMAIN]:]BUS:][SLOT][.[FUNC]],
+ * each part -1 when absent or "*"), --pasid, --did. */
 struct vtd_filter {
-	int bus;		/* -1 = any */
-	int devfn;		/* -1 = any; with bus -1, slot.fn on any bus */
+	int domain;		/* PCI segment; the unit covers segment 0 */
+	int bus;
+	int slot;		/* device number, 0..0x1f */
+	int func;		/* 0..7 */
 	int64_t pasid;		/* -1 = any */
 	int64_t did;		/* -1 = any */
 };
-#define VTD_FILTER_ALL ((struct vtd_filter){ -1, -1, -1, -1 })
+#define VTD_FILTER_ALL ((struct vtd_filter){ .domain = -1, .bus = -1, \
+	.slot = -1, .func = -1, .pasid = -1, .did = -1 })
+/* Whether bus:devfn (segment 0) passes the filter's -s part. */
+bool vtd_filter_bdf(const struct vtd_filter *f, int bus, int devfn);
+/* -s was given (any part of it). */
+bool vtd_filter_has_slot(const struct vtd_filter *f);
+/* -s names one device: its slot and function (bus and domain may be any). */
+bool vtd_filter_names_function(const struct vtd_filter *f);
 
 struct vtd_walk_opts {
 	struct vtd_filter filter;

@@ -114,11 +114,7 @@ void vtd_ir_geometry(uint64_t irta, uint32_t gsts, uint64_t ecap,
 
 static bool sid_matches(uint16_t sid, const struct vtd_filter *f)
 {
-	if (!f || f->devfn < 0)
-		return true;
-	if ((sid & 0xff) != f->devfn)
-		return false;
-	return f->bus < 0 || (sid >> 8) == f->bus;
+	return !f || vtd_filter_bdf(f, sid >> 8, sid & 0xff);
 }
 
 static int add_present(struct vtd_ir *ir, uint32_t index,

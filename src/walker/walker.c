@@ -133,8 +133,7 @@ static void claim_table(struct walk *w, uint64_t gpa, size_t len,
 
 static bool bdf_wanted(const struct vtd_filter *f, int bus, int devfn)
 {
-	return (f->bus < 0 || f->bus == bus) &&
-	       (f->devfn < 0 || f->devfn == devfn);
+	return vtd_filter_bdf(f, bus, devfn);
 }
 
 /* --- registers -------------------------------------------------------- */
@@ -617,9 +616,10 @@ static int walk_device_pasids(struct walk *w, struct vtd_device *d)
 		return err;
 	sm_context_checks(w, d, d, err == 0);
 	/* --did or --pasid alone: only devices with a match; with -s
-	 * the device stays, to show that its PASID is absent */
+	 * naming one device, it stays, to show that its PASID is absent */
 	if (d->nr_pasids == 0 && (w->o->filter.did >= 0 ||
-	    (w->o->filter.pasid >= 0 && w->o->filter.devfn < 0))) {
+	    (w->o->filter.pasid >= 0 &&
+	     !vtd_filter_names_function(&w->o->filter)))) {
 		free(d->pasids);
 		w->m->nr_devices--;
 	}
@@ -729,7 +729,8 @@ static int walk_root(struct walk *w)
 		struct vtd_root r;
 		uint64_t gpa = rt + 16 * bus;
 
-		if (w->o->filter.bus >= 0 && w->o->filter.bus != bus)
+		if (w->o->filter.domain > 0 ||
+		    (w->o->filter.bus >= 0 && w->o->filter.bus != bus))
 			continue;
 		load_qwords(buf + 16 * bus, raw, 2);
 		vtd_decode_root(raw, sm, &r);

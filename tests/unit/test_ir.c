@@ -161,7 +161,8 @@ static void test_table(void)
 
 	/* -s 00:05.0 keeps entry 0 only; -s 05.0 (any bus) too */
 	f.bus = 0;
-	f.devfn = 0x28;
+	f.slot = 5;
+	f.func = 0;
 	CHECK(read_ir(&ir, &m, &f) == 0);
 	CHECK_EQ_U64(ir.nr_present, 1);
 	CHECK_EQ_U64(ir.present[0].index, 0);

@@ -131,7 +131,8 @@ static void test_scalable(void)
 	o.filter.did = -1;
 	o.filter.pasid = 5;
 	o.filter.bus = 0;
-	o.filter.devfn = 0x80;
+	o.filter.slot = 0x10;
+	o.filter.func = 0;
 	CHECK(walk(&m, &o) == 0);
 	CHECK_EQ_U64(m.nr_devices, 1);
 	CHECK_EQ_U64(m.devices[0].nr_pasids, 0);
