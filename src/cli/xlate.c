@@ -130,7 +130,8 @@ int do_xlate(int argc, char **argv)
 		json_print(stdout, json_xlate(x), g.out.pretty);
 	else
 		text_xlate(stdout, x, &g.out);
-	rc = x->faulted ? EXIT_FINDINGS : EXIT_OK;
+	/* unknown (a table not recorded): no answer, as for a fatal error */
+	rc = x->unknown ? EXIT_FATAL : x->faulted ? EXIT_FINDINGS : EXIT_OK;
 out_model:
 	vtd_model_free(&m);
 out_close:

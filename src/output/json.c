@@ -163,6 +163,7 @@ static struct json_object *json_mappings(const struct vtd_pages *pages,
 	nw = err ? NULL : vtd_map_not_walked_name(mp.not_walked);
 	add(o, "not_walked", nw ? json_object_new_string(nw) : NULL);
 	add_int(o, "bad_pointers", err ? 0 : (int64_t)mp.bad_pointers);
+	add_int(o, "not_recorded", err ? 0 : (int64_t)mp.not_recorded);
 	if (err)
 		add(o, "error", json_object_new_string(why));
 	else

@@ -137,11 +137,15 @@ static void print_mappings(FILE *f, const struct vtd_pages *pages,
 	nw = vtd_map_not_walked_name(mp.not_walked);
 	if (nw)
 		fprintf(f, "    mapped: not walked (%s)\n", nw);
+	else if (mp.not_recorded && !mp.nr_ranges)
+		fprintf(f, "    mapped: unknown (page tables not recorded: retake the snapshot with --pages)");
 	else
 		fprintf(f, "    mapped: %zu ranges, %" PRIu64 " KiB%s", mp.nr_ranges,
 			mp.mapped >> 10, mp.truncated ? ", truncated" : "");
 	if (!nw && mp.bad_pointers)
 		fprintf(f, ", %lu table pointers not in RAM", mp.bad_pointers);
+	if (!nw && mp.not_recorded && mp.nr_ranges)
+		fprintf(f, ", %lu tables not recorded: maybe more", mp.not_recorded);
 	if (!nw)
 		fputc('\n', f);
 	for (size_t i = 0; i < mp.nr_ranges; i++) {

@@ -123,13 +123,15 @@ struct json_object *json_xlate(const struct vtd_xlate *x)
 	for (unsigned i = 0; i < x->nr_steps; i++)
 		json_object_array_add(steps, json_step(&x->steps[i]));
 	add(o, "steps", steps);
-	if (!x->faulted) {
+	if (!x->faulted && !x->unknown) {
 		res = json_object_new_object();
 		add(res, "gpa", json_hex(x->gpa));
 		add(res, "page_size", json_hex(x->page_size));
 	}
 	add(o, "result", res);
 	add(o, "fault", x->faulted ? json_fault(x) : NULL);
+	/* neither a result nor a fault: a table on the way was not recorded */
+	add(o, "unknown", x->unknown ? json_object_new_string(x->unknown_why) : NULL);
 	add(top, "xlate", o);
 	return top;
 }
@@ -179,7 +181,7 @@ static void text_step(FILE *f, const struct vtd_xlate_step *s,
 	fprintf(f, "  %-8s L%u  table 0x%012" PRIx64 "  [%3u]  ", what,
 		s->level, s->table, s->index);
 	if (!s->read) {
-		fprintf(f, "(not in guest RAM)\n");
+		fprintf(f, "%s\n", s->not_recorded ? "(not recorded)" : "(not in guest RAM)");
 		return;
 	}
 	fprintf(f, "0x%016" PRIx64, s->raw);
@@ -213,6 +215,11 @@ void text_xlate(FILE *f, const struct vtd_xlate *x, const struct out_opts *o)
 	fputc('\n', f);
 	for (unsigned i = 0; i < x->nr_steps; i++)
 		text_step(f, &x->steps[i], o);
+	if (x->unknown) {
+		fprintf(f, "unknown: the %s\n", x->unknown_why);
+		fprintf(f, "(a snapshot records page tables only with --pages: retake it with 'vtdctl snapshot --pages -o FILE')\n");
+		return;
+	}
 	if (!x->faulted) {
 		fprintf(f, "result: 0x%" PRIx64 " (%s page)\n", x->gpa,
 			size_name(x->page_size, sz, sizeof(sz)));

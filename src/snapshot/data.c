@@ -64,7 +64,7 @@ int snapshot_read(const struct vtd_snapshot *s, uint64_t gpa, void *buf,
 		if (!p) {
 			if (missing)
 				*missing = page;
-			return -EFAULT;
+			return -ENODATA;
 		}
 		if (n > len)
 			n = len;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * vtdctl: a snapshot file as a source (--snapshot=FILE). Guest memory comes
- * from the recorded pages: a page that was not recorded is absent (-EFAULT,
- * which the walker reports), never zeros. Registers come from the recorded
+ * from the recorded pages: a page of guest RAM that was not recorded is
+ * absent (-ENODATA: "not recorded", which the walker and xlate report as
+ * unknown), never zeros, and never "not in RAM". Registers come from the recorded
  * block, monitor replies by an exact match of command and arguments (any
  * other command: -ENOTSUP, so host state the snapshot lacks is "unknown").
  */
@@ -26,7 +27,7 @@ static int snap_read(struct vtd_source *src, uint64_t gpa, void *buf, size_t len
 	int err = snapshot_read(snap_of(src), gpa, buf, len, &page);
 
 	if (err)
-		source_set_error(src, "guest page 0x%llx is not in the snapshot",
+		source_set_error(src, "guest page 0x%llx was not recorded in the snapshot (take it with 'snapshot --pages' to record page tables)",
 				 (unsigned long long)page);
 	return err;
 }

@@ -76,8 +76,8 @@ const struct snap_page *snapshot_find_page(const struct vtd_snapshot *s,
 					   uint64_t gpa);
 /* A new zeroed page at gpa (kept sorted); NULL when full or out of memory. */
 struct snap_page *snapshot_add_page(struct vtd_snapshot *s, uint64_t gpa);
-/* Copy [gpa, gpa + len) out of the pages: 0, or -EFAULT and the first page
- * that is not there in *missing (when not NULL). */
+/* Copy [gpa, gpa + len) out of the pages: 0, or -ENODATA (not recorded)
+ * and the first page that is not there in *missing (when not NULL). */
 int snapshot_read(const struct vtd_snapshot *s, uint64_t gpa, void *buf,
 		  size_t len, uint64_t *missing);
 

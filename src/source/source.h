@@ -15,6 +15,10 @@
  *   -EFAULT   the range is not (entirely) backed by guest RAM in this source
  *             (a hole in a dump, MMIO, beyond RAM); the caller turns it into
  *             a finding, never into zeros.
+ *   -ENODATA  the range is guest RAM, but this source did not record it (a
+ *             snapshot holds the pages its walk read; page tables only
+ *             with --pages): "not recorded", unknown, never a finding
+ *             about the guest.
  *   -ENOTSUP  the source cannot do this (a dump has no registers).
  *   other     transport failure (socket closed, timeout, I/O error): fatal.
  * On failure the source may set a message with source_set_error().

@@ -366,6 +366,12 @@ int vtd_read_iq(struct vtd_source *src, const struct vtd_regfile *rf,
 				iq->bytes, (unsigned long long)iq->base);
 		check_pointers(iq, m);
 		err = 0;
+	} else if (err == -ENODATA) {
+		vtd_add_finding(m, VTD_SEV_WARNING, "not_recorded", VTD_NO_BDF,
+				VTD_NO_BDF, VTD_NO_PASID, iq->base,
+				"the invalidation queue at 0x%llx was not recorded: its descriptors are unknown",
+				(unsigned long long)iq->base);
+		err = 0;
 	} else if (!err) {
 		iq->read_ok = true;
 		err = vtd_iq_decode(iq, q, count, m);

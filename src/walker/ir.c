@@ -204,6 +204,12 @@ int vtd_read_ir(struct vtd_source *src, const struct vtd_regfile *rf,
 				"the %zu-byte interrupt remapping table at 0x%llx is not in guest RAM",
 				bytes, (unsigned long long)ir->base);
 		err = 0;
+	} else if (err == -ENODATA) {
+		vtd_add_finding(m, VTD_SEV_WARNING, "not_recorded", VTD_NO_BDF,
+				VTD_NO_BDF, VTD_NO_PASID, ir->base,
+				"the interrupt remapping table at 0x%llx was not recorded: its entries are unknown",
+				(unsigned long long)ir->base);
+		err = 0;
 	} else if (!err) {
 		ir->read_ok = true;
 		err = vtd_ir_decode(ir, t, filter, m);

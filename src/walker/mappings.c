@@ -71,7 +71,7 @@ static bool reuse_held(struct mw *w, unsigned level, uint64_t table)
 	return false;
 }
 
-/* 0 loaded, 1 not guest RAM, <0 source failure */
+/* 0 loaded, 1 not guest RAM, 2 not recorded, <0 source failure */
 static int load_table(struct mw *w, unsigned level, uint64_t table)
 {
 	uint8_t buf[VTD_PAGE_SIZE];
@@ -85,6 +85,8 @@ static int load_table(struct mw *w, unsigned level, uint64_t table)
 	err = source_read(w->src, table, buf, sizeof(buf));
 	if (err == -EFAULT)
 		return 1;
+	if (err == -ENODATA)
+		return 2;
 	if (err < 0)
 		return err;
 	for (unsigned i = 0; i < ENTRIES; i++) {
@@ -192,10 +194,12 @@ static int walk_table(struct mw *w, unsigned level, uint64_t table,
 	err = load_table(w, level, table & VTD_ADDR_MASK);
 	if (err < 0)
 		return err;
-	if (err) {
+	if (err == 2)
+		o->not_recorded++;
+	else if (err)
 		o->bad_pointers++;
+	if (err)
 		return 0;
-	}
 	/* deeper levels only overwrite tbl[< level]: this row stays ours */
 	for (unsigned i = 0; i < ENTRIES && !o->truncated; i++) {
 		err = walk_entry(w, level, w->tbl[level][i],

@@ -38,6 +38,9 @@ struct vtd_mappings {
 	unsigned long leaves;		/* present leaf entries seen */
 	unsigned long tables;		/* table pages visited */
 	unsigned long bad_pointers;	/* table pointers not in guest RAM */
+	unsigned long not_recorded;	/* tables in RAM the source did not
+					 * record (a snapshot without --pages):
+					 * their mappings are unknown */
 	uint64_t mapped;		/* sum of the range sizes */
 };
 
@@ -46,7 +49,8 @@ struct vtd_mappings {
  * points at, depth first. Second stage: AW+2 levels, present when R|W, leaf
  * at level 1 or SP at 2/3. First stage: 4 or 5 levels (FLPM), present when
  * P, leaf at level 1 or PS at 2/3; IOVAs of the upper half are sign
- * extended. A pointer that is not guest RAM ends its branch (bad_pointers).
+ * extended. A pointer that is not guest RAM ends its branch (bad_pointers),
+ * and so does a table the source did not record (not_recorded).
  * Returns 0 (out filled; free with vtd_mappings_free), or a negative errno
  * for a source failure or no memory. Never prints.
  */

@@ -144,8 +144,8 @@ static int check_ctx(struct scan *sc, uint64_t addr, bool scalable,
 
 	*out = (struct ctx_result){ .key = addr | 2 | scalable };
 	err = source_read(sc->src, addr, sc->page, VTD_PAGE_SIZE);
-	if (err == -EFAULT)
-		return 0;	/* not RAM after all: invalid */
+	if (err == -EFAULT || err == -ENODATA)
+		return 0;	/* not RAM after all, or not recorded: invalid */
 	if (err)
 		return err;
 	if (!scalable) {
@@ -381,8 +381,8 @@ int vtd_scan_rtaddr(struct vtd_source *src, uint64_t *rtaddr,
 			uint64_t n = end - gpa < SCAN_CHUNK ? end - gpa : SCAN_CHUNK;
 
 			err = source_read(src, gpa, buf, (size_t)n);
-			if (err == -EFAULT) {
-				err = 0;	/* vanished from RAM: skip */
+			if (err == -EFAULT || err == -ENODATA) {
+				err = 0;	/* vanished from RAM, not recorded: skip */
 			} else if (!err) {
 				for (uint64_t off = 0; !err && off < n;
 				     off += VTD_PAGE_SIZE) {

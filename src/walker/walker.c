@@ -78,7 +78,7 @@ static bool spend(struct walk *w, unsigned long n)
 
 /*
  * Read a table the walker is about to decode. Returns 0 when read, 1 when
- * it is not in RAM (a finding has been added), or a negative errno when the
+ * it is not in RAM or was not recorded (a finding has been added), or a negative errno when the
  * source failed (fatal, also kept in w->fatal).
  */
 static int read_table(struct walk *w, uint64_t gpa, void *buf, size_t len,
@@ -91,6 +91,13 @@ static int read_table(struct walk *w, uint64_t gpa, void *buf, size_t len,
 				devfn, pasid, gpa,
 				"%s at 0x%llx (%zu bytes) is not in guest RAM",
 				what, (unsigned long long)gpa, len);
+		return 1;
+	}
+	if (err == -ENODATA) {
+		vtd_add_finding(w->m, VTD_SEV_WARNING, "not_recorded", bus,
+				devfn, pasid, gpa,
+				"%s at 0x%llx was not recorded: what it holds is unknown",
+				what, (unsigned long long)gpa);
 		return 1;
 	}
 	if (err < 0) {

@@ -189,7 +189,21 @@ static struct vtd_xlate_step *new_step(struct xw *w, enum vtd_xlate_stage st,
 	return s;
 }
 
-/* 0 read, 1 not in guest RAM, <0 source failure */
+/* The walk stops, neither translated nor faulted: a table it needs is RAM
+ * that the source did not record (-ENODATA). Returns 1, as fault() does. */
+static int unrecorded(struct xw *w, struct vtd_xlate_step *s)
+{
+	s->not_recorded = true;
+	w->x->unknown = true;
+	snprintf(w->x->unknown_why, sizeof(w->x->unknown_why),
+		 "%s L%u table 0x%llx was not recorded",
+		 vtd_xlate_stage_name(s->stage), s->level,
+		 (unsigned long long)s->table);
+	return 1;
+}
+
+/* 0 read, 1 not in guest RAM, <0 source failure; a table that was not
+ * recorded stops the walk as unknown (1, x->unknown set) */
 static int read_entry(struct xw *w, struct vtd_xlate_step *s)
 {
 	uint8_t b[8];
@@ -200,6 +214,8 @@ static int read_entry(struct xw *w, struct vtd_xlate_step *s)
 	err = source_read(w->src, s->entry, b, sizeof(b));
 	if (err == -EFAULT)
 		return 1;
+	if (err == -ENODATA)
+		return unrecorded(w, s);
 	if (err < 0)
 		return err;
 	s->raw = 0;
@@ -263,7 +279,7 @@ static int ss_walk(struct xw *w, const struct ss_ctx *c, uint64_t addr,
 		if (!s)
 			return 1;
 		err = read_entry(w, s);
-		if (err < 0)
+		if (err < 0 || w->x->unknown)
 			return err;
 		if (err) {
 			bool top = level == c->levels;
@@ -343,7 +359,7 @@ static int fs_walk(struct xw *w, uint64_t root, const struct ss_ctx *ss)
 		if (!s)
 			return 1;
 		err = read_entry(w, s);
-		if (err < 0)
+		if (err < 0 || w->x->unknown)
 			return err;
 		if (err) {
 			unsigned fr = level == x->levels ?
@@ -597,7 +613,7 @@ int vtd_xlate(struct vtd_source *src, const struct vtd_xlate_req *req,
 	}
 	if (err < 0)
 		return err;
-	if (!err)
+	if (!err && !x->unknown)
 		check_output(&w);
 	return 0;
 }

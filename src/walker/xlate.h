@@ -41,6 +41,7 @@ struct vtd_xlate_step {
 	unsigned index;		/* 0..511 */
 	uint64_t entry;		/* table + 8 * index */
 	bool read;		/* false: the entry could not be read */
+	bool not_recorded;	/* its table is RAM the source did not record */
 	uint64_t raw;
 	struct vtd_pte_bits bits;
 	bool leaf;		/* this entry maps the page */
@@ -72,9 +73,12 @@ struct vtd_xlate {
 	/* the walk */
 	struct vtd_xlate_step steps[VTD_XLATE_MAX_STEPS];
 	unsigned nr_steps;
-	/* result: either a translation or a fault */
+	/* result: a translation, a fault, or unknown (a table the source did
+	 * not record: a snapshot taken without --pages) */
 	bool faulted;
 	struct vtd_xlate_fault fault;
+	bool unknown;
+	char unknown_why[120];	/* which table was not recorded */
 	uint64_t gpa;		/* output address */
 	uint64_t page_size;
 };
@@ -94,7 +98,8 @@ struct vtd_xlate_req {
 
 /*
  * Walk the tables for one request. Returns 0 with x filled (x->faulted says
- * whether the hardware would fault, and why), or a negative errno when the
+ * whether the hardware would fault, and why; x->unknown that a table on the
+ * way was not recorded, so the answer is not known), or a negative errno when the
  * source failed (message in src->error). Never prints; bounded by levels.
  */
 int vtd_xlate(struct vtd_source *src, const struct vtd_xlate_req *req,

@@ -123,9 +123,10 @@ static void test_record_and_replay(void)
 	CHECK(snap->mmio_base == 0xfed90000 && source_ram_end(snap) == FAKE_RAM);
 	CHECK(source_read(snap, 0x1ff0, buf, 32) == 0 && !memcmp(buf, f.ram + 0x1ff0, 32));
 	CHECK(source_read(snap, 0x1000, buf, 8192) == 0 && !memcmp(buf, f.ram + 0x1000, 8192));
-	/* RAM, but never read: absent, not zeros */
-	CHECK(source_read(snap, 0x3000, buf, 8) == -EFAULT);
-	CHECK(source_read(snap, 0x2ff8, buf, 16) == -EFAULT);
+	/* RAM, but never read: not recorded (not "not RAM"), and not zeros */
+	CHECK(source_read(snap, 0x3000, buf, 8) == -ENODATA);
+	CHECK(source_read(snap, 0x2ff8, buf, 16) == -ENODATA);
+	CHECK(source_read(snap, FAKE_RAM, buf, 8) == -EFAULT);	/* beyond RAM */
 	CHECK(source_read_regs(snap, 0, 3, regs) == 0 && regs[1] == 0x1008);
 	CHECK(source_read_regs(snap, 0, 4, regs) < 0);		/* 0x18 not read */
 	CHECK(source_monitor(snap, "qom-list", args, &ret) == 0);
