@@ -488,6 +488,12 @@ static int load_memory_map(struct vtd_source *src)
 	if (rc)
 		return rc;
 	p->mmio_default = !iommu.found;
+	/* as --vm says of a domain without one: every read of the registers
+	 * would fail on MMIO that is not there */
+	if (!iommu.found) {
+		source_set_error(src, "the VM has no Intel IOMMU (QEMU needs -device intel-iommu)");
+		return -ENODEV;
+	}
 	return 0;
 }
 
