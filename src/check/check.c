@@ -174,7 +174,7 @@ int check_ctx_without_device(struct vtd_model *m, const struct vtd_host *h)
 			continue;
 		vtd_add_finding(m, VTD_SEV_WARNING, "ctx_no_device", d->bus, d->devfn,
 				VTD_NO_PASID, d->ctx_gpa,
-				"present context entry for a device QEMU does not have (no address space)");
+				"present context entry, but QEMU has no device here (no address space)");
 		d->nr_findings++;
 		added++;
 	}
@@ -204,11 +204,11 @@ static void report_pasid_as(struct vtd_model *m, struct vtd_device *d,
 	if (st == AS_MISSING)
 		vtd_add_finding(m, VTD_SEV_ERROR, "host_pasid_missing", d->bus, d->devfn,
 				p->pasid, p->gpa,
-				"present PASID entry on a host-IOMMU (vfio) device, but QEMU has no address space for it: not bound to the host");
+				"not bound to the host: QEMU has no address space for this present PASID of a vfio device");
 	else
 		vtd_add_finding(m, VTD_SEV_INFO, "host_pasid_lazy", d->bus, d->devfn,
 				p->pasid, p->gpa,
-				"present PASID entry on an emulated device; QEMU makes its address space on the first DMA with this PASID");
+				"no address space until its first DMA (an emulated device: QEMU makes it then)");
 	d->nr_findings++;
 }
 
@@ -293,8 +293,8 @@ int check_leftover_pasids(struct vtd_model *m, const struct vtd_host *h)
 		vfio = host_find_vfio(h, a->bus, a->devfn) != NULL;
 		vtd_add_finding(m, vfio ? VTD_SEV_ERROR : VTD_SEV_INFO, "host_pasid_leftover",
 				a->bus, a->devfn, a->pasid, 0,
-				vfio ? "QEMU keeps an address space (and host binding) for a PASID the guest made non-present" :
-				"QEMU keeps an address space for a PASID the guest made non-present (an emulated device: unused until the next DMA with it)");
+				vfio ? "PASID not present, but QEMU keeps its address space (and host binding)" :
+				"PASID not present, but QEMU keeps its address space (an emulated device: unused until its next DMA)");
 		if (d)
 			d->nr_findings++;
 		added++;

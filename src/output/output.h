@@ -53,6 +53,17 @@ void text_dump(FILE *f, const struct vtd_model *m, const struct out_opts *o,
 	       const struct vtd_pages *pages);
 void text_findings(FILE *f, const struct vtd_model *m);
 
+/* check's report (src/output/check.c): findings in the model's order (check
+ * sorts them worst first), each line within 100 columns unless -v, the
+ * counts, where to look next; JSON "summary", the same counts. */
+struct check_counts {
+	unsigned sev[3];	/* by enum vtd_severity */
+	size_t devices, pasids;
+};
+void check_count(const struct vtd_model *m, struct check_counts *c);
+void text_check(FILE *f, const struct vtd_model *m, const struct out_opts *o);
+struct json_object *json_check_summary(const struct vtd_model *m);
+
 /* QEMU's side (src/output/host.c, src/output/vmm.c) */
 /* JSON "host" objects for a device and for one of its PASIDs (never NULL). */
 struct json_object *host_json_device(const struct vtd_host *h,

@@ -109,7 +109,7 @@ void vtd_ir_geometry(uint64_t irta, uint32_t gsts, uint64_t ecap,
 	if (ir->eime && !(ecap & (1ULL << 4)))
 		vtd_add_finding(m, VTD_SEV_ERROR, "eime_not_supported", VTD_NO_BDF,
 				VTD_NO_BDF, VTD_NO_PASID, 0,
-				"IRTA.EIME (x2APIC mode) is set but ECAP.EIM is clear");
+				"IRTA.EIME (x2APIC mode) is set but ECAP.EIM (bit 4) is clear");
 }
 
 static bool sid_matches(uint16_t sid, const struct vtd_filter *f)

@@ -129,7 +129,7 @@ static void claim_table(struct walk *w, uint64_t gpa, size_t len,
 		if ((*v & ~(role | TABLE_REPORTED)) && !(*v & TABLE_REPORTED)) {
 			vtd_add_finding(w->m, VTD_SEV_ERROR, "table_overlap",
 					bus, devfn, VTD_NO_PASID, pg,
-					"the page at 0x%llx is used both as %s and as %s",
+					"page 0x%llx is both %s and %s",
 					(unsigned long long)pg, role_name(*v),
 					role_name(role));
 			*v |= TABLE_REPORTED;
@@ -242,7 +242,7 @@ static bool check_global_state(struct walk *w)
 	if (rt->mode == VTD_MODE_SCALABLE && m->regs.valid && !m->ecap.smts)
 		vtd_add_finding(m, VTD_SEV_ERROR, "scalable_not_supported",
 				NO_DEV, VTD_NO_PASID, 0,
-				"RTADDR selects scalable mode but ECAP.SMTS is clear");
+				"RTADDR selects scalable mode but ECAP.SMTS (bit 43) is clear");
 	if (rt->addr == 0 && m->regs.valid &&
 	    !(m->regs.gsts & VTD_GSTS_RTPS))
 		return false;	/* never programmed: nothing to walk */
@@ -258,8 +258,8 @@ static void check_aw(struct walk *w, unsigned aw, int bus, int devfn,
 		return;
 	vtd_add_finding(w->m, VTD_SEV_ERROR, "aw_not_supported", bus, devfn,
 			pasid, gpa,
-			"AW=%u (%u-level) is not in CAP.SAGAW 0x%x", aw, aw + 2,
-			w->m->cap.sagaw);
+			"AW=%u (%u-level) but CAP.SAGAW bit %u is clear (SAGAW 0x%x)",
+			aw, aw + 2, aw, w->m->cap.sagaw);
 }
 
 static void check_did(struct walk *w, unsigned did, int bus, int devfn,
@@ -299,11 +299,11 @@ static void legacy_context_checks(struct walk *w, const struct vtd_device *d)
 	if (c->tt == 2 && w->m->regs.valid && !w->m->ecap.pt)
 		vtd_add_finding(w->m, VTD_SEV_ERROR, "tt_not_supported", d->bus,
 				d->devfn, VTD_NO_PASID, d->ctx_gpa,
-				"pass-through (TT=2) but ECAP.PT is clear");
+				"pass-through (TT=2) but ECAP.PT (bit 6) is clear");
 	if (c->tt == 1 && w->m->regs.valid && !w->m->ecap.dt)
 		vtd_add_finding(w->m, VTD_SEV_ERROR, "tt_not_supported", d->bus,
 				d->devfn, VTD_NO_PASID, d->ctx_gpa,
-				"device-TLB translation (TT=1) but ECAP.DT is clear");
+				"device-TLB translation (TT=1) but ECAP.DT (bit 2) is clear");
 	/* TT=2 ignores SLPTPTR (and AW is only the width); never follow it */
 	if (c->tt != 2) {
 		check_aw(w, c->aw, d->bus, d->devfn, VTD_NO_PASID, d->ctx_gpa);
@@ -380,6 +380,17 @@ static int walk_legacy_context_table(struct walk *w, int bus, uint64_t ctp)
 
 /* --- scalable mode ---------------------------------------------------- */
 
+/* The ECAP bit each PGTT needs, by its name in the specification */
+static const char *pgtt_ecap_bit(unsigned pgtt)
+{
+	switch (pgtt) {
+	case VTD_PGTT_FIRST:  return "ECAP.FLTS (bit 47)";
+	case VTD_PGTT_SECOND: return "ECAP.SLTS (bit 46)";
+	case VTD_PGTT_NESTED: return "ECAP.NEST (bit 26)";
+	default:	      return "ECAP.PT (bit 6)";
+	}
+}
+
 static unsigned pgtt_allowed(const struct vtd_ecap *e, unsigned pgtt)
 {
 	switch (pgtt) {
@@ -414,8 +425,9 @@ static void pasid_entry_checks(struct walk *w, const struct vtd_device *d,
 	if (w->m->regs.valid && !pgtt_allowed(&w->m->ecap, e->pgtt))
 		vtd_add_finding(w->m, VTD_SEV_ERROR, "pgtt_not_supported",
 				d->bus, d->devfn, p->pasid, p->gpa,
-				"PGTT %s is not allowed by ECAP (FLTS/SLTS/NEST/PT)",
-				vtd_pgtt_name(e->pgtt, name, sizeof(name)));
+				"PGTT=%u (%s) but %s is clear", e->pgtt,
+				vtd_pgtt_name(e->pgtt, name, sizeof(name)),
+				pgtt_ecap_bit(e->pgtt));
 	if (e->pgtt == VTD_PGTT_SECOND || e->pgtt == VTD_PGTT_NESTED) {
 		check_aw(w, e->aw, d->bus, d->devfn, p->pasid, p->gpa);
 		check_ptr(w, e->slptptr, "second-stage table pointer", d->bus,
@@ -580,7 +592,7 @@ static void sm_context_checks(struct walk *w, const struct vtd_device *d,
 	    f->did < 0 && !w->m->truncated && !vtd_model_pasid(pasids_of, c->rid_pasid))
 		vtd_add_finding(w->m, VTD_SEV_WARNING, "rid_pasid_not_present",
 				d->bus, d->devfn, c->rid_pasid, d->ctx_gpa,
-				"no present PASID entry for RID_PASID %u: requests without PASID will fault",
+				"RID_PASID %u not present: DMA without PASID faults",
 				c->rid_pasid);
 }
 
@@ -602,7 +614,7 @@ static bool dir_already_walked(struct walk *w, struct vtd_device *d)
 	d->dir_shared_with = *first;
 	vtd_add_finding(w->m, VTD_SEV_INFO, "pasid_dir_shared", d->bus,
 			d->devfn, VTD_NO_PASID, d->ctx_gpa,
-			"PASID directory 0x%llx is shared with %02x:%02x.%x (a DMA alias?); its PASIDs are listed there",
+			"PASID directory 0x%llx shared with %02x:%02x.%x (a DMA alias?); PASIDs listed there",
 			(unsigned long long)d->ctx.sm.pasid_dir, f->bus,
 			f->devfn >> 3, f->devfn & 7);
 	return true;
@@ -775,13 +787,13 @@ static void report_faults(struct vtd_model *m)
 		vtd_add_finding(m, VTD_SEV_WARNING, "fault_pending",
 				r->sid >> 8, r->sid & 0xff,
 				r->pp ? (int64_t)r->pasid : VTD_NO_PASID,
-				0, "fault record %u: %s %s 0x%llx, reason 0x%02x (%s)",
-				r->index, r->read ? "read" : "write",
+				0, "%s %s 0x%llx: reason 0x%02x, %s (record %u)",
+				r->read ? "read" : "write",
 				vtd_fault_is_ir(r->fr) ? "of interrupt index" : "at",
 				vtd_fault_is_ir(r->fr) ?
 				(unsigned long long)(r->addr >> 48) :
 				(unsigned long long)r->addr, r->fr,
-				vtd_fault_reason_str(r->fr));
+				vtd_fault_reason_str(r->fr), r->index);
 	}
 }
 
