@@ -39,7 +39,8 @@ struct cmd {
 	const char *more;	/* `COMMAND --help`: what else applies, an example */
 };
 
-#define FILTERS "  -s [BUS:]DEV.FN, --pasid=N, --did=N: only what they name.\n"
+#define FILTERS "  -s [[[DOMAIN]:]BUS:][SLOT][.[FUNC]] (as lspci -s), --pasid=N, --did=N: only\n" \
+	"  what they name; matching nothing is an error (exit 1), not 'clean'.\n"
 
 static const struct cmd cmds[] = {
 	{ "dump", do_dump, "", "decode every device, context and PASID entry", CMD_HOST,
@@ -62,15 +63,17 @@ static const struct cmd cmds[] = {
 	  "walk the page tables for one address of one device", 0,
 	  "  One line per level; the walk stops where the hardware would fault, with\n"
 	  "  the reason it would record. The access defaults to read; the PASID to the\n"
-	  "  context entry's RID_PASID.\n"
+	  "  context entry's RID_PASID. On a snapshot taken without --pages, a page table\n"
+	  "  it lacks makes the answer unknown (exit 1), never a fault.\n"
 	  "  Example: vtdctl --qmp=/run/vm.qmp -s 00:03.0 xlate 0x1000 write\n" },
 	{ "ir", do_ir, "", "the interrupt remapping table: present entries", 0,
-	  "  -s [BUS:]DEV.FN: only the entries whose SID field names that device.\n"
+	  "  -s (as lspci -s): only the entries whose SID field names such a device.\n"
 	  "  Example: vtdctl --vm=web1 ir\n" },
 	{ "check", do_check, "", "guest tables against the host side: every rule, findings", CMD_HOST,
 	  FILTERS
-	  "  Exit 2 when any finding is a warning or an error. With --all: one summary\n"
-	  "  line per VM, its findings under it.\n"
+	  "  Findings worst first, each line within 100 columns (-v: whole messages),\n"
+	  "  then the counts. Exit 2 when any finding is a warning or an error. With\n"
+	  "  --all: one summary line per VM, its findings under it.\n"
 	  "  Example: vtdctl --all check\n" },
 	{ "snapshot", do_snapshot, "-o FILE|- [--pages]", "save everything a later offline run needs", CMD_HOST,
 	  "  Registers, the guest pages the walk read, QEMU's replies: --snapshot=FILE\n"
@@ -106,7 +109,7 @@ static const char global_usage[] =
 	"            --vm=NAME [-c|--connect=URI] [--no-monitor] | --all [-c URI] |\n"
 	"            --snapshot=FILE }\n"
 	"OPTIONS := { -j|--json | -p|--pretty | -v|--verbose ... |\n"
-	"             -s|--slot=[BUS:]DEV.FN | --pasid=N | --did=N |\n"
+	"             -s|--slot=[[[DOMAIN]:]BUS:][SLOT][.[FUNC]] | --pasid=N | --did=N |\n"
 	"             -n|--count=N | -o|--output=FILE | --pages | -i|--interval=MS |\n"
 	"             --consistent | --pause | --no-host | --timeout=MS | --no-proc-mem |\n"
 	"             -h|--help | -V|--version }\n"
