@@ -280,7 +280,10 @@ class Libvirtd(Child):
                 raise LibvirtdError("domain %s stopped before the guest was ready:\n%s"
                                     % (name, self.log_text(name)[-3000:]))
             if time.monotonic() - t0 > timeout:
-                raise LibvirtdError("domain %s: guest not ready after %.0f s" % (name, timeout))
+                raise LibvirtdError("domain %s: guest not ready after %.0f s; its serial output "
+                                    "ends:\n%s\nits log ends:\n%s"
+                                    % (name, timeout, self._tail(name + ".serial", 10),
+                                       self.log_text(name)[-1500:]))
             time.sleep(0.2)
 
     # --- domains -----------------------------------------------------------
