@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vtdctl: the command line's options, parsed into g. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,60 +22,78 @@ static int parse_u64(const char *s, uint64_t *v)
 	return errno || *end ? -1 : 0;
 }
 
-/* One part of -s: "" or "*" leave it -1 (any); else hex up to max. */
-static int slot_part(const char *s, long max, int *out)
+/* One part of -s: "" or "*" leave it -1 (any); else hex digits only, the
+ * value at most max. false when it is not such a number. */
+static bool slot_part(const char *s, unsigned long max, int *out)
 {
-	char *end;
-	long v;
+	unsigned long v = 0;
 
-	if (!s[0] || !strcmp(s, "*"))
-		return 0;
-	errno = 0;
-	v = strtol(s, &end, 16);
-	if (errno || *end || v < 0 || v > max)
-		return -1;
+	if (!s || !s[0] || !strcmp(s, "*"))
+		return true;
+	for (; *s; s++) {
+		if (!isxdigit((unsigned char)*s))
+			return false;
+		v = v << 4 | (unsigned long)(isdigit((unsigned char)*s) ? *s - '0' :
+					      tolower((unsigned char)*s) - 'a' + 10);
+		if (v > max)
+			return false;
+	}
 	*out = (int)v;
-	return 0;
+	return true;
+}
+
+/* Split s in place at sep into at most n fields (NULL past the last one);
+ * false when there are more. */
+static bool split_fields(char *s, int sep, char **fields, int n)
+{
+	int i = 0;
+
+	for (;;) {
+		if (i == n)
+			return false;
+		fields[i++] = s;
+		s = strchr(s, sep);
+		if (!s)
+			break;
+		*s++ = 0;
+	}
+	while (i < n)
+		fields[i++] = NULL;
+	return true;
 }
 
 /*
- * -s as lspci reads it (pciutils' pci_filter_parse_slot):
- * [[[DOMAIN]:]BUS:][SLOT][.[FUNC]], hex, each part may be empty or "*".
- * The last ':' ends the bus; a ':' before it ends the domain. Fills the
- * -s part of f; returns NULL, or what is wrong in lspci's words.
+ * -s as lspci reads it (pciutils 3.8 and later, lib/filter.c):
+ * [[[DOMAIN]:]BUS:][SLOT][.[FUNC]], hex digits, each part may be empty or
+ * "*" (any). Three ':'-fields are domain, bus, slot.func; two are bus and
+ * slot.func. Fills the -s part of f; returns NULL, or what is wrong in
+ * lspci's words.
  */
 const char *cli_parse_slot(const char *arg, struct vtd_filter *f)
 {
-	char buf[64], *colon, *dot, *mid, *bus;
+	char buf[64], *fld[3], *sf[2], *dev;
 	struct vtd_filter n = *f;
+	int i = 0;
 
 	if (strlen(arg) >= sizeof(buf))
-		return "invalid slot number";
+		return "expression too long";
 	strcpy(buf, arg);
+	if (!split_fields(buf, ':', fld, 3))
+		return "too many fields";
 	n.domain = n.bus = n.slot = n.func = -1;
-	colon = strrchr(buf, ':');
-	mid = buf;
-	if (colon) {
-		*colon = 0;
-		mid = colon + 1;
-		bus = strchr(buf, ':');
-		if (bus) {
-			*bus++ = 0;
-			if (slot_part(buf, 0xffff, &n.domain))
-				return "invalid domain number";
-		} else {
-			bus = buf;
-		}
-		if (slot_part(bus, 0xff, &n.bus))
-			return "invalid bus number";
+	if (fld[2] && !slot_part(fld[i++], 0x7fffffff, &n.domain))
+		return "invalid domain number";
+	if (fld[i + 1] && !slot_part(fld[i++], 0xff, &n.bus))
+		return "invalid bus number";
+	dev = fld[i];
+	if (dev[0] && strcmp(dev, "*")) {
+		if (!split_fields(dev, '.', sf, 2))
+			return "invalid slot/function number";
+		if (!slot_part(sf[0], 0x1f, &n.slot))
+			return "invalid slot number";
+		if (!slot_part(sf[1], 7, &n.func))
+			return "invalid function number";
 	}
-	dot = strchr(mid, '.');
-	if (dot)
-		*dot++ = 0;
-	if (slot_part(mid, 0x1f, &n.slot))
-		return "invalid slot number";
-	if (dot && slot_part(dot, 7, &n.func))
-		return "invalid function number";
 	*f = n;
 	return NULL;
 }
