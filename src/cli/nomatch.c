@@ -159,26 +159,52 @@ static void describe_tables(const struct vtd_model *all,
 	}
 }
 
-bool report_no_match(struct vtd_source *src, const struct vtd_model *m)
+/* Walk src again with filter f (no --pause); 0 or a negative errno. */
+static int walk_with(struct vtd_source *src, struct vtd_filter f,
+		     struct vtd_model *out)
 {
 	struct vtd_inspect_opts o = cli_inspect_opts(0);
+
+	o.walk.filter = f;
+	o.pause = false;
+	return vtd_inspect(src, &o, out);
+}
+
+bool report_no_match(struct vtd_source *src, const struct vtd_model *m)
+{
+	struct vtd_filter f = g.walk.filter, slot_only = f;
 	struct vtd_model all;
 	char what[128], tables[600];
 
-	if (!matched_nothing(m, &g.walk.filter))
+	if (!matched_nothing(m, &f))
 		return false;
-	o.walk.filter = VTD_FILTER_ALL;
-	o.pause = false;
-	if (vtd_inspect(src, &o, &all) < 0)
+	if (walk_with(src, VTD_FILTER_ALL, &all) < 0)
 		return false;	/* the command's own output then says more */
 	if (all.nr_devices == 0) {
 		/* nothing to match: the tables are empty, not the filter wrong */
 		vtd_model_free(&all);
 		return false;
 	}
-	describe_filter(&g.walk.filter, what, sizeof(what));
-	describe_tables(&all, &g.walk.filter, tables, sizeof(tables));
-	report_error("nothing matches %s (%s)", what, tables);
+	describe_filter(&f, what, sizeof(what));
+	/* -s matched, --pasid or --did did not: what those devices hold */
+	slot_only.pasid = slot_only.did = -1;
+	if (vtd_filter_has_slot(&f) && (f.pasid >= 0 || f.did >= 0)) {
+		struct vtd_model some;
+
+		if (walk_with(src, slot_only, &some) == 0) {
+			if (some.nr_devices) {
+				vtd_model_free(&all);
+				all = some;
+				f.domain = f.bus = f.slot = f.func = -1;
+			} else {
+				vtd_model_free(&some);
+			}
+		}
+	}
+	describe_tables(&all, &f, tables, sizeof(tables));
+	report_error("nothing matches %s (%s%s)", what,
+		     vtd_filter_has_slot(&f) || !vtd_filter_has_slot(&g.walk.filter) ?
+		     "" : "what -s names holds ", tables);
 	vtd_model_free(&all);
 	return true;
 }
