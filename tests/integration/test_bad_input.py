@@ -202,8 +202,8 @@ def test_usage_errors():
                        (["--qmp=a", "--core=b", "dump"], "one target"),
                        (["frobnicate"], "unknown command"),
                        (["--bogus", "dump"], "--bogus"),
-                       (["-s", "1:2:3", "dump"], "-s"),
-                       (["-s", "00:20.0", "dump"], "out of range"),
+                       (["-s", "1:2:3:4", "dump"], "-s 1:2:3:4: too many fields"),
+                       (["-s", "00:20.0", "dump"], "invalid slot number"),
                        (["--pasid=0x100000", "dump"], "--pasid"),
                        (["--did=-1", "dump"], "--did"),
                        (["--qmp=x", "dump", "extra"], "unexpected argument")]:
