@@ -174,7 +174,7 @@ int check_ctx_without_device(struct vtd_model *m, const struct vtd_host *h)
 			continue;
 		vtd_add_finding(m, VTD_SEV_WARNING, "ctx_no_device", d->bus, d->devfn,
 				VTD_NO_PASID, d->ctx_gpa,
-				"present context entry, but QEMU has no device here (no address space)");
+				"present context entry, but QEMU has no such device");
 		d->nr_findings++;
 		added++;
 	}
@@ -208,7 +208,7 @@ static void report_pasid_as(struct vtd_model *m, struct vtd_device *d,
 	else
 		vtd_add_finding(m, VTD_SEV_INFO, "host_pasid_lazy", d->bus, d->devfn,
 				p->pasid, p->gpa,
-				"no address space until its first DMA (an emulated device: QEMU makes it then)");
+				"no address space until first DMA (emulated device)");
 	d->nr_findings++;
 }
 
