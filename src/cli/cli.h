@@ -86,6 +86,8 @@ struct vtd_source *open_inspect(const char *cmd, int argc, char **argv,
  * tables do hold something: true after report_error() saying what the
  * filter was and what there is (src walked again without it). */
 bool report_no_match(struct vtd_source *src, const struct vtd_model *m);
+/* The filter matched nothing in m (the tables may be empty too). */
+bool filter_matched_nothing(const struct vtd_model *m);
 /* EXIT_FINDINGS when m has a warning or an error, else EXIT_OK. */
 int exit_status_of(const struct vtd_model *m);
 struct vtd_regfile;

@@ -516,6 +516,10 @@ int do_diff(int argc, char **argv)
 	b.path = argv[1];
 	if (load_side(&a) || load_side(&b))
 		goto out;
+	/* matching nothing on both sides is no "no change" */
+	if (filter_matched_nothing(&a.m) && filter_matched_nothing(&b.m) &&
+	    (report_no_match(a.src, &a.m) || report_no_match(b.src, &b.m)))
+		goto out;
 	changes = diff_sides(&a, &b);
 	if (!changes) {
 		report_error("diff: out of memory");

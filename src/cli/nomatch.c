@@ -29,6 +29,14 @@ static size_t count_pasids(const struct vtd_model *m)
 }
 
 static bool matched_nothing(const struct vtd_model *m,
+			    const struct vtd_filter *f);
+
+bool filter_matched_nothing(const struct vtd_model *m)
+{
+	return matched_nothing(m, &g.walk.filter);
+}
+
+static bool matched_nothing(const struct vtd_model *m,
 			    const struct vtd_filter *f)
 {
 	if (!any_filter(f))

@@ -39,6 +39,27 @@ static int check_usage(int argc, char **argv)
 	return 0;
 }
 
+/* A filter that matches nothing: said once, before the screen is taken;
+ * true after report_error() (src closed). */
+static bool watch_no_match(struct vtd_source *src)
+{
+	struct vtd_model m;
+	bool none;
+
+	if (!vtd_filter_has_slot(&g.walk.filter) && g.walk.filter.pasid < 0 &&
+	    g.walk.filter.did < 0)
+		return false;
+	if (inspect_target(src, 0, &m)) {
+		source_close(src);
+		return true;
+	}
+	none = report_no_match(src, &m);
+	vtd_model_free(&m);
+	if (none)
+		source_close(src);
+	return none;
+}
+
 int do_watch(int argc, char **argv)
 {
 	struct tui_conf conf = {
@@ -57,6 +78,8 @@ int do_watch(int argc, char **argv)
 		report_error("%s", err[0] ? err : "cannot open the target");
 		return EXIT_FATAL;
 	}
+	if (watch_no_match(src))
+		return EXIT_FATAL;
 	/* a dump or a snapshot does not change: one walk, no refresh */
 	conf.still = !strcmp(src->ops->kind, "core") ||
 		     !strcmp(src->ops->kind, "snapshot");

@@ -178,6 +178,23 @@ def test_filter_that_matches_nothing_says_so():
     assert "matches 2 devices (00:03.0 00:10.0): name one" in r.stderr, r.stderr
 
 
+def test_diff_and_watch_with_a_filter_that_matches_nothing():
+    """Snapshots of the test guest (tests/golden/inputs, real QEMU 7.2): diff
+    of two sides that both hold nothing the filter names is not "no change";
+    watch says so before it takes the screen."""
+    inputs = os.path.join(REPO, "tests", "golden", "inputs")
+    a = os.path.join(inputs, "vtdguest-scalable-basic.snap")
+    b = os.path.join(inputs, "vtdguest-hostile-selfref.snap")
+    want = "vtdctl: nothing matches -s 09:00.0 (3 devices: 00:03.0 00:10.0 02:00.1)\n"
+    r = vtd("-s", "09:00.0", "diff", a, b, rc=(1,))
+    assert r.stdout == "" and r.stderr == want, (r.stdout, r.stderr)
+    # a device on one side only is a change, not "nothing matches"
+    r = vtd("-s", "01:", "diff", a, b, rc=(2,))
+    assert "01:00.0" in r.stdout and r.stderr == "", r.stdout
+    screen = tmux_run([binary(), "--snapshot=" + a, "-s", "09:00.0", "watch"], 2)
+    assert want.strip() in screen and "WATCH-EXIT=1" in screen, screen
+
+
 # --- a snapshot without --pages: "not recorded", never a fault -----------------------
 
 def linux_guest():
