@@ -114,7 +114,8 @@ static const char global_usage[] =
 	"             --consistent | --pause | --no-host | --timeout=MS | --no-proc-mem |\n"
 	"             -h|--help | -V|--version }\n"
 	"\n"
-	"Exit status: 0 ok, 1 usage or fatal error, 2 decoded with findings\n"
+	"Exit status: 0 ok, 1 usage or fatal error (also: the VM has no Intel IOMMU,\n"
+	"a filter matched nothing, xlate's answer is unknown), 2 decoded with findings\n"
 	"(a warning or an error about the guest's tables).\n";
 
 static void print_cmd_help(const struct cmd *c)

@@ -41,7 +41,8 @@ static void irt(struct fuzz_mem *fm, const struct vtd_regfile *rf)
 
 	if (fm->flags & 16) {
 		f.bus = (fm->iova >> 8) & 0xff;
-		f.devfn = fm->iova & 0xff;
+		f.slot = (fm->iova >> 3) & 0x1f;
+		f.func = fm->iova & 7;
 	}
 	if (vtd_read_ir(&fm->src, rf, &f, &ir, &m) == 0) {
 		text_ir(devnull, &ir, &m, &out);
