@@ -67,6 +67,11 @@ struct vtd_source *open_target_quiet(const struct qmp_open_opts *qo,
  * open_target() returns the source it opened last when g names the same
  * target, and source_close() leaves that one open; off closes it. */
 void target_keep(bool on);
+/* The kept source when g names it (watch in the shell runs on the shell's
+ * connection: a QMP socket takes one client), else NULL. */
+struct vtd_source *target_kept_source(void);
+/* Close the kept source for good (its connection dropped). */
+void target_drop_kept(void);
 /* For the shell's completion: the command table's names in order (NULL
  * past the end) and getopt's long options (ending in a zero entry). */
 struct option;

@@ -19,6 +19,10 @@ static struct vtd_source *watch_open(char *err, size_t errlen)
 {
 	struct qmp_open_opts qo = g.qmp_opts;
 
+	/* the view closed the shell's connection after it dropped (a no-op
+	 * on a kept source): close it for good before a new one */
+	target_drop_kept();
+
 	if (!qo.timeout_ms)
 		qo.timeout_ms = WATCH_TIMEOUT_MS;
 	return open_target_quiet(&qo, err, errlen);
@@ -52,7 +56,10 @@ int do_watch(int argc, char **argv)
 
 	if (check_usage(argc, argv))
 		return EXIT_FATAL;
-	src = watch_open(err, sizeof(err));
+	/* in the shell, the shell's own connection */
+	src = target_kept_source();
+	if (!src)
+		src = watch_open(err, sizeof(err));
 	if (!src) {
 		report_error("%s", err[0] ? err : "cannot open the target");
 		return EXIT_FATAL;

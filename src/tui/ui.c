@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "tui/events.h"
 #include "tui/panes.h"
@@ -52,16 +54,28 @@ static void on_signal(int sig)
 	got_signal = sig;
 }
 
+/* The caller's handlers (the shell has its own), put back on the way out */
+static const int caught[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+static struct sigaction saved[sizeof(caught) / sizeof(caught[0])];
+
 static void catch_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 
 	/* no SA_RESTART: a signal ends the wait in getch() */
+	got_signal = 0;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	for (size_t i = 0; i < sizeof(caught) / sizeof(caught[0]); i++) {
+		struct sigaction ign = { .sa_handler = SIG_IGN };
+
+		sigaction(caught[i], caught[i] == SIGPIPE ? &ign : &sa, &saved[i]);
+	}
+}
+
+static void restore_signals(void)
+{
+	for (size_t i = 0; i < sizeof(caught) / sizeof(caught[0]); i++)
+		sigaction(caught[i], &saved[i], NULL);
 }
 
 static void nc_end(void)
@@ -467,11 +481,15 @@ int tui_run(const struct tui_conf *conf, struct vtd_source *src, char *err,
 	}
 	catch_signals();
 	if (nc_start(&v.frame, err, errlen)) {
+		restore_signals();
 		end_watch(w, src);
 		return -1;
 	}
 	loop(&v, w);
 	nc_end();
+	/* keys typed but never read belong to the view, not to what runs next */
+	tcflush(STDIN_FILENO, TCIFLUSH);
+	restore_signals();
 	end_watch(w, src);
 	for (int i = 0; i < ST_NR; i++)
 		list_free(&v.lists[i]);
