@@ -76,9 +76,9 @@ static const struct cmd cmds[] = {
 	  "  Registers, the guest pages the walk read, QEMU's replies: --snapshot=FILE\n"
 	  "  replays it. --pages adds every page table, for xlate and dump --pages.\n"
 	  "  It holds guest memory: treat it as the guest's data.\n"
-	  "  Example: vtdctl --vm=web1 snapshot -o web1.vtdsnap\n" },
+	  "  Example: vtdctl --vm=web1 snapshot -o web1.snap\n" },
 	{ "diff", do_diff, "SNAPSHOT_A SNAPSHOT_B", "what changed between two snapshots (exit 2: they differ)", 0,
-	  "  Example: vtdctl diff before.vtdsnap after.vtdsnap\n" },
+	  "  Example: vtdctl diff before.snap after.snap\n" },
 	{ "list", do_list, "[-c URI]", "libvirt domains with an Intel IOMMU", 0,
 	  "  Running ones; --all adds those shut off.\n"
 	  "  Example: vtdctl -c qemu+ssh://host/system list\n" },

@@ -154,10 +154,10 @@ void iq_draw(struct view *v, const struct watch *w)
 			  "queued invalidation is off (GSTS.QIES clear)");
 		return;
 	}
-	ui_title(&v->frame, "Invalidation queue at 0x%" PRIx64 ": %u x %u-byte, head %u, tail %u  (* PASID-cache, + new)",
-		 q->base, q->size, q->desc_size, q->head, q->tail);
+	ui_title(&v->frame, "Invalidation queue at 0x%" PRIx64 ": %u x %u-bit descriptors, head index %u, tail index %u, oldest first  (* PASID-cache, + new)",
+		 q->base, q->size, q->desc_size * 8, q->head, q->tail);
 	col_header(&v->frame, "INDEX   TYPE       GRANULARITY      WHAT                                     QW0                QW1");
-	for (size_t i = q->nr_entries; i-- > 0;)	/* newest first */
+	for (size_t i = 0; i < q->nr_entries; i++)	/* oldest first, as `iq` */
 		iq_row(w, l, &q->entries[i]);
 	list_end(l);
 	if (!q->read_ok)
@@ -231,7 +231,7 @@ static const char *const help_lines[] = {
 	"  d        devices (Enter opens one: its context entry and PASIDs)",
 	"  r        registers, read every refresh",
 	"  f        fault status and pending fault records",
-	"  i        invalidation queue, newest first (* PASID-cache)",
+	"  i        invalidation queue, oldest first as in `iq` (* PASID-cache)",
 	"  c        findings (the rules of `check`)",
 	"  l        event log with timestamps",
 	"  Tab      next pane",
