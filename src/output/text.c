@@ -26,12 +26,18 @@ static const char *tt_name(unsigned tt)
 	return names[tt & 3];
 }
 
+/* Four qwords a line, the next lines under the first qword */
+#define RAW_PER_LINE	4
+
 static void print_raw(FILE *f, const char *indent, const uint64_t *raw,
 		      unsigned n)
 {
 	fprintf(f, "%sraw:", indent);
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
+		if (i && i % RAW_PER_LINE == 0)
+			fprintf(f, "\n%s    ", indent);
 		fprintf(f, " %016" PRIx64, raw[i]);
+	}
 	fputc('\n', f);
 }
 
@@ -189,12 +195,15 @@ static void print_pasid(FILE *f, const struct vtd_device *d,
 	if (fs || nested)
 		fprintf(f, "FL 0x%016" PRIx64 " (%u-level)", e->flptptr,
 			e->flpm ? 5 : 4);
-	if (nested)
-		fputs("  ", f);
-	if (ss || nested)
+	if (ss && !nested)
 		fprintf(f, "SL 0x%016" PRIx64 " (%u-level)", e->slptptr,
 			e->aw + 2);
 	fprintf(f, "%s\n", host_col(h, d, p, hc, sizeof(hc)));
+	/* nested: the second stage under the first (one line would pass
+	 * TEXT_WIDTH) */
+	if (nested)
+		fprintf(f, "%37sSL 0x%016" PRIx64 " (%u-level)\n", "", e->slptptr,
+			e->aw + 2);
 	if (o->verbose >= 1)
 		fprintf(f, "      P%c FPD%c AW=%u PGTT=%u SSADE%c DID=%u PWSNP%c PGSNP%c SRE%c FLPM=%u WPE%c EAFE%c  entry 0x%" PRIx64 "\n",
 			FLAG(e->p), FLAG(e->fpd), e->aw, e->pgtt,
@@ -215,7 +224,7 @@ static void print_sm_device(FILE *f, const struct vtd_model *m,
 	char bdf[8], marks[32], hc[64];
 
 	fmt_bdf(bdf, d->bus, d->devfn);
-	fprintf(f, "%-8s PDTS=%u (%u PASIDs)  dir 0x%016" PRIx64 "  RID_PASID %u  %zu present%s%s\n",
+	fprintf(f, "%-8s PDTS=%u (%u PASIDs)  dir 0x%" PRIx64 "  RID_PASID %u  %zu present%s%s\n",
 		bdf, c->pdts, vtd_pdts_entries(c->pdts) * 64u, c->pasid_dir,
 		c->rid_pasid, d->nr_pasids,
 		device_marks(d, marks, sizeof(marks)), host_col(h, d, NULL, hc, sizeof(hc)));

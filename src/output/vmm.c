@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "output/output.h"
+#include "output/wrap.h"
 
 struct json_object *vtd_vmm_json(const struct vtd_vmm *v)
 {
@@ -52,17 +53,21 @@ static bool prop_is_key(const char *name)
 	return false;
 }
 
+/* "vmm: QEMU 7.2.22 (package), intel-iommu a=b ...", wrapped at TEXT_WIDTH */
 void vtd_vmm_text(FILE *f, const struct vtd_vmm *v, int verbose)
 {
+	struct wrap w;
+
 	if (!v->known)
 		return;
-	fprintf(f, "vmm: QEMU %s%s%s%s", v->version, v->package[0] ? " (" : "",
-		v->package, v->package[0] ? ")" : "");
+	fputs("vmm:", f);
+	wrap_start(&w, f, 4, 5);
+	wrap_word(&w, " ", "QEMU %s%s%s%s%s", v->version, v->package[0] ? " (" : "",
+		  v->package, v->package[0] ? ")" : "", v->iommu_found ? "," : "");
 	if (v->iommu_found)
-		fprintf(f, ", intel-iommu");
+		wrap_word(&w, " ", "intel-iommu");
 	for (unsigned i = 0; i < v->nr_props; i++)
 		if (verbose || prop_is_key(v->props[i].name))
-			fprintf(f, " %s=%s", v->props[i].name,
-				v->props[i].value);
-	fputc('\n', f);
+			wrap_word(&w, " ", "%s=%s", v->props[i].name, v->props[i].value);
+	wrap_end(&w);
 }
