@@ -119,7 +119,7 @@ bool devices_key(struct view *v, int ch)
 {
 	const struct ui_row *r = list_selected(&v->lists[ST_DEVICES]);
 
-	if (ch != '\n' && ch != '\r' && ch != KEY_ENTER && ch != KEY_RIGHT)
+	if (ch != '\n' && ch != '\r' && ch != KEY_ENTER)
 		return false;
 	if (!r)
 		return true;
@@ -201,7 +201,7 @@ bool device_key(struct view *v, int ch)
 {
 	const struct ui_row *r = list_selected(&v->lists[ST_DEVICE]);
 
-	if (ch != '\n' && ch != '\r' && ch != KEY_ENTER && ch != KEY_RIGHT)
+	if (ch != '\n' && ch != '\r' && ch != KEY_ENTER)
 		return false;
 	if (r) {
 		v->focus.pasid = r->key;

@@ -144,10 +144,40 @@ static void conn_str(const struct watch *w, char *buf, size_t len)
 			 wait > 0 ? wait / 1000 : 0, wait > 0 ? wait % 1000 / 100 : 0);
 }
 
+/* Append " part" to buf if it still fits in the screen's width: a line's
+ * parts come most important first, and the rest is left out, not cut */
+static void add_part(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void add_part(char *buf, size_t len, const char *fmt, ...)
+{
+	char part[UI_ROW_MAX];
+	size_t n = strlen(buf);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(part, sizeof(part), fmt, ap);
+	va_end(ap);
+	if (n + strlen(part) <= (size_t)COLS && n + strlen(part) < len)
+		memcpy(buf + n, part, strlen(part) + 1);
+}
+
+/* The target, or only its last path component when the whole does not fit */
+static void add_target(char *buf, size_t len, const char *target)
+{
+	const char *slash = strrchr(target, '/'), *colon = strchr(target, ':');
+	size_t n = strlen(buf);
+
+	add_part(buf, len, "  %s", target);
+	if (strlen(buf) != n || !slash)
+		return;
+	add_part(buf, len, "  %.*s%s", colon && colon < slash ? (int)(colon - target + 1) : 0,
+		 target, slash + 1);
+}
+
 static void header_line1(const struct view *v, const struct watch *w)
 {
 	uint32_t gsts = vtd_reg32(w->rf, VTD_REG_GSTS);
-	char conn[64], st[40], every[32];
+	char conn[64], st[40], every[32], line[UI_ROW_MAX];
 
 	if (w->rf->valid)
 		snprintf(st, sizeof(st), "TE%c QI%c IR%c",
@@ -161,8 +191,16 @@ static void header_line1(const struct view *v, const struct watch *w)
 		snprintf(every, sizeof(every), "no refresh");
 	else
 		snprintf(every, sizeof(every), "every %ld ms", w->interval_ms);
-	put_text(0, 0, " vtdctl watch  %s  %s  %s  %s%s  %s", w->target,
-		 mode_str(w), st, every, w->paused ? "  PAUSED" : "", conn);
+	line[0] = 0;
+	add_part(line, sizeof(line), " vtdctl watch");
+	add_part(line, sizeof(line), "  %s", conn);
+	if (w->paused)
+		add_part(line, sizeof(line), "  PAUSED");
+	add_part(line, sizeof(line), "  %s", mode_str(w));
+	add_part(line, sizeof(line), "  %s", st);
+	add_part(line, sizeof(line), "  %s", every);
+	add_target(line, sizeof(line), w->target);
+	put_text(0, 0, "%s", line);
 }
 
 static size_t total_pasids(const struct watch *w)
@@ -178,7 +216,7 @@ static void header_line2(const struct view *v, const struct watch *w)
 {
 	unsigned sev[3] = { 0 };
 	struct ui_event e = { .wall_ms = w->last_tick_wall };
-	char t[16] = "-";
+	char t[16] = "-", line[UI_ROW_MAX];
 
 	for (size_t i = 0; w->have_model && i < w->cur->nr_findings; i++)
 		sev[w->cur->findings[i].sev]++;
@@ -194,10 +232,17 @@ static void header_line2(const struct view *v, const struct watch *w)
 				 w->conn_msg);
 		return;
 	}
-	put_text(1, 0, " %zu devices  %zu PASIDs  %u errors %u warnings %u info  faults %u  at %s  walk %ld ms  %lu walks %lu re-reads %lu ticks",
-		 w->have_model ? w->cur->nr_devices : 0, total_pasids(w), sev[VTD_SEV_ERROR],
-		 sev[VTD_SEV_WARNING], sev[VTD_SEV_INFO], w->faults->nr_pending, t,
-		 w->walk_ms, w->walks, w->rereads, w->ticks);
+	line[0] = 0;
+	add_part(line, sizeof(line), " %zu devices  %zu PASIDs",
+		 w->have_model ? w->cur->nr_devices : 0, total_pasids(w));
+	add_part(line, sizeof(line), "  %u errors %u warnings %u info", sev[VTD_SEV_ERROR],
+		 sev[VTD_SEV_WARNING], sev[VTD_SEV_INFO]);
+	add_part(line, sizeof(line), "  faults %u", w->faults->nr_pending);
+	add_part(line, sizeof(line), "  at %s", t);
+	add_part(line, sizeof(line), "  walk %ld ms", w->walk_ms);
+	add_part(line, sizeof(line), "  %lu walks %lu re-reads %lu ticks", w->walks,
+		 w->rereads, w->ticks);
+	put_text(1, 0, "%s", line);
 }
 
 static int strip_height(const struct view *v)
@@ -224,9 +269,34 @@ static void event_strip(const struct view *v, const struct watch *w, int h)
 	attrset(A_NORMAL);
 }
 
+/* The status line's keys, as many as fit, the most needed first */
+static const char *key_hints(const struct view *v, const struct ui_list *l,
+			     char *line, size_t len)
+{
+	line[0] = 0;
+	add_part(line, len, " q quit  ? help");
+	if (v->frame.hscroll)
+		add_part(line, len, "  <- col %d ->", v->frame.hscroll + 1);
+	else
+		add_part(line, len, "  <-/-> scroll");
+	if (l && l->filter[0])
+		add_part(line, len, "  / filter [%s]", l->filter);
+	if (l && l->sort_names)
+		add_part(line, len, "  s sort:%s", l->sort_names[l->sort]);
+	add_part(line, len, "  d devices");
+	add_part(line, len, "  r regs");
+	add_part(line, len, "  f faults");
+	add_part(line, len, "  i iq");
+	add_part(line, len, "  c findings");
+	add_part(line, len, "  l log");
+	add_part(line, len, "  p pause");
+	return line;
+}
+
 static void status_line(const struct view *v)
 {
 	const struct ui_list *l = v->state < ST_NR ? &v->lists[v->state] : NULL;
+	char line[UI_ROW_MAX];
 
 	fill_line(&v->frame, LINES - 1, UC_STATUS);
 	if (v->prompting)
@@ -234,10 +304,7 @@ static void status_line(const struct view *v)
 	else if (v->message[0])
 		put_text(LINES - 1, 0, " %s", v->message);
 	else
-		put_text(LINES - 1, 0, " q quit  ? help  d devices  r regs  f faults  i iq  c findings  l log  / filter%s%s  s sort%s%s  p pause",
-			 l && l->filter[0] ? " [" : "", l && l->filter[0] ? l->filter : "",
-			 l && l->sort_names ? ":" : "",
-			 l && l->sort_names ? l->sort_names[l->sort] : "");
+		put_text(LINES - 1, 0, "%s", key_hints(v, l, line, sizeof(line)));
 	if (v->prompting)
 		curs_set(1);
 	else
@@ -258,7 +325,7 @@ static void draw(struct view *v, const struct watch *w)
 		screens[v->state].draw(v, w);
 	/* the title line: set by the screen while it drew */
 	attrset(ui_attr(&v->frame, UC_TITLE) | A_BOLD);
-	mvaddnstr(2, 0, v->frame.title, COLS);
+	mvaddnstr(2, 0, ui_shifted(&v->frame, v->frame.title), COLS);
 	if (h)
 		event_strip(v, w, h);
 	status_line(v);
@@ -272,8 +339,7 @@ static void draw(struct view *v, const struct watch *w)
 
 static bool is_back(int ch)
 {
-	return ch == KEY_BACKSPACE || ch == 127 || ch == 8 || ch == KEY_LEFT ||
-	       ch == 'h';
+	return ch == KEY_BACKSPACE || ch == 127 || ch == 8 || ch == 'h';
 }
 
 static void prompt_key(struct view *v, int ch)
@@ -286,7 +352,7 @@ static void prompt_key(struct view *v, int ch)
 	} else if (ch == 27) {		/* Esc: no filter */
 		l->filter[0] = 0;
 		v->prompting = false;
-	} else if (is_back(ch) && ch != 'h' && ch != KEY_LEFT) {
+	} else if (is_back(ch) && ch != 'h') {
 		if (n)
 			l->filter[n - 1] = 0;
 	} else if (ch >= 0x20 && ch < 0x7f && n + 1 < sizeof(l->filter)) {
@@ -338,6 +404,18 @@ static void cycle_sort(struct view *v)
 	ui_message(v, "sorted by %s", l->sort_names[l->sort]);
 }
 
+/* Left/Right: the body half a screen sideways, as in less */
+static void scroll_sideways(struct view *v, int dir)
+{
+	int step = COLS / 2 > 1 ? COLS / 2 : 1, x = v->frame.hscroll + dir * step;
+
+	if (x < 0)
+		x = 0;
+	if (x > UI_ROW_MAX - step)
+		x = UI_ROW_MAX - step > 0 ? UI_ROW_MAX - step : 0;
+	v->frame.hscroll = x;
+}
+
 static const enum ui_state tab_order[] = { ST_DEVICES, ST_REGS, ST_FAULTS,
 					   ST_IQ, ST_FINDINGS, ST_EVENTS };
 
@@ -368,6 +446,8 @@ static bool global_key(struct view *v, struct watch *w, int ch)
 	case 'c': view_goto(v, ST_FINDINGS); break;
 	case 'l': view_goto(v, ST_EVENTS); break;
 	case '\t': next_pane(v); break;
+	case KEY_RIGHT: scroll_sideways(v, 1); break;
+	case KEY_LEFT: scroll_sideways(v, -1); break;
 	case 'p': toggle_pause(v, w); break;
 	case '+': step_interval(v, w, 1); break;
 	case '-': step_interval(v, w, -1); break;

@@ -8,4 +8,5 @@ void view_goto(struct view *v, enum ui_state st)
 		v->focus.back = v->state;
 	v->state = st;
 	v->prompting = false;
+	v->frame.hscroll = 0;	/* each screen starts at its left edge */
 }
