@@ -270,7 +270,8 @@ def default_outputs(g, tmp):
                               stderr=subprocess.PIPE, text=True, timeout=timeout)
 
     runs = [["dump"], ["check"], ["regs"], ["faults"], ["iq"], ["ir"],
-            ["dump", "--pages"],
+            ["dump", "--pages"], ["-v", "dump"], ["-vv", "dump"], ["-v", "regs"],
+            ["-vv", "regs"], ["-v", "iq"], ["-v", "faults"], ["-v", "ir"],
             ["-s", "00:03.0", "xlate", "0x1000"], ["-s", "00:03.0", "xlate", "0x10000000", "write"],
             ["snapshot", "-o", snap_a], "change", ["snapshot", "--pages", "-o", snap_b]]
     out = []
