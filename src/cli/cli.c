@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/shell.h"
 
 static int do_version(int argc, char **argv)
 {
@@ -99,6 +100,20 @@ const char *vtdctl_command_name(size_t i)
 	return i < sizeof(cmds) / sizeof(cmds[0]) ? cmds[i].name : NULL;
 }
 
+const char *vtdctl_command_help(size_t i)
+{
+	return i < sizeof(cmds) / sizeof(cmds[0]) ? cmds[i].help : NULL;
+}
+
+static const struct cmd *find_cmd(const char *name);
+
+const char *vtdctl_command_full_name(const char *word)
+{
+	const struct cmd *c = find_cmd(word);
+
+	return c ? c->name : NULL;
+}
+
 static const char global_usage[] =
 	"Usage: vtdctl [OPTIONS] COMMAND [ARGS]\n"
 	"\n"
@@ -120,22 +135,83 @@ static void print_cmd_help(const struct cmd *c)
 	       c->args[0] ? " " : "", c->args, c->help, c->more ? c->more : "");
 }
 
+#define NR_CMDS	(sizeof(cmds) / sizeof(cmds[0]))
+
+/* An exact name, else the first command in table order that name begins
+ * (as bpftool's is_prefix(): "d" is dump, "di" diff) */
 static const struct cmd *find_cmd(const char *name)
 {
-	const struct cmd *hit = NULL;
 	size_t len = strlen(name);
 
-	/* exact names win; a prefix is accepted only when unique */
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	if (!len)
+		return NULL;
+	for (size_t i = 0; i < NR_CMDS; i++)
 		if (!strcmp(cmds[i].name, name))
 			return &cmds[i];
-		if (!strncmp(cmds[i].name, name, len)) {
-			if (hit)
-				return NULL;
-			hit = &cmds[i];
+	for (size_t i = 0; i < NR_CMDS; i++)
+		if (!strncmp(cmds[i].name, name, len))
+			return &cmds[i];
+	return NULL;
+}
+
+/* Optimal string alignment distance (a swap of two neighbours is one
+ * edit), for names of at most CMD_NAME_MAX characters */
+#define CMD_NAME_MAX	16
+
+static unsigned edit_distance(const char *a, const char *b)
+{
+	unsigned d[CMD_NAME_MAX + 1][CMD_NAME_MAX + 1];
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > CMD_NAME_MAX || lb > CMD_NAME_MAX)
+		return CMD_NAME_MAX;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (unsigned)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < c)
+				c = d[i - 2][j - 2] + 1;
+			d[i][j] = c;
+		}
+	return d[la][lb];
+}
+
+/* The command a typo most likely meant (at most two edits, and fewer than
+ * the word's length), or NULL */
+static const struct cmd *similar_cmd(const char *name)
+{
+	const struct cmd *best = NULL;
+	unsigned best_d = 3;
+
+	for (size_t i = 0; i < NR_CMDS; i++) {
+		unsigned d = edit_distance(name, cmds[i].name);
+
+		if (d < best_d && d < strlen(name)) {
+			best = &cmds[i];
+			best_d = d;
 		}
 	}
-	return hit;
+	return best;
+}
+
+static void report_unknown_command(const char *name, const char *help)
+{
+	const struct cmd *c = similar_cmd(name);
+
+	if (c)
+		report_error("unknown command '%s': did you mean '%s'? (see '%s')",
+			     name, c->name, help);
+	else
+		report_error("unknown command '%s' (see '%s')", name, help);
 }
 
 /* "COMMAND := { dump | regs | ... }", wrapped before column 80 */
@@ -160,7 +236,7 @@ static int do_help(int argc, char **argv)
 	if (argc > 0) {
 		c = find_cmd(argv[0]);
 		if (!c) {
-			report_error("help: unknown command '%s'", argv[0]);
+			report_unknown_command(argv[0], "help");
 			return EXIT_FATAL;
 		}
 		print_cmd_help(c);
@@ -188,7 +264,7 @@ int vtdctl_run(int argc, char **argv)
 	int n;
 
 	if (!cmd) {
-		report_error("unknown command '%s' (see 'vtdctl help')", argv[0]);
+		report_unknown_command(argv[0], shell_depth ? "help" : "vtdctl help");
 		return EXIT_FATAL;
 	}
 	n = cli_parse_options(argc, argv, "jpvs:n:c:o:i:hV", cmd->name);

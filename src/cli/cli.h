@@ -76,6 +76,10 @@ void target_drop_kept(void);
  * past the end) and getopt's long options (ending in a zero entry). */
 struct option;
 const char *vtdctl_command_name(size_t i);
+/* Its one-line description (NULL past the end) */
+const char *vtdctl_command_help(size_t i);
+/* The command a word names (a prefix: the first in table order), or NULL */
+const char *vtdctl_command_full_name(const char *word);
 const struct option *vtdctl_long_options(void);
 /* The pipeline's options from g, with these stages after the walk. */
 struct vtd_inspect_opts cli_inspect_opts(unsigned stages);

@@ -22,20 +22,24 @@ PROMPT = "vtdctl> "
 AT_PROMPT = r"vtdctl>\s*\Z"          # the screen ends with an empty prompt
 
 
-def shell_pane(g, width=100, height=30, env=None):
+def shell_pane(g, width=100, height=30, env=None, unset=()):
     home = tempfile.mkdtemp(prefix="vtdctl-term-")
     with open(os.path.join(home, "inputrc"), "w") as f:
         f.write("set enable-bracketed-paste off\nset bell-style none\n")
     e = {"HOME": home, "INPUTRC": os.path.join(home, "inputrc"), "TERM": "screen"}
     e.update(env or {})
-    p = Pane([binary(), "--qmp=" + g.qmp_path, "shell"], width=width, height=height, env=e)
+    pre = ["env"] + [a for k in unset for a in ("-u", k)] if unset else []
+    p = Pane(pre + [binary(), "--qmp=" + g.qmp_path, "shell"], width=width, height=height, env=e)
     p.home = home
     p.wait_text(AT_PROMPT)
     return p
 
 
-def type_line(p, line, until=AT_PROMPT, timeout=10):
-    p.keys(line, "Enter")
+def type_line(p, line, until=None, timeout=10):
+    """Type line; wait for its echo, then an empty prompt after it."""
+    p.tmux("send-keys", "--", line, "Enter")     # "--": a line may start with a dash
+    if until is None:
+        until = r"^" + re.escape(PROMPT + line) + r"\s*\n(.*\n)*vtdctl>\s*\Z"
     return p.wait_text(until, timeout=timeout)
 
 
@@ -341,3 +345,79 @@ def test_every_default_output_fits_100_columns():
 def test_every_finding_line_fits_100_columns():
     bad = too_wide(vtdguest_outputs(), findings=True)
     assert not bad, "\n".join(bad)
+
+
+# --- item 10: the shell's habits ----------------------------------------------
+
+def shell_lines(text, after):
+    """The screen's lines after the last line that is the prompt with `after`."""
+    lines = text.rstrip("\n").splitlines()
+    idx = max(i for i, ln in enumerate(lines) if ln.rstrip() == PROMPT + after)
+    return lines[idx + 1:]
+
+
+def test_shell_takes_options_first_prefixes_and_suggests():
+    g = vtd_guest()
+    p = shell_pane(g, env={"VTDCTL_PAGER": "cat"})
+    try:
+        out = shell_lines(type_line(p, "-j version"), "-j version")
+        assert out[0].startswith('{"version":'), out
+        out = shell_lines(type_line(p, "-s 00:10.0 d"), "-s 00:10.0 d")
+        # d is dump (the first command in the list that d begins, as bpftool)
+        assert any(re.match(r"^  pasid 7 +10  second-stage", ln) for ln in out), out
+        out = shell_lines(type_line(p, "dupm"), "dupm")
+        assert out[0] == "vtdctl: unknown command 'dupm': did you mean 'dump'? (see 'help')", out
+        out = shell_lines(type_line(p, "chek"), "chek")
+        assert "did you mean 'check'?" in out[0], out
+        out = shell_lines(type_line(p, "xyzzy"), "xyzzy")
+        assert "did you mean" not in out[0] and "unknown command 'xyzzy'" in out[0], out
+        out = shell_lines(type_line(p, "help"), "help")
+        text = "\n".join(out)
+        # the shell's own help: commands and the shell's keys, not the CLI grammar
+        assert out[0].startswith("Commands"), text
+        assert "Usage: vtdctl" not in text and "TARGET :=" not in text, text
+        assert re.search(r"^  dump +decode", text, re.M) and "CMD | PROGRAM" in text, text
+        out = shell_lines(type_line(p, "regs | head -3"), "regs | head -3")
+        assert len(out) == 4 and out[0].startswith("registers at 0xfed90000"), out
+        assert out[3].rstrip() == PROMPT.rstrip(), out
+        # a quoted '|' is an argument, an unquoted one the pipe
+        line = "-s 00:03.0 xlate 'a|b'"
+        out = shell_lines(type_line(p, line), line)
+        assert "'a|b' is not a hex address" in out[0], out
+        line = "iq | grep -E -c 'tail index [0-9]+|---- tail'"
+        out = shell_lines(type_line(p, line), line)
+        assert out[0] == "2", out
+        p.keys("exit", "Enter")
+        text = p.wait_text(r"STTY-END")
+        # no prompt drawn again on the way out
+        lines = text.splitlines()
+        i = [k for k, ln in enumerate(lines) if ln.rstrip() == PROMPT + "exit"][-1]
+        assert lines[i + 1].startswith("WATCH-EXIT=0"), lines[i:]
+    finally:
+        p.kill()
+        shutil.rmtree(p.home, ignore_errors=True)
+
+
+def test_shell_pages_long_output_through_less():
+    g = vtd_guest()
+    # PAGER, VTDCTL_PAGER and LESS unset: less with LESS=FRX, as git
+    p = shell_pane(g, height=15, unset=("PAGER", "VTDCTL_PAGER", "LESS"))
+    try:
+        p.keys("regs", "Enter")
+        text = p.wait_text(r"^:\s*\Z")           # less waits at its prompt: 27 lines > 15
+        assert re.search(r"^(VER|CAP|ECAP) ", text, re.M), text
+        p.keys("q")
+        text = p.wait_text(AT_PROMPT)
+        # -X: what less showed stays on the screen
+        assert re.search(r"^(VER|CAP|ECAP) ", text, re.M), text
+        # short output: -F, less leaves at once
+        out = shell_lines(type_line(p, "version"), "version")
+        assert re.match(r"^vtdctl \d+\.\d+\.\d+$", out[0]), out
+        # watch is never paged: it owns the terminal
+        p.keys("watch", "Enter")
+        p.wait_text(r"^ 00:03\.0 ")
+        p.keys("q")
+        p.wait_text(AT_PROMPT)
+    finally:
+        p.kill()
+        shutil.rmtree(p.home, ignore_errors=True)
