@@ -276,6 +276,7 @@ int vtdctl_run(int argc, char **argv)
 		print_cmd_help(cmd);
 		return EXIT_OK;
 	}
+	cli_options_check(cmd->name);
 	/* libvirt: reading memory and registers needs no monitor; only host
 	 * state does, and the monitor marks the domain tainted */
 	if (!(cmd->flags & CMD_HOST))

@@ -52,6 +52,12 @@ int cli_target_index(const char *option);
 unsigned cli_targets_given(const struct global_opts *o);
 const char *cli_target_arg(const struct global_opts *o, const char *option);
 
+/* Warn once per command line of the options cmd does not read (applies.c);
+ * reset before each shell line, with the shell's own options as the base
+ * (they are not this line's). */
+void cli_options_check(const char *cmd);
+void cli_options_check_reset(const struct global_opts *base);
+
 /* One line on stderr; in JSON mode also {"error": ...} on stdout. */
 void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "TARGET: what failed" for a failed call on src; returns -1. */

@@ -87,6 +87,7 @@ static int run_words(int argc, char **argv, bool *quit)
 		return EXIT_OK;
 	}
 	getopt_reset();
+	cli_options_check_reset(&saved);
 	if (!strcmp(argv[0], "help") && argc == 1 && !g.out.json) {
 		print_shell_help();
 		rc = EXIT_OK;

@@ -18,6 +18,8 @@ struct json_object *vtd_vmm_json(const struct vtd_vmm *v)
 	json_object_object_add(o, "name", json_object_new_string("QEMU"));
 	json_object_object_add(o, "version", json_object_new_string(v->version));
 	json_object_object_add(o, "package", json_object_new_string(v->package));
+	json_object_object_add(o, "status", v->run_state[0] ?
+			       json_object_new_string(v->run_state) : NULL);
 	if (!v->iommu_found) {
 		json_object_object_add(o, "iommu", NULL);
 		return o;
@@ -62,8 +64,14 @@ void vtd_vmm_text(FILE *f, const struct vtd_vmm *v, int verbose)
 		return;
 	fputs("vmm:", f);
 	wrap_start(&w, f, 4, 5);
+	/* a VM that does not run: its tables stand still (paused, ...) */
+	bool stopped = v->run_state[0] && strcmp(v->run_state, "running");
+
 	wrap_word(&w, " ", "QEMU %s%s%s%s%s", v->version, v->package[0] ? " (" : "",
-		  v->package, v->package[0] ? ")" : "", v->iommu_found ? "," : "");
+		  v->package, v->package[0] ? ")" : "",
+		  stopped || v->iommu_found ? "," : "");
+	if (stopped)
+		wrap_word(&w, " ", "VM %s%s", v->run_state, v->iommu_found ? "," : "");
 	if (v->iommu_found)
 		wrap_word(&w, " ", "intel-iommu");
 	for (unsigned i = 0; i < v->nr_props; i++)

@@ -5,6 +5,7 @@ habits, the errors of the usual mistakes. Against the freestanding test
 guest (tests/guest/vtdguest) on a real QEMU; screens are read through tmux
 (a real terminal emulator), as in test_watch.py."""
 
+import json
 import os
 import re
 import shutil
@@ -421,3 +422,56 @@ def test_shell_pages_long_output_through_less():
     finally:
         p.kill()
         shutil.rmtree(p.home, ignore_errors=True)
+
+
+# --- item 11: the smaller things ----------------------------------------------
+
+def test_paused_vm_is_marked_paused():
+    g = vtd_guest()
+    q = "--qmp=" + g.qmp_path
+    r = run(q, "dump", check=False)
+    assert "VM paused" not in r.stdout and r.returncode in (0, 2), r.stdout
+    assert json.loads(run(q, "-j", "dump", check=False).stdout)["source"]["vmm"]["status"] == "running"
+    g.execute("stop")                            # on the test's own monitor
+    try:
+        r = run(q, "dump", check=False)
+        vmm = r.stdout.split("\nvmm: ", 1)[1].split("\niommu:", 1)[0]
+        assert vmm.startswith("QEMU ") and ", VM paused, intel-iommu" in vmm, vmm
+        js = json.loads(run(q, "-j", "dump", check=False).stdout)
+        assert js["source"]["vmm"]["status"] == "paused", js["source"]["vmm"]
+    finally:
+        g.execute("cont")
+    assert "VM paused" not in run(q, "dump", check=False).stdout
+
+
+def test_verbose_line_and_errors_come_after_stdout_in_one_pipe():
+    g = vtd_guest()
+    # stdout and stderr into one pipe: stdout is block-buffered there
+    r = subprocess.run([binary(), "--qmp=" + g.qmp_path, "-v", "dump"], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=60)
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("source: qmp "), lines[:3]
+    assert re.match(r"^vtdctl: memory read through \S+, \d+ QMP/source calls$", lines[-1]), lines[-3:]
+    assert sum(ln.startswith("vtdctl: memory read") for ln in lines) == 1
+
+
+def test_options_that_do_not_apply_are_said():
+    g = vtd_guest()
+    q = "--qmp=" + g.qmp_path
+    r = run(q, "-n", "5", "--pages", "regs", check=False)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines() == [
+        "vtdctl: warning: -n does not apply to regs (ignored; see 'vtdctl help regs')",
+        "vtdctl: warning: --pages does not apply to regs (ignored; see 'vtdctl help regs')"], r.stderr
+    r = run(q, "-s", "00:03.0", "iq", check=False)
+    assert "warning: -s does not apply to iq" in r.stderr, r.stderr
+    # what does apply is not warned about
+    for args in (["-s", "00:03.0", "--pasid=1", "dump"], ["-n", "4", "iq"],
+                 ["-s", "00:03.0", "xlate", "0x1000"], ["-s", "00:03.0", "check"]):
+        r = run(q, *args, check=False)
+        assert "warning" not in r.stderr, (args, r.stderr)
+    # in the shell, the shell's own options are not the line's
+    r = subprocess.run([binary(), q, "-n", "3", "shell"], input="regs\n-s 00:03.0 faults\n",
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert r.stderr.splitlines() == [
+        "vtdctl: warning: -s does not apply to faults (ignored; see 'vtdctl help faults')"], r.stderr
