@@ -52,6 +52,11 @@ int cli_target_index(const char *option);
 unsigned cli_targets_given(const struct global_opts *o);
 const char *cli_target_arg(const struct global_opts *o, const char *option);
 
+/* Record a snapshot of src into path (src stays open); 0, or -1 with err
+ * filled. Prints nothing (watch saves one while it owns the terminal). */
+int snapshot_save(struct vtd_source *src, const char *path, bool pages,
+		  char *err, size_t errlen);
+
 /* Warn once per command line of the options cmd does not read (applies.c);
  * reset before each shell line, with the shell's own options as the base
  * (they are not this line's). */

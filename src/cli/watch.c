@@ -28,6 +28,13 @@ static struct vtd_source *watch_open(char *err, size_t errlen)
 	return open_target_quiet(&qo, err, errlen);
 }
 
+/* Key S: what `snapshot -o PATH` would write, without --pages */
+static int watch_save_snapshot(struct vtd_source *src, const char *path,
+			       char *err, size_t errlen)
+{
+	return snapshot_save(src, path, false, err, errlen);
+}
+
 static int check_usage(int argc, char **argv)
 {
 	if (no_args("watch", argc, argv))
@@ -50,6 +57,7 @@ int do_watch(int argc, char **argv)
 		.walk = g.walk,
 		.iq_count = g.count > 0 ? (unsigned)g.count : WATCH_IQ_COUNT,
 		.reopen = watch_open,
+		.save_snapshot = watch_save_snapshot,
 	};
 	char err[512] = "", target[600];
 	struct vtd_source *src;

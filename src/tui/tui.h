@@ -24,6 +24,10 @@ struct tui_conf {
 	/* A new source for the same target, or NULL with err filled. Must not
 	 * print: the terminal belongs to the view. */
 	struct vtd_source *(*reopen)(char *err, size_t errlen);
+	/* Key S: record a snapshot of src (left open) into path; 0, or -1
+	 * with err filled. Must not print. NULL: no such key. */
+	int (*save_snapshot)(struct vtd_source *src, const char *path,
+			     char *err, size_t errlen);
 };
 
 /*

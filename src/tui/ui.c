@@ -5,6 +5,7 @@
  * the view and the watched target, the one getch() (input_handle), the
  * header, the event strip and the status line.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tui/events.h"
@@ -39,6 +41,7 @@ static const struct screen {
 	[ST_IQ]       = { iq_draw, NULL },
 	[ST_FINDINGS] = { findings_draw, NULL },
 	[ST_EVENTS]   = { events_draw, NULL },
+	[ST_XLATE]    = { xlate_draw, NULL },
 	[ST_HELP]     = { help_draw, NULL },
 };
 
@@ -290,6 +293,9 @@ static const char *key_hints(const struct view *v, const struct ui_list *l,
 	add_part(line, len, "  c findings");
 	add_part(line, len, "  l log");
 	add_part(line, len, "  p pause");
+	add_part(line, len, "  S snapshot");
+	add_part(line, len, "  E save log");
+	add_part(line, len, "  x xlate");
 	return line;
 }
 
@@ -299,7 +305,9 @@ static void status_line(const struct view *v)
 	char line[UI_ROW_MAX];
 
 	fill_line(&v->frame, LINES - 1, UC_STATUS);
-	if (v->prompting)
+	if (v->prompting && v->prompt_xlate)
+		put_text(LINES - 1, 0, " xlate IOVA (hex): %s", v->xlate_in);
+	else if (v->prompting)
 		put_text(LINES - 1, 0, " filter: %s", l->filter);
 	else if (v->message[0])
 		put_text(LINES - 1, 0, " %s", v->message);
@@ -329,7 +337,9 @@ static void draw(struct view *v, const struct watch *w)
 	if (h)
 		event_strip(v, w, h);
 	status_line(v);
-	if (v->prompting)
+	if (v->prompting && v->prompt_xlate)
+		move(LINES - 1, 19 + (int)strlen(v->xlate_in));
+	else if (v->prompting)
 		move(LINES - 1, 9 + (int)strlen(v->lists[v->state].filter));
 	refresh();
 	v->dirty = false;
@@ -340,6 +350,25 @@ static void draw(struct view *v, const struct watch *w)
 static bool is_back(int ch)
 {
 	return ch == KEY_BACKSPACE || ch == 127 || ch == 8 || ch == 'h';
+}
+
+/* x's prompt: hex digits and x, Enter walks, Esc gives up */
+static void xlate_prompt_key(struct view *v, struct watch *w, int ch)
+{
+	size_t n = strlen(v->xlate_in);
+
+	if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+		v->prompting = v->prompt_xlate = false;
+		xlate_run(v, w);
+	} else if (ch == 27) {
+		v->prompting = v->prompt_xlate = false;
+	} else if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && n) {
+		v->xlate_in[n - 1] = 0;
+	} else if (ch > 0 && ch < 0x80 && (isxdigit(ch) || ch == 'x') &&
+		   n + 1 < sizeof(v->xlate_in)) {
+		v->xlate_in[n] = (char)ch;
+		v->xlate_in[n + 1] = 0;
+	}
 }
 
 static void prompt_key(struct view *v, int ch)
@@ -366,6 +395,7 @@ static void go_back(struct view *v)
 	switch (v->state) {
 	case ST_ENTRY: view_goto(v, ST_DEVICE); break;
 	case ST_HELP:  view_goto(v, v->focus.back == ST_HELP ? ST_DEVICES : v->focus.back); break;
+	case ST_XLATE: view_goto(v, v->focus.back == ST_XLATE ? ST_DEVICES : v->focus.back); break;
 	default:       view_goto(v, ST_DEVICES); break;
 	}
 }
@@ -416,6 +446,48 @@ static void scroll_sideways(struct view *v, int dir)
 	v->frame.hscroll = x;
 }
 
+/* "vtdctl-20261202-213005.snap": a new name in the current directory */
+static void file_name(char *buf, size_t len, const char *what, const char *ext)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char t[32];
+
+	localtime_r(&now, &tm);
+	strftime(t, sizeof(t), "%Y%m%d-%H%M%S", &tm);
+	snprintf(buf, len, "vtdctl-%s%s.%s", what, t, ext);
+}
+
+/* S: a snapshot of the target as it is now */
+static void save_snapshot(struct view *v, struct watch *w)
+{
+	char path[64], err[512] = "";
+
+	if (!w->conf.save_snapshot || !w->src) {
+		ui_message(v, "no snapshot: %s", w->src ? "not here" : "not connected");
+		return;
+	}
+	file_name(path, sizeof(path), "", "snap");
+	if (w->conf.save_snapshot(w->src, path, err, sizeof(err)))
+		ui_message(v, "snapshot failed: %s", err);
+	else
+		ui_message(v, "snapshot saved: %s (vtdctl --snapshot=%s dump)", path, path);
+}
+
+/* E: the event log as text */
+static void save_events(struct view *v, const struct watch *w)
+{
+	char path[64];
+	int err;
+
+	file_name(path, sizeof(path), "events-", "log");
+	err = event_log_save(&w->log, path);
+	if (err)
+		ui_message(v, "event log not saved: %s: %s", path, strerror(-err));
+	else
+		ui_message(v, "event log saved: %s (%u events)", path, event_count(&w->log));
+}
+
 static const enum ui_state tab_order[] = { ST_DEVICES, ST_REGS, ST_FAULTS,
 					   ST_IQ, ST_FINDINGS, ST_EVENTS };
 
@@ -449,6 +521,14 @@ static bool global_key(struct view *v, struct watch *w, int ch)
 	case KEY_RIGHT: scroll_sideways(v, 1); break;
 	case KEY_LEFT: scroll_sideways(v, -1); break;
 	case 'p': toggle_pause(v, w); break;
+	case 'S': save_snapshot(v, w); break;
+	case 'E': save_events(v, w); break;
+	case 'x':
+		if (v->state == ST_XLATE)
+			go_back(v);
+		if (!xlate_prompt_start(v))
+			ui_message(v, "x: select a device or a PASID first (d, Enter)");
+		break;
 	case '+': step_interval(v, w, 1); break;
 	case '-': step_interval(v, w, -1); break;
 	case 's': cycle_sort(v); break;
@@ -469,6 +549,10 @@ static void key_dispatch(struct view *v, struct watch *w, int ch)
 	const struct screen *s = v->state < ST_NR ? &screens[v->state] : NULL;
 
 	v->message[0] = 0;
+	if (v->prompting && v->prompt_xlate) {
+		xlate_prompt_key(v, w, ch);
+		return;
+	}
 	if (v->prompting) {
 		prompt_key(v, ch);
 		return;
@@ -573,5 +657,6 @@ int tui_run(const struct tui_conf *conf, struct vtd_source *src, char *err,
 	end_watch(w, src);
 	for (int i = 0; i < ST_NR; i++)
 		list_free(&v.lists[i]);
+	free(v.xlate_text);
 	return 0;
 }

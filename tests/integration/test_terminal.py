@@ -475,3 +475,45 @@ def test_options_that_do_not_apply_are_said():
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
     assert r.stderr.splitlines() == [
         "vtdctl: warning: -s does not apply to faults (ignored; see 'vtdctl help faults')"], r.stderr
+
+
+def test_watch_saves_a_snapshot_and_the_event_log_and_runs_xlate():
+    g = vtd_guest()
+    q = "--qmp=" + g.qmp_path
+    want_xlate = run(q, "-s", "00:03.0", "--pasid=1", "xlate", "0x1000", check=False).stdout
+    want_dump = run(q, "dump", check=False).stdout
+    d = tempfile.mkdtemp(prefix="vtdctl-watchkeys-")
+    try:
+        cmd = "cd %s && exec %s" % (d, " ".join(watch_argv(g)))
+        with Pane(["sh", "-c", cmd]) as p:
+            p.wait_text(r"^ 00:03\.0 ")
+            p.keys("S")
+            text = p.wait_text(r"snapshot saved: vtdctl-\d{8}-\d{6}\.snap")
+            p.keys("E")
+            text = p.wait_text(r"event log saved: vtdctl-events-\d{8}-\d{6}\.log")
+            # x on 00:03.0's PASID 1 (the second row after the context entry)
+            p.keys("Enter")
+            p.wait_text(r"^ context ")
+            p.keys("Down", "Down", "x")
+            p.wait_text(r"xlate IOVA \(hex\):\s*$")
+            p.keys("1000", "Enter")
+            text = p.wait_text(r"^xlate 00:03\.0 pasid 1 0x1000")
+            body = [ln[1:].rstrip() for ln in text.splitlines()[3:]]
+            for ln in want_xlate.rstrip("\n").splitlines():
+                assert ln.rstrip() in body, (ln, text)
+            p.keys("BSpace")
+            p.wait_text(r"^00:03\.0  scalable  context entry")
+            quit_and_check(p)
+        files = sorted(os.listdir(d))
+        snaps = [f for f in files if f.endswith(".snap")]
+        logs = [f for f in files if f.endswith(".log")]
+        assert len(snaps) == 1 and len(logs) == 1, files
+        # the snapshot reads back as the live target did
+        got = run("--snapshot=" + os.path.join(d, snaps[0]), "dump", check=False).stdout
+        body = lambda t: t.split("\nBDF ", 1)[1]        # noqa: E731 (the header names the source)
+        assert body(got) == body(want_dump), (got, want_dump)
+        log = open(os.path.join(d, logs[0])).read().splitlines()
+        assert log and all(re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}  \S", ln) for ln in log), log
+        assert any("walked: 3 devices" in ln for ln in log), log
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
