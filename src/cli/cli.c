@@ -124,6 +124,7 @@ static const char global_usage[] =
 	"             -s|--slot=[BUS:]DEV.FN | --pasid=N | --did=N |\n"
 	"             -n|--count=N | -o|--output=FILE | --pages | -i|--interval=MS |\n"
 	"             --consistent | --pause | --no-host | --timeout=MS | --no-proc-mem |\n"
+	"             --color[=auto|always|never] |\n"
 	"             -h|--help | -V|--version }\n"
 	"\n"
 	"Exit status: 0 ok, 1 usage or fatal error, 2 decoded with findings\n"
@@ -277,6 +278,7 @@ int vtdctl_run(int argc, char **argv)
 		return EXIT_OK;
 	}
 	cli_options_check(cmd->name);
+	cli_color_setup();
 	/* libvirt: reading memory and registers needs no monitor; only host
 	 * state does, and the monitor marks the domain tainted */
 	if (!(cmd->flags & CMD_HOST))

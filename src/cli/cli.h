@@ -35,6 +35,7 @@ struct global_opts {
 	bool consistent, pause;		/* --consistent, --pause */
 	bool no_host;			/* --no-host: the guest side only */
 	bool help, version;
+	enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER } color;	/* --color */
 };
 extern struct global_opts g;
 
@@ -62,6 +63,11 @@ int snapshot_save(struct vtd_source *src, const char *path, bool pages,
  * (they are not this line's). */
 void cli_options_check(const char *cmd);
 void cli_options_check_reset(const struct global_opts *base);
+
+/* Colour for this command line from --color, NO_COLOR, TERM and whether
+ * stdout is a terminal (or the shell's pager, which shows colour) */
+void cli_color_setup(void);
+extern bool cli_pager_in_use;
 
 /* One line on stderr; in JSON mode also {"error": ...} on stdout. */
 void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

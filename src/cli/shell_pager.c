@@ -147,7 +147,10 @@ int shell_run_paged_line(const char *line, bool *quit)
 	if (!pager || pager_start(&pg, pager)) {
 		rc = shell_run_line(copy, quit, NULL);
 	} else {
+		/* the pager shows colour (less -R); a program after '|' reads text */
+		cli_pager_in_use = !piped;
 		rc = shell_run_line(copy, quit, NULL);
+		cli_pager_in_use = false;
 		pager_end(&pg);
 	}
 	free(copy);

@@ -58,6 +58,7 @@ int do_watch(int argc, char **argv)
 		.iq_count = g.count > 0 ? (unsigned)g.count : WATCH_IQ_COUNT,
 		.reopen = watch_open,
 		.save_snapshot = watch_save_snapshot,
+		.colour = g.color == COLOR_ALWAYS ? 1 : g.color == COLOR_NEVER ? 0 : -1,
 	};
 	char err[512] = "", target[600];
 	struct vtd_source *src;

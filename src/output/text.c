@@ -5,7 +5,9 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "output/color.h"
 #include "output/output.h"
 #include "walker/mappings.h"
 
@@ -255,7 +257,10 @@ void text_findings(FILE *f, const struct vtd_model *m)
 	for (size_t i = 0; i < m->nr_findings; i++) {
 		const struct vtd_finding *x = &m->findings[i];
 
-		fprintf(f, "  %-7s %-24s ", vtd_severity_name(x->sev), x->code);
+		/* the severity in its colour, padded outside the colour */
+		fprintf(f, "  %s%s%s%*s %-24s ", out_sgr(out_color_of_severity(x->sev)),
+			vtd_severity_name(x->sev), out_sgr_end(),
+			7 - (int)strlen(vtd_severity_name(x->sev)), "", x->code);
 		if (x->bus != VTD_NO_BDF && x->devfn != VTD_NO_BDF) {
 			fmt_bdf(bdf, x->bus, x->devfn);
 			fprintf(f, "%s ", bdf);

@@ -20,6 +20,7 @@
 #include <json-c/json.h>
 #include <string.h>
 
+#include "output/color.h"
 #include "output/output.h"
 #include "output/wrap.h"
 #include "output/xlate.h"
@@ -171,8 +172,10 @@ static void text_fault_line(FILE *f, unsigned reason, const char *name,
 			    const char *why)
 {
 	struct wrap w;
-	int n = fprintf(f, "fault: reason 0x%x (%s):", reason,
-			name ? name : "unknown");
+	int n;
+
+	fputs(out_sgr(OC_ERROR), f);
+	n = fprintf(f, "fault: reason 0x%x (%s):", reason, name ? name : "unknown");
 
 	if (n < 0)
 		n = 0;
@@ -183,6 +186,7 @@ static void text_fault_line(FILE *f, unsigned reason, const char *name,
 	}
 	wrap_start(&w, f, (unsigned)n, 7);
 	wrap_text(&w, why);
+	fputs(out_sgr_end(), f);
 	wrap_end(&w);
 }
 

@@ -16,11 +16,12 @@ static const struct {
 #undef C
 };
 
-void ui_colours_init(struct ui_frame *f)
+void ui_colours_init(struct ui_frame *f, int want)
 {
 	const char *nc = getenv("NO_COLOR");
 
-	f->colours = has_colors() && !(nc && *nc) && start_color() == OK;
+	f->colours = want != 0 && (want > 0 || !(nc && *nc)) && has_colors() &&
+		     start_color() == OK;
 	if (!f->colours)
 		return;
 	use_default_colors();

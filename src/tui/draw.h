@@ -42,8 +42,9 @@ struct ui_frame {
 	int hscroll;			/* columns the body is scrolled right by */
 };
 
-/* Colours on when the terminal has them and NO_COLOR is unset */
-void ui_colours_init(struct ui_frame *f);
+/* Colours on when the terminal has them and NO_COLOR is unset, unless
+ * want says otherwise (--color: 1 always, 0 never, -1 auto) */
+void ui_colours_init(struct ui_frame *f, int want);
 /* The attribute to draw with for a colour of the table */
 int ui_attr(const struct ui_frame *f, enum ui_col c);
 

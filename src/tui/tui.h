@@ -21,6 +21,7 @@ struct tui_conf {
 	bool still;			/* a dump or snapshot: walk once, never refresh */
 	struct vtd_walk_opts walk;	/* the CLI's filters and --rtaddr */
 	unsigned iq_count;		/* descriptors of the queue to decode */
+	int colour;			/* --color: 1 always, 0 never, -1 auto (NO_COLOR) */
 	/* A new source for the same target, or NULL with err filled. Must not
 	 * print: the terminal belongs to the view. */
 	struct vtd_source *(*reopen)(char *err, size_t errlen);

@@ -90,7 +90,7 @@ static void nc_end(void)
 	term = NULL;
 }
 
-static int nc_start(struct ui_frame *f, char *err, size_t errlen)
+static int nc_start(struct ui_frame *f, int want_colour, char *err, size_t errlen)
 {
 	/* the escape key alone should not take a second */
 	if (!getenv("ESCDELAY"))
@@ -107,7 +107,7 @@ static int nc_start(struct ui_frame *f, char *err, size_t errlen)
 	nonl();
 	keypad(stdscr, TRUE);
 	curs_set(0);
-	ui_colours_init(f);
+	ui_colours_init(f, want_colour);
 	return 0;
 }
 
@@ -644,7 +644,7 @@ int tui_run(const struct tui_conf *conf, struct vtd_source *src, char *err,
 		return -1;
 	}
 	catch_signals();
-	if (nc_start(&v.frame, err, errlen)) {
+	if (nc_start(&v.frame, conf->colour, err, errlen)) {
 		restore_signals();
 		end_watch(w, src);
 		return -1;

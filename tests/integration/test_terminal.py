@@ -517,3 +517,35 @@ def test_watch_saves_a_snapshot_and_the_event_log_and_runs_xlate():
         assert any("walked: 3 devices" in ln for ln in log), log
     finally:
         shutil.rmtree(d, ignore_errors=True)
+
+
+SGR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def test_color_auto_always_never_and_no_color():
+    g = vtd_guest()
+    q = "--qmp=" + g.qmp_path
+    plain = run(q, "check", check=False)
+    assert not SGR.search(plain.stdout), plain.stdout          # a pipe: auto is off
+    always = run(q, "--color=always", "check", check=False).stdout
+    assert SGR.sub("", always) == plain.stdout                   # colour adds nothing else
+    # the severity word in its colour: error bold red, info cyan
+    assert re.search(r"^  \x1b\[1;31merror\x1b\[m   pgtt_not_supported ", always, re.M), always
+    assert re.search(r"^  \x1b\[36minfo\x1b\[m    ", always, re.M), always
+    env = dict(os.environ, NO_COLOR="1")
+    r = subprocess.run([binary(), q, "--color", "check"], stdout=subprocess.PIPE, text=True, env=env)
+    assert SGR.search(r.stdout), "--color alone is always, NO_COLOR or not"
+    assert not SGR.search(run(q, "--color=never", "check", check=False).stdout)
+    assert not SGR.search(run(q, "--color=always", "-j", "check", check=False).stdout)
+    r = run(q, "--color=sometimes", "check", check=False)
+    assert r.returncode == 1 and "invalid value 'sometimes' for option --color" in r.stderr
+    x = run(q, "--color=always", "-s", "00:03.0", "xlate", "0x1000", check=False).stdout
+    assert re.search(r"^\x1b\[1;31mfault: reason 0x79 ", x, re.M), x
+    # a terminal: auto colours, NO_COLOR turns it off
+    for env, coloured in (({}, True), ({"NO_COLOR": "1"}, False)):
+        with Pane(["sh", "-c", "%s %s check; sleep 600" % (binary(), q)], env=env) as p:
+            p.wait_text(r"pgtt_not_supported")
+            text = p.screen(escapes=True)
+            # tmux re-encodes SGR: red (31) alone or after other attributes
+            red = re.search(r"\x1b\[(?:[0-9;]*;)?31m\s*error", text) is not None
+            assert red == coloured, (env, text)
