@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output/color.h"
 #include "output/xlate.h"
 #include "tui/fmt.h"
 #include "tui/panes.h"
@@ -91,7 +92,11 @@ static char *walk_text(struct watch *w, const struct vtd_xlate_req *req, char *w
 	} else if (!(f = open_memstream(&text, &size))) {
 		snprintf(why, len, "%s", strerror(errno));
 	} else {
+		bool colour = out_color_on();
+
+		out_color_set(false);	/* curses draws the colours, not SGR text */
 		text_xlate(f, x, &o);
+		out_color_set(colour);
 		fclose(f);
 	}
 	free(x);
