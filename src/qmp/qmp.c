@@ -462,7 +462,7 @@ static int handshake(struct vtd_source *src)
 
 	rc = qmp_recv(src, now_ms() + p->timeout_ms, &g);
 	if (rc == -EPROTO && p->rlen >= 5 && !memcmp(p->rbuf, "QEMU ", 5))
-		return fail(src, -EPROTO, "this is QEMU's human monitor (HMP), not QMP: "
+		return fail(src, -EPROTO, "not a QMP server: this is QEMU's human monitor (HMP); "
 			    "give QEMU -qmp unix:PATH,server=on,wait=off and point --qmp there");
 	if (rc == -EPROTO) {
 		char why[sizeof(src->error)];

@@ -128,7 +128,7 @@ def test_hmp_socket_is_named_hmp():
     try:
         r = run("--qmp=" + hmp, "regs", check=False, timeout=30)
         assert r.returncode == 1, r
-        assert "human monitor (HMP), not QMP" in r.stderr, r.stderr
+        assert "not a QMP server: this is QEMU's human monitor (HMP)" in r.stderr, r.stderr
         assert "malformed" not in r.stderr, r.stderr
     finally:
         g.stop()
