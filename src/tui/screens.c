@@ -32,7 +32,7 @@ static const char *const devices_sorts[] = { "bdf", "pasids", "findings",
 /* A scalable device's DID lives in its PASID entries: show the RID_PASID
  * entry's (else the first present one's), then "(N)" when its PASIDs use N
  * different DIDs ("+" is the new-row mark). */
-#define DID_COUNT_MAX	9
+#define DID_COUNT_MAX	9u
 
 static void sm_device_did(const struct vtd_device *d, char *buf, size_t len)
 {
