@@ -549,3 +549,21 @@ def test_color_auto_always_never_and_no_color():
             # tmux re-encodes SGR: red (31) alone or after other attributes
             red = re.search(r"\x1b\[(?:[0-9;]*;)?31m\s*error", text) is not None
             assert red == coloured, (env, text)
+
+
+def test_linux_guest_default_outputs_fit_100_columns():
+    """The same on the real Linux guest (scalable, 13 devices, a driver's
+    tables), through the pipeline a triager runs first."""
+    from guest import shared_guest
+    g = shared_guest("scalable")
+    q = "--qmp=" + g.qmp_path
+    out = []
+    for args in (["dump"], ["-v", "dump"], ["-vv", "dump"], ["check"], ["regs"], ["-v", "regs"],
+                 ["faults"], ["iq"], ["ir"], ["-s", "00:1f.0", "xlate", "0x1000"],
+                 ["-s", "00:1f.0", "xlate", "0x7f000000"], ["dump", "--pages"]):
+        r = run(q, *args, check=False, timeout=300)
+        assert r.returncode in (0, 2), (args, r.returncode, r.stderr)
+        assert r.stdout.strip(), args
+        out.append((" ".join(args), r.stdout + r.stderr))
+    bad = too_wide(out, findings=False)
+    assert not bad, "\n".join(bad)
