@@ -363,6 +363,10 @@ def test_shell_takes_options_first_prefixes_and_suggests():
     try:
         out = shell_lines(type_line(p, "-j version"), "-j version")
         assert out[0].startswith('{"version":'), out
+        # Tab completes the command after options, as at the start of a line
+        p.tmux("send-keys", "--", "-j reg", "Tab")
+        p.wait_text(r"^vtdctl> -j regs\s*\Z")
+        p.keys("C-u")
         out = shell_lines(type_line(p, "-s 00:10.0 d"), "-s 00:10.0 d")
         # d is dump (the first command in the list that d begins, as bpftool)
         assert any(re.match(r"^  pasid 7 +10  second-stage", ln) for ln in out), out
