@@ -19,7 +19,7 @@
 #include <json-c/json.h>
 
 #include "qmp/qmp.h"
-#include "qmp/unixpeers.h"
+#include "qmp/peers.h"
 #include "source/procmem.h"
 
 #define QMP_DEFAULT_TIMEOUT_MS	10000
@@ -689,6 +689,14 @@ struct vtd_source *qmp_source_open(const char *addr,
 			if (fd < 0) {
 				rc = -errno;
 				continue;
+			}
+			/* a server on this host: fail at once when it is taken */
+			if (tcp_socket_clients(ai->ai_addr, ai->ai_addrlen) > 0) {
+				snprintf(err, errlen, "%s: another client is connected to this QMP "
+					 "socket (%s)", addr, QMP_BUSY_HINT);
+				close(fd);
+				freeaddrinfo(res);
+				return NULL;
 			}
 			rc = connect_wait(fd, ai->ai_addr, ai->ai_addrlen, timeout);
 			if (!rc)

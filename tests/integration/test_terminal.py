@@ -93,6 +93,36 @@ def test_watch_in_shell_uses_the_shells_connection_and_leaks_no_keys():
         shutil.rmtree(p.home, ignore_errors=True)
 
 
+def test_second_client_on_a_tcp_socket_fails_at_once():
+    import boot as vtdguest
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    g = vtdguest.boot(vtdguest.scenario_path("scalable-basic"),
+                      qemu_args=["-qmp", "tcp:127.0.0.1:%d,server=on,wait=off" % port])
+    try:
+        addr = "--qmp=127.0.0.1:%d" % port
+        assert run(addr, "regs", check=False, timeout=30).returncode == 0
+        first = socket.create_connection(("127.0.0.1", port), timeout=10)
+        assert b'"QMP"' in first.recv(4096)          # QEMU greeted the first client
+        t0 = time.monotonic()
+        r = run(addr, "regs", check=False, timeout=30)
+        took = time.monotonic() - t0
+        assert took < 2.0 and r.returncode == 1, (took, r.stderr)
+        assert "another client is connected" in r.stderr, r.stderr
+        first.close()
+        deadline = time.monotonic() + 10         # QEMU notices the close on its next poll
+        while True:
+            r = run(addr, "regs", check=False, timeout=30)
+            if r.returncode == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert r.returncode == 0, r.stderr
+    finally:
+        g.stop()
+
+
 # --- item 11: the usual mistakes of a target ---------------------------------
 
 def test_not_a_socket_nothing_listening_and_not_root_say_so():
