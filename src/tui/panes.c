@@ -241,7 +241,7 @@ static const char *const help_lines[] = {
 	"  Backspace, h, Esc   back",
 	"  Left/Right  scroll the pane sideways by half a screen (as in less)",
 	"  /        filter the rows of this pane (Enter keeps it, Esc clears it)",
-	"  x        xlate: the page walk of an IOVA (hex) on the selected device or PASID",
+	"  x        xlate: walk an IOVA (hex) on the selected device or PASID",
 	"  s        next sort order of this pane",
 	"Refresh",
 	"  p        pause / resume",
