@@ -32,7 +32,12 @@ def shell_pane(g, width=100, height=30, env=None, unset=()):
     pre = ["env"] + [a for k in unset for a in ("-u", k)] if unset else []
     p = Pane(pre + [binary(), "--qmp=" + g.qmp_path, "shell"], width=width, height=height, env=e)
     p.home = home
-    p.wait_text(AT_PROMPT)
+    try:
+        p.wait_text(AT_PROMPT)
+    except BaseException:
+        p.kill()                                 # no tmux server left behind
+        shutil.rmtree(home, ignore_errors=True)
+        raise
     return p
 
 
