@@ -49,7 +49,7 @@ LIB_OBJS  := $(LIB_SRCS:.c=.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:.c=)
 
-all: vtdctl
+all: vtdctl vtdctl.8
 
 vtdctl: src/vtdctl.o libvtd.a .flags
 	@echo "  LD      $@"
@@ -110,13 +110,17 @@ lint:
 # commit's, else today, so that a package build is reproducible.
 MAN_DATE  ?= $(shell date -u -d "@$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || date +%s)}" +%Y-%m-%d)
 
-install: vtdctl
+# The man page with its version and date filled in (`man ./vtdctl.8` in the tree)
+vtdctl.8: man/vtdctl.8 Makefile
+	@echo "  GEN     $@"
+	$(Q)sed -e 's/@VERSION@/$(VERSION)/g' -e 's/@DATE@/$(MAN_DATE)/g' man/vtdctl.8 > $@.tmp
+	$(Q)mv $@.tmp $@
+
+install: vtdctl vtdctl.8
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(bash_compdir) $(DESTDIR)$(zsh_compdir)
 	install -m 0755 vtdctl $(DESTDIR)$(BINDIR)/vtdctl
-	sed -e 's/@VERSION@/$(VERSION)/g' -e 's/@DATE@/$(MAN_DATE)/g' man/vtdctl.8 \
-		> $(DESTDIR)$(MANDIR)/man8/vtdctl.8
-	chmod 0644 $(DESTDIR)$(MANDIR)/man8/vtdctl.8
+	install -m 0644 vtdctl.8 $(DESTDIR)$(MANDIR)/man8/vtdctl.8
 	install -m 0644 completions/vtdctl.bash $(DESTDIR)$(bash_compdir)/vtdctl
 	install -m 0644 completions/_vtdctl $(DESTDIR)$(zsh_compdir)/_vtdctl
 
@@ -125,7 +129,7 @@ uninstall:
 	      $(DESTDIR)$(bash_compdir)/vtdctl $(DESTDIR)$(zsh_compdir)/_vtdctl
 
 clean:
-	rm -f .flags vtdctl libvtd.a $(LIB_OBJS) src/vtdctl.o $(UNIT_BINS) \
+	rm -f .flags vtdctl vtdctl.8 libvtd.a $(LIB_OBJS) src/vtdctl.o $(UNIT_BINS) \
 	      $(LIB_OBJS:.o=.d) src/vtdctl.d
 
 .PHONY: all unit check check-asan update-golden bench fuzz layers lint install uninstall clean

@@ -12,7 +12,7 @@ _vtdctl_commands='dump regs faults iq xlate ir check snapshot diff list watch
 _vtdctl_value_opts='--qmp --core --rtaddr --vm -c --connect --snapshot -s
     --slot --pasid --did -n --count -o --output -i --interval --timeout'
 _vtdctl_flag_opts='-j --json -p --pretty -v --verbose --no-monitor --all
-    --pages --consistent --pause --no-host --no-proc-mem -h --help -V --version'
+    --pages --consistent --pause --no-host --no-proc-mem --color -h --help -V --version'
 
 # The target options on the line, for a dump that lists BDFs and PASIDs.
 _vtdctl_target_args()

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/shell.h"
 
 static int do_version(int argc, char **argv)
 {
@@ -79,9 +80,9 @@ static const struct cmd cmds[] = {
 	  "  Registers, the guest pages the walk read, QEMU's replies: --snapshot=FILE\n"
 	  "  replays it. --pages adds every page table, for xlate and dump --pages.\n"
 	  "  It holds guest memory: treat it as the guest's data.\n"
-	  "  Example: vtdctl --vm=web1 snapshot -o web1.vtdsnap\n" },
+	  "  Example: vtdctl --vm=web1 snapshot -o web1.snap\n" },
 	{ "diff", do_diff, "SNAPSHOT_A SNAPSHOT_B", "what changed between two snapshots (exit 2: they differ)", 0,
-	  "  Example: vtdctl diff before.vtdsnap after.vtdsnap\n" },
+	  "  Example: vtdctl diff before.snap after.snap\n" },
 	{ "list", do_list, "[-c URI]", "libvirt domains with an Intel IOMMU", 0,
 	  "  Running ones; --all adds those shut off.\n"
 	  "  Example: vtdctl -c qemu+ssh://host/system list\n" },
@@ -102,6 +103,20 @@ const char *vtdctl_command_name(size_t i)
 	return i < sizeof(cmds) / sizeof(cmds[0]) ? cmds[i].name : NULL;
 }
 
+const char *vtdctl_command_help(size_t i)
+{
+	return i < sizeof(cmds) / sizeof(cmds[0]) ? cmds[i].help : NULL;
+}
+
+static const struct cmd *find_cmd(const char *name);
+
+const char *vtdctl_command_full_name(const char *word)
+{
+	const struct cmd *c = find_cmd(word);
+
+	return c ? c->name : NULL;
+}
+
 static const char global_usage[] =
 	"Usage: vtdctl [OPTIONS] COMMAND [ARGS]\n"
 	"\n"
@@ -112,6 +127,7 @@ static const char global_usage[] =
 	"             -s|--slot=[[[DOMAIN]:]BUS:][SLOT][.[FUNC]] | --pasid=N | --did=N |\n"
 	"             -n|--count=N | -o|--output=FILE | --pages | -i|--interval=MS |\n"
 	"             --consistent | --pause | --no-host | --timeout=MS | --no-proc-mem |\n"
+	"             --color[=auto|always|never] |\n"
 	"             -h|--help | -V|--version }\n"
 	"\n"
 	"Exit status: 0 ok, 1 usage or fatal error (also: the VM has no Intel IOMMU,\n"
@@ -124,22 +140,83 @@ static void print_cmd_help(const struct cmd *c)
 	       c->args[0] ? " " : "", c->args, c->help, c->more ? c->more : "");
 }
 
+#define NR_CMDS	(sizeof(cmds) / sizeof(cmds[0]))
+
+/* An exact name, else the first command in table order that name begins
+ * (as bpftool's is_prefix(): "d" is dump, "di" diff) */
 static const struct cmd *find_cmd(const char *name)
 {
-	const struct cmd *hit = NULL;
 	size_t len = strlen(name);
 
-	/* exact names win; a prefix is accepted only when unique */
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	if (!len)
+		return NULL;
+	for (size_t i = 0; i < NR_CMDS; i++)
 		if (!strcmp(cmds[i].name, name))
 			return &cmds[i];
-		if (!strncmp(cmds[i].name, name, len)) {
-			if (hit)
-				return NULL;
-			hit = &cmds[i];
+	for (size_t i = 0; i < NR_CMDS; i++)
+		if (!strncmp(cmds[i].name, name, len))
+			return &cmds[i];
+	return NULL;
+}
+
+/* Optimal string alignment distance (a swap of two neighbours is one
+ * edit), for names of at most CMD_NAME_MAX characters */
+#define CMD_NAME_MAX	16
+
+static unsigned edit_distance(const char *a, const char *b)
+{
+	unsigned d[CMD_NAME_MAX + 1][CMD_NAME_MAX + 1];
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > CMD_NAME_MAX || lb > CMD_NAME_MAX)
+		return CMD_NAME_MAX;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (unsigned)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < c)
+				c = d[i - 2][j - 2] + 1;
+			d[i][j] = c;
+		}
+	return d[la][lb];
+}
+
+/* The command a typo most likely meant (at most two edits, and fewer than
+ * the word's length), or NULL */
+static const struct cmd *similar_cmd(const char *name)
+{
+	const struct cmd *best = NULL;
+	unsigned best_d = 3;
+
+	for (size_t i = 0; i < NR_CMDS; i++) {
+		unsigned d = edit_distance(name, cmds[i].name);
+
+		if (d < best_d && d < strlen(name)) {
+			best = &cmds[i];
+			best_d = d;
 		}
 	}
-	return hit;
+	return best;
+}
+
+static void report_unknown_command(const char *name, const char *help)
+{
+	const struct cmd *c = similar_cmd(name);
+
+	if (c)
+		report_error("unknown command '%s': did you mean '%s'? (see '%s')",
+			     name, c->name, help);
+	else
+		report_error("unknown command '%s' (see '%s')", name, help);
 }
 
 /* "COMMAND := { dump | regs | ... }", wrapped before column 80 */
@@ -164,7 +241,7 @@ static int do_help(int argc, char **argv)
 	if (argc > 0) {
 		c = find_cmd(argv[0]);
 		if (!c) {
-			report_error("help: unknown command '%s'", argv[0]);
+			report_unknown_command(argv[0], "help");
 			return EXIT_FATAL;
 		}
 		print_cmd_help(c);
@@ -192,7 +269,7 @@ int vtdctl_run(int argc, char **argv)
 	int n;
 
 	if (!cmd) {
-		report_error("unknown command '%s' (see 'vtdctl help')", argv[0]);
+		report_unknown_command(argv[0], shell_depth ? "help" : "vtdctl help");
 		return EXIT_FATAL;
 	}
 	n = cli_parse_options(argc, argv, "jpvs:n:c:o:i:hV", cmd->name);
@@ -204,6 +281,8 @@ int vtdctl_run(int argc, char **argv)
 		print_cmd_help(cmd);
 		return EXIT_OK;
 	}
+	cli_options_check(cmd->name);
+	cli_color_setup();
 	/* libvirt: reading memory and registers needs no monitor; only host
 	 * state does, and the monitor marks the domain tainted */
 	if (!(cmd->flags & CMD_HOST))

@@ -36,6 +36,7 @@ struct global_opts {
 	bool consistent, pause;		/* --consistent, --pause */
 	bool no_host;			/* --no-host: the guest side only */
 	bool help, version;
+	enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER } color;	/* --color */
 };
 extern struct global_opts g;
 
@@ -53,6 +54,22 @@ int cli_target_index(const char *option);
 unsigned cli_targets_given(const struct global_opts *o);
 const char *cli_target_arg(const struct global_opts *o, const char *option);
 
+/* Record a snapshot of src into path (src stays open); 0, or -1 with err
+ * filled. Prints nothing (watch saves one while it owns the terminal). */
+int snapshot_save(struct vtd_source *src, const char *path, bool pages,
+		  char *err, size_t errlen);
+
+/* Warn once per command line of the options cmd does not read (applies.c);
+ * reset before each shell line, with the shell's own options as the base
+ * (they are not this line's). */
+void cli_options_check(const char *cmd);
+void cli_options_check_reset(const struct global_opts *base);
+
+/* Colour for this command line from --color, NO_COLOR, TERM and whether
+ * stdout is a terminal (or the shell's pager, which shows colour) */
+void cli_color_setup(void);
+extern bool cli_pager_in_use;
+
 /* One line on stderr; in JSON mode also {"error": ...} on stdout. */
 void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "TARGET: what failed" for a failed call on src; returns -1. */
@@ -68,10 +85,19 @@ struct vtd_source *open_target_quiet(const struct qmp_open_opts *qo,
  * open_target() returns the source it opened last when g names the same
  * target, and source_close() leaves that one open; off closes it. */
 void target_keep(bool on);
+/* The kept source when g names it (watch in the shell runs on the shell's
+ * connection: a QMP socket takes one client), else NULL. */
+struct vtd_source *target_kept_source(void);
+/* Close the kept source for good (its connection dropped). */
+void target_drop_kept(void);
 /* For the shell's completion: the command table's names in order (NULL
  * past the end) and getopt's long options (ending in a zero entry). */
 struct option;
 const char *vtdctl_command_name(size_t i);
+/* Its one-line description (NULL past the end) */
+const char *vtdctl_command_help(size_t i);
+/* The command a word names (a prefix: the first in table order), or NULL */
+const char *vtdctl_command_full_name(const char *word);
 const struct option *vtdctl_long_options(void);
 /* The pipeline's options from g, with these stages after the walk. */
 struct vtd_inspect_opts cli_inspect_opts(unsigned stages);

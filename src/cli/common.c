@@ -21,6 +21,7 @@ void report_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fflush(stdout);		/* after the output it follows, in one pipe too */
 	fprintf(stderr, "vtdctl: %s\n", msg);
 	if (g.out.json) {
 		o = json_object_new_object();

@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "model/diff.h"
+#include "output/color.h"
 #include "vmm/host.h"
 #include "snapshot/snapshot.h"
 #include "vtd/regdesc.h"
@@ -491,10 +492,13 @@ static void text_diff(FILE *f, const struct side *a, const struct side *b,
 		struct json_object *c = json_object_array_get_idx(changes, i);
 		const char *kind = json_object_get_string(get(c, "kind"));
 
-		fprintf(f, "%c ", sign_of(kind));
+		char sign = sign_of(kind);
+
+		fprintf(f, "%s%c ", out_sgr(sign == '+' ? OC_NEW : sign == '-' ? OC_GONE :
+					  OC_CHANGED), sign);
 		print_subject(f, c, kind);
 		print_details(f, c, kind);
-		fputc('\n', f);
+		fprintf(f, "%s\n", out_sgr_end());
 	}
 }
 

@@ -25,6 +25,8 @@ int do_dump(int argc, char **argv)
 		json_dump_stream(stdout, &m, &g.out, g.pages ? &pages : NULL);
 	else
 		text_dump(stdout, &m, &g.out, g.pages ? &pages : NULL);
+	/* after what stdout holds, also when both go to one pipe or file */
+	fflush(stdout);
 	if (g.out.verbose && !g.out.json)
 		fprintf(stderr, "%s: memory read through %s, %lu QMP/source calls\n",
 			"vtdctl", src->access ? src->access : "-", src->nr_calls);

@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "output/color.h"
 
 static int parse_u64(const char *s, uint64_t *v)
 {
@@ -101,7 +103,7 @@ const char *cli_parse_slot(const char *arg, struct vtd_filter *f)
 enum {
 	OPT_RTADDR = 256, OPT_PASID, OPT_DID, OPT_TIMEOUT,
 	OPT_NO_PROC_MEM, OPT_NO_MONITOR, OPT_ALL,
-	OPT_PAGES, OPT_CONSISTENT, OPT_PAUSE, OPT_NO_HOST,
+	OPT_PAGES, OPT_CONSISTENT, OPT_PAUSE, OPT_NO_HOST, OPT_COLOR,
 	OPT_TARGET = 512,	/* + the row in the table of targets */
 };
 
@@ -126,6 +128,7 @@ static const struct option fixed_opts[] = {
 	{ "pause", no_argument, NULL, OPT_PAUSE },
 	{ "no-host", no_argument, NULL, OPT_NO_HOST },
 	{ "interval", required_argument, NULL, 'i' },
+	{ "color", optional_argument, NULL, OPT_COLOR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -154,6 +157,21 @@ static const char *opt_name(int val)
 		if (o->val == val)
 			return o->name;
 	return "?";
+}
+
+bool cli_pager_in_use;
+
+void cli_color_setup(void)
+{
+	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+	bool on = g.color == COLOR_ALWAYS;
+
+	/* auto: a terminal (or the shell's pager), NO_COLOR unset or empty
+	 * (no-color.org), a terminal that is not dumb; never in JSON */
+	if (g.color == COLOR_AUTO)
+		on = (cli_pager_in_use || isatty(STDOUT_FILENO)) && !(no && *no) &&
+		     !(term && !strcmp(term, "dumb"));
+	out_color_set(on && !g.out.json);
 }
 
 /* Returns 0, or -1 after printing a usage error. */
@@ -220,6 +238,16 @@ static int parse_one(int c, const char *arg)
 		if (parse_u64(arg, &v) || v > 1000000)
 			goto bad;
 		g.count = v;
+		break;
+	case OPT_COLOR:
+		if (!arg || !strcmp(arg, "always"))
+			g.color = COLOR_ALWAYS;
+		else if (!strcmp(arg, "never"))
+			g.color = COLOR_NEVER;
+		else if (!strcmp(arg, "auto"))
+			g.color = COLOR_AUTO;
+		else
+			goto bad;
 		break;
 	case OPT_TIMEOUT:
 		if (parse_u64(arg, &v) || v == 0 || v > 3600000)

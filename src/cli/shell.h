@@ -27,6 +27,11 @@ void shell_free_args(char **argv);
  */
 int shell_run_line(const char *line, bool *quit, const char *where);
 
+/* The interactive shell's line: shell_run_line() with its output through
+ * a pager when stdout is a terminal, or through the command after an
+ * unquoted '|' (shell_pager.c) */
+int shell_run_paged_line(const char *line, bool *quit);
+
 /* Keep the target open across lines (a no-op until src/vtdctl.c offers
  * target_keep()); off closes it. */
 void shell_keep_target(bool on);

@@ -270,6 +270,16 @@ static enum what classify(int argc, char **argv, bool after_eq, const char *text
 	return positional_of(argc, argv);
 }
 
+/* Options before the command ("-j check"): how many words they take */
+static int leading_options(int argc, char **argv)
+{
+	int i = 0;
+
+	while (i < argc && argv[i][0] == '-')
+		i += takes_value(argv[i]) ? 2 : 1;
+	return i > argc ? argc : i;
+}
+
 bool shell_complete_setup(const char *line, int start, const char *text)
 {
 	char *head = strndup(line, start);
@@ -280,8 +290,12 @@ bool shell_complete_setup(const char *line, int start, const char *text)
 	want.what = W_NONE;
 	want.slot = VTD_FILTER_ALL;
 	if (argc >= 0) {
-		want.what = classify(argc, argv, start > 0 && line[start - 1] == '=',
-				     text);
+		bool eq = start > 0 && line[start - 1] == '=';
+		bool value = argc > 0 && takes_value(argv[argc - 1]);
+		int k = eq || value ? 0 : leading_options(argc, argv);
+
+		/* an option's value is the option's; else from the command on */
+		want.what = classify(argc - k, argv + k, eq, text);
 		find_slot(argc, argv);
 	}
 	shell_free_args(argv);

@@ -12,13 +12,28 @@ extern void target_keep(bool on) __attribute__((weak));
 
 int shell_depth;
 
-static const char shell_help[] =
-	"Shell: any vtdctl command without 'vtdctl', e.g. 'dump -s 00:03.0',\n"
-	"'xlate -s 01:00.0 0x1000', 'check', 'regs'. Options given on a line\n"
-	"apply to that line only; the target is the one the shell started with\n"
-	"unless a line names another. 'help COMMAND' for one command; 'quit',\n"
-	"'exit' or Ctrl-D to leave; Tab completes commands, options, BDFs and\n"
-	"PASIDs.\n\n";
+static const char shell_help_head[] =
+	"Commands (a prefix will do: the first in this list that it begins wins, d is dump):\n";
+static const char shell_help_tail[] =
+	"\n"
+	"Options go before or after the command and apply to that line only:\n"
+	"  -j, -p (JSON)  -v, -vv (detail)  -s BDF  --pasid=N  --did=N  -n N  --pages\n"
+	"  A line may name another target (--qmp=, --vm=, --core=, --snapshot=).\n"
+	"In the shell:\n"
+	"  help COMMAND   that command's arguments and an example\n"
+	"  quit, exit     leave (or Ctrl-D); Ctrl-C clears the line; Tab completes\n"
+	"  CMD | PROGRAM  the output through a program (dump | less, check | grep error)\n"
+	"  Output longer than the screen goes through $PAGER (less -FRX unless $LESS is set).\n";
+
+static void print_shell_help(void)
+{
+	const char *name;
+
+	fputs(shell_help_head, stdout);
+	for (size_t i = 0; (name = vtdctl_command_name(i)); i++)
+		printf("  %-10s %s\n", name, vtdctl_command_help(i));
+	fputs(shell_help_tail, stdout);
+}
 
 /*
  * vtdctl_run() resets getopt with optind = 1, which keeps the scanning
@@ -42,6 +57,26 @@ void shell_keep_target(bool on)
 		target_keep(on);
 }
 
+/* "-j check": the options, then the command, as on the command line */
+static int run_options_first(int argc, char **argv)
+{
+	static char prog[] = "vtdctl";
+	char *args[SHELL_MAX_ARGS + 2] = { prog };
+	int n;
+
+	for (int i = 0; i < argc && i < SHELL_MAX_ARGS; i++)
+		args[i + 1] = argv[i];
+	n = cli_parse_options(argc + 1, args, "+jpvs:n:c:o:i:hV", NULL);
+	if (n < 0)
+		return EXIT_FATAL;
+	if (n > argc) {
+		report_error("give a command after the options ('help' lists them)");
+		return EXIT_FATAL;
+	}
+	getopt_reset();
+	return vtdctl_run(argc + 1 - n, args + n);
+}
+
 static int run_words(int argc, char **argv, bool *quit)
 {
 	struct global_opts saved = g;
@@ -51,10 +86,16 @@ static int run_words(int argc, char **argv, bool *quit)
 		*quit = true;
 		return EXIT_OK;
 	}
-	if (!strcmp(argv[0], "help") && argc == 1 && !g.out.json)
-		fputs(shell_help, stdout);
 	getopt_reset();
-	rc = vtdctl_run(argc, argv);
+	cli_options_check_reset(&saved);
+	if (!strcmp(argv[0], "help") && argc == 1 && !g.out.json) {
+		print_shell_help();
+		rc = EXIT_OK;
+	} else if (argv[0][0] == '-') {
+		rc = run_options_first(argc, argv);
+	} else {
+		rc = vtdctl_run(argc, argv);
+	}
 	g = saved;
 	/* a line that failed may have left the connection unusable */
 	if (rc == EXIT_FATAL) {

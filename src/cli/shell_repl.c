@@ -74,16 +74,19 @@ static void on_line(char *line)
 	bool quit = false;
 
 	if (!line) {		/* Ctrl-D */
-		putchar('\n');
+		rl_callback_handler_remove();
 		done = true;
 		return;
 	}
 	history_note(line);
-	shell_run_line(line, &quit, NULL);
+	shell_run_paged_line(line, &quit);
 	shell_targets_stale();
 	free(line);
-	if (quit)
+	if (quit) {
+		/* now, or readline prints the prompt once more on the way out */
+		rl_callback_handler_remove();
 		done = true;
+	}
 }
 
 static char **on_complete(const char *text, int start, int end)
@@ -154,7 +157,8 @@ int shell_interactive(void)
 	shell_targets_refresh(false);
 	rl_callback_handler_install("vtdctl> ", on_line);
 	loop();
-	rl_callback_handler_remove();
+	if (!done)
+		rl_callback_handler_remove();
 	shell_keep_target(false);
 	shell_targets_free();
 	signal(SIGINT, SIG_DFL);

@@ -67,6 +67,7 @@ int shell_batch(FILE *f, const char *name)
 		rc = shell_run_line(line, &quit, where);
 		worst = worse(worst, rc);
 		if (rc == EXIT_FATAL) {
+			fflush(stdout);
 			fprintf(stderr, "vtdctl: %s: stopped at this line\n", where);
 			break;
 		}

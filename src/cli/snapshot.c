@@ -98,20 +98,21 @@ static int read_page_tables(struct vtd_source *rec, const struct vtd_model *m)
 	return 0;
 }
 
-/* The walk, the VMM, the host side, the queues; -1 after report_error(). */
-static int record_everything(struct vtd_source *rec, struct vtd_model *m)
+/* The walk, the VMM, the host side, the queues (with pages, every page
+ * table); 0 or a negative errno (the message in rec->error), m freed then. */
+static int record_everything(struct vtd_source *rec, struct vtd_model *m,
+			     bool pages)
 {
 	int err;
 
 	err = inspect_recorded(rec, m);
 	if (!err)
 		err = read_queues(rec, &m->rf);
-	if (!err && g.pages)
+	if (!err && pages)
 		err = read_page_tables(rec, m);
 	if (err < 0) {
-		report_source_error(rec, err);
 		vtd_model_free(m);
-		return -1;
+		return err;
 	}
 	return 0;
 }
@@ -171,13 +172,42 @@ static void print_summary(const struct vtd_snapshot *s, const char *path)
 		       (unsigned long long)s->rtaddr);
 }
 
+int snapshot_save(struct vtd_source *src, const char *path, bool pages,
+		  char *err, size_t errlen)
+{
+	bool was_kept = src->kept;
+	struct vtd_source *rec;
+	struct vtd_snapshot *s;
+	struct vtd_model m;
+	int rc;
+
+	rec = recorder_wrap(src);
+	if (!rec) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	src->kept = true;	/* closing the recorder leaves src open */
+	rc = record_everything(rec, &m, pages);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s", source_strerror(rec, rc));
+	} else {
+		s = recorder_snapshot(rec);
+		fill_header(s, &m);
+		vtd_model_free(&m);
+		rc = snapshot_write(s, path, err, errlen);
+	}
+	source_close(rec);
+	src->kept = was_kept;
+	return rc ? -1 : 0;
+}
+
 int do_snapshot(int argc, char **argv)
 {
 	struct vtd_snapshot *s;
 	struct vtd_source *src, *rec;
 	struct vtd_model m;
 	char err[600];
-	int rc = EXIT_FATAL;
+	int rc = EXIT_FATAL, err_no;
 
 	if (no_args("snapshot", argc, argv))
 		return EXIT_FATAL;
@@ -200,8 +230,10 @@ int do_snapshot(int argc, char **argv)
 		source_close(src);
 		return EXIT_FATAL;
 	}
-	if (record_everything(rec, &m))
+	if ((err_no = record_everything(rec, &m, g.pages)) < 0) {
+		report_source_error(rec, err_no);
 		goto out;
+	}
 	s = recorder_snapshot(rec);
 	fill_header(s, &m);
 	vtd_model_free(&m);

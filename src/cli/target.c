@@ -70,6 +70,19 @@ static void keep_target(struct vtd_source *src, const char *key)
 	snprintf(kept_key, sizeof(kept_key), "%s", key);
 }
 
+struct vtd_source *target_kept_source(void)
+{
+	char key[sizeof(kept_key)];
+
+	target_key(key, sizeof(key));
+	return reuse_target(key);
+}
+
+void target_drop_kept(void)
+{
+	target_keep(keep_targets);
+}
+
 struct vtd_source *open_target_quiet(const struct qmp_open_opts *qo,
 				     char *err, size_t errlen)
 {

@@ -19,9 +19,20 @@ static struct vtd_source *watch_open(char *err, size_t errlen)
 {
 	struct qmp_open_opts qo = g.qmp_opts;
 
+	/* the view closed the shell's connection after it dropped (a no-op
+	 * on a kept source): close it for good before a new one */
+	target_drop_kept();
+
 	if (!qo.timeout_ms)
 		qo.timeout_ms = WATCH_TIMEOUT_MS;
 	return open_target_quiet(&qo, err, errlen);
+}
+
+/* Key S: what `snapshot -o PATH` would write, without --pages */
+static int watch_save_snapshot(struct vtd_source *src, const char *path,
+			       char *err, size_t errlen)
+{
+	return snapshot_save(src, path, false, err, errlen);
 }
 
 static int check_usage(int argc, char **argv)
@@ -67,13 +78,18 @@ int do_watch(int argc, char **argv)
 		.walk = g.walk,
 		.iq_count = g.count > 0 ? (unsigned)g.count : WATCH_IQ_COUNT,
 		.reopen = watch_open,
+		.save_snapshot = watch_save_snapshot,
+		.colour = g.color == COLOR_ALWAYS ? 1 : g.color == COLOR_NEVER ? 0 : -1,
 	};
 	char err[512] = "", target[600];
 	struct vtd_source *src;
 
 	if (check_usage(argc, argv))
 		return EXIT_FATAL;
-	src = watch_open(err, sizeof(err));
+	/* in the shell, the shell's own connection */
+	src = target_kept_source();
+	if (!src)
+		src = watch_open(err, sizeof(err));
 	if (!src) {
 		report_error("%s", err[0] ? err : "cannot open the target");
 		return EXIT_FATAL;

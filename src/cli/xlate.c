@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vtdctl xlate: the page walk of one IOVA for one device (and PASID). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +18,13 @@ static int parse_args(int argc, char **argv, uint64_t *iova, bool *write)
 		report_error("xlate: give an IOVA (vtdctl xlate -s BDF [--pasid=N] IOVA [read|write])");
 		return -1;
 	}
+	/* hex, as every address vtdctl prints; 0x is optional */
 	errno = 0;
-	*iova = strtoull(argv[0], &end, 0);
-	if (!argv[0][0] || argv[0][0] == '-' || *end || errno) {
-		report_error("xlate: '%s' is not an address", argv[0]);
+	*iova = strtoull(argv[0], &end, 16);
+	if (!argv[0][0] || argv[0][0] == '-' || argv[0][0] == '+' ||
+	    isspace((unsigned char)argv[0][0]) || *end || errno) {
+		report_error("xlate: '%s' is not a hex address (IOVA is hex, 0x optional)",
+			     argv[0]);
 		return -1;
 	}
 	*write = false;

@@ -19,6 +19,7 @@ struct vtd_vmm {
 	char version[32];	/* "7.2.22" */
 	char package[128];	/* distribution's package string */
 	bool iommu_found;	/* an intel-iommu device in `info qtree` */
+	char run_state[24];	/* query-status: "running", "paused", ...; "" unknown */
 	struct vtd_vmm_prop props[VTD_VMM_MAX_PROPS];
 	unsigned nr_props;
 };

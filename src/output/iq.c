@@ -270,7 +270,7 @@ static void text_header(FILE *f, const struct vtd_iq *iq)
 	fprintf(f, "queue 0x%" PRIx64 ", %u KiB (QS=%u), %u x %u-bit descriptors%s\n",
 		iq->base, iq->bytes / 1024, iq->qs, iq->size, iq->desc_size * 8,
 		iq->dw_inferred ? " (DW inferred: IQA.DW reads 0)" : "");
-	fprintf(f, "head %u (IQH 0x%" PRIx64 ")  tail %u (IQT 0x%" PRIx64 ")  %s\n",
+	fprintf(f, "head index %u (IQH offset 0x%" PRIx64 ")  tail index %u (IQT offset 0x%" PRIx64 ")  %s\n",
 		iq->head, r->iqh, iq->tail, r->iqt,
 		!iq->head_ok || !iq->tail_ok ? "bad pointer (see findings)" :
 		iq->head == iq->tail ? "empty: every descriptor fetched" :

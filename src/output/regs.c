@@ -6,6 +6,7 @@
 
 #include "output/output.h"
 #include "output/regs.h"
+#include "output/wrap.h"
 
 /* CAP and ECAP are long: by default only their set flags and numbers. */
 static bool terse(const struct vtd_reg_value *r, int verbose)
@@ -13,9 +14,15 @@ static bool terse(const struct vtd_reg_value *r, int verbose)
 	return !verbose && r->desc->nr_fields > 12;
 }
 
+/* The fields after the value, wrapped under the first one */
+#define REG_FIELDS_COL	35
+
 static void text_fields(FILE *f, const struct vtd_reg_value *r, int verbose)
 {
 	char buf[48];
+	struct wrap w;
+
+	wrap_start(&w, f, REG_FIELDS_COL, REG_FIELDS_COL + 1);
 
 	for (unsigned i = 0; i < r->desc->nr_fields; i++) {
 		const struct vtd_field_desc *fd = &r->desc->fields[i];
@@ -24,9 +31,10 @@ static void text_fields(FILE *f, const struct vtd_reg_value *r, int verbose)
 		    terse(r, verbose))
 			continue;
 		vtd_field_format(fd, r->val, buf, sizeof(buf));
-		fprintf(f, fd->kind == VF_FLAG ? " %s%s" : " %s=%s", fd->name,
-			buf);
+		wrap_word(&w, " ", fd->kind == VF_FLAG ? "%s%s" : "%s=%s", fd->name,
+			  buf);
 	}
+	wrap_end(&w);
 }
 
 void text_regs(FILE *f, const struct vtd_regfile *rf,
@@ -44,7 +52,6 @@ void text_regs(FILE *f, const struct vtd_regfile *rf,
 			fprintf(f, "%-9s 0x%03x  0x%016" PRIx64, r->name,
 				r->off, r->val);
 		text_fields(f, r, verbose);
-		fputc('\n', f);
 		if (verbose >= 2)
 			fprintf(f, "          %s\n", r->desc->what);
 	}
@@ -119,6 +126,19 @@ static void fmt_sid(char buf[8], uint16_t sid)
 	snprintf(buf, 8, "%02x:%02x.%x", sid >> 8, (sid >> 3) & 0x1f, sid & 7);
 }
 
+/* The REASON column: the name wraps under itself */
+#define REASON_COL	56
+
+static void text_reason(FILE *f, unsigned fr)
+{
+	struct wrap w;
+
+	fprintf(f, "0x%02x", fr);
+	wrap_start(&w, f, REASON_COL + 4, REASON_COL + 5);
+	wrap_text(&w, vtd_fault_reason_str(fr));
+	wrap_end(&w);
+}
+
 void text_faults(FILE *f, const struct vtd_faults *x, int verbose)
 {
 	const struct vtd_fsts *s = &x->fsts;
@@ -150,8 +170,7 @@ void text_faults(FILE *f, const struct vtd_faults *x, int verbose)
 			fprintf(f, "%-7u  ", r->pasid);
 		else
 			fprintf(f, "%-7s  ", "-");
-		fprintf(f, "0x%02x %s\n", r->fr,
-			vtd_fault_reason_str(r->fr));
+		text_reason(f, r->fr);
 		if (verbose)
 			fprintf(f, "      raw: %016" PRIx64 " %016" PRIx64 "\n",
 				r->raw[1], r->raw[0]);

@@ -5,7 +5,9 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "output/color.h"
 #include "output/output.h"
 #include "walker/mappings.h"
 
@@ -26,12 +28,18 @@ static const char *tt_name(unsigned tt)
 	return names[tt & 3];
 }
 
+/* Four qwords a line, the next lines under the first qword */
+#define RAW_PER_LINE	4
+
 static void print_raw(FILE *f, const char *indent, const uint64_t *raw,
 		      unsigned n)
 {
 	fprintf(f, "%sraw:", indent);
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
+		if (i && i % RAW_PER_LINE == 0)
+			fprintf(f, "\n%s    ", indent);
 		fprintf(f, " %016" PRIx64, raw[i]);
+	}
 	fputc('\n', f);
 }
 
@@ -193,12 +201,15 @@ static void print_pasid(FILE *f, const struct vtd_device *d,
 	if (fs || nested)
 		fprintf(f, "FL 0x%016" PRIx64 " (%u-level)", e->flptptr,
 			e->flpm ? 5 : 4);
-	if (nested)
-		fputs("  ", f);
-	if (ss || nested)
+	if (ss && !nested)
 		fprintf(f, "SL 0x%016" PRIx64 " (%u-level)", e->slptptr,
 			e->aw + 2);
 	fprintf(f, "%s\n", host_col(h, d, p, hc, sizeof(hc)));
+	/* nested: the second stage under the first (one line would pass
+	 * TEXT_WIDTH) */
+	if (nested)
+		fprintf(f, "%37sSL 0x%016" PRIx64 " (%u-level)\n", "", e->slptptr,
+			e->aw + 2);
 	if (o->verbose >= 1)
 		fprintf(f, "      P%c FPD%c AW=%u PGTT=%u SSADE%c DID=%u PWSNP%c PGSNP%c SRE%c FLPM=%u WPE%c EAFE%c  entry 0x%" PRIx64 "\n",
 			FLAG(e->p), FLAG(e->fpd), e->aw, e->pgtt,
@@ -219,7 +230,7 @@ static void print_sm_device(FILE *f, const struct vtd_model *m,
 	char bdf[8], marks[32], hc[64];
 
 	fmt_bdf(bdf, d->bus, d->devfn);
-	fprintf(f, "%-8s PDTS=%u (%u PASIDs)  dir 0x%016" PRIx64 "  RID_PASID %u  %zu present%s%s\n",
+	fprintf(f, "%-8s PDTS=%u (%u PASIDs)  dir 0x%" PRIx64 "  RID_PASID %u  %zu present%s%s\n",
 		bdf, c->pdts, vtd_pdts_entries(c->pdts) * 64u, c->pasid_dir,
 		c->rid_pasid, d->nr_pasids,
 		device_marks(d, marks, sizeof(marks)), host_col(h, d, NULL, hc, sizeof(hc)));
@@ -250,7 +261,10 @@ void text_findings(FILE *f, const struct vtd_model *m)
 	for (size_t i = 0; i < m->nr_findings; i++) {
 		const struct vtd_finding *x = &m->findings[i];
 
-		fprintf(f, "  %-7s %-24s ", vtd_severity_name(x->sev), x->code);
+		/* the severity in its colour, padded outside the colour */
+		fprintf(f, "  %s%s%s%*s %-24s ", out_sgr(out_color_of_severity(x->sev)),
+			vtd_severity_name(x->sev), out_sgr_end(),
+			7 - (int)strlen(vtd_severity_name(x->sev)), "", x->code);
 		if (x->bus != VTD_NO_BDF && x->devfn != VTD_NO_BDF) {
 			fmt_bdf(bdf, x->bus, x->devfn);
 			fprintf(f, "%s ", bdf);

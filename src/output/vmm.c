@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "output/output.h"
+#include "output/wrap.h"
 
 struct json_object *vtd_vmm_json(const struct vtd_vmm *v)
 {
@@ -17,6 +18,8 @@ struct json_object *vtd_vmm_json(const struct vtd_vmm *v)
 	json_object_object_add(o, "name", json_object_new_string("QEMU"));
 	json_object_object_add(o, "version", json_object_new_string(v->version));
 	json_object_object_add(o, "package", json_object_new_string(v->package));
+	json_object_object_add(o, "status", v->run_state[0] ?
+			       json_object_new_string(v->run_state) : NULL);
 	if (!v->iommu_found) {
 		json_object_object_add(o, "iommu", NULL);
 		return o;
@@ -52,17 +55,27 @@ static bool prop_is_key(const char *name)
 	return false;
 }
 
+/* "vmm: QEMU 7.2.22 (package), intel-iommu a=b ...", wrapped at TEXT_WIDTH */
 void vtd_vmm_text(FILE *f, const struct vtd_vmm *v, int verbose)
 {
+	struct wrap w;
+
 	if (!v->known)
 		return;
-	fprintf(f, "vmm: QEMU %s%s%s%s", v->version, v->package[0] ? " (" : "",
-		v->package, v->package[0] ? ")" : "");
+	fputs("vmm:", f);
+	wrap_start(&w, f, 4, 5);
+	/* a VM that does not run: its tables stand still (paused, ...) */
+	bool stopped = v->run_state[0] && strcmp(v->run_state, "running");
+
+	wrap_word(&w, " ", "QEMU %s%s%s%s%s", v->version, v->package[0] ? " (" : "",
+		  v->package, v->package[0] ? ")" : "",
+		  stopped || v->iommu_found ? "," : "");
+	if (stopped)
+		wrap_word(&w, " ", "VM %s%s", v->run_state, v->iommu_found ? "," : "");
 	if (v->iommu_found)
-		fprintf(f, ", intel-iommu");
+		wrap_word(&w, " ", "intel-iommu");
 	for (unsigned i = 0; i < v->nr_props; i++)
 		if (verbose || prop_is_key(v->props[i].name))
-			fprintf(f, " %s=%s", v->props[i].name,
-				v->props[i].value);
-	fputc('\n', f);
+			wrap_word(&w, " ", "%s=%s", v->props[i].name, v->props[i].value);
+	wrap_end(&w);
 }

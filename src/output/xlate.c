@@ -18,8 +18,11 @@
  */
 #include <inttypes.h>
 #include <json-c/json.h>
+#include <string.h>
 
+#include "output/color.h"
 #include "output/output.h"
+#include "output/wrap.h"
 #include "output/xlate.h"
 #include "vtd/faultreason.h"
 
@@ -166,6 +169,29 @@ static void text_bits(FILE *f, const struct vtd_xlate_step *s)
 		fprintf(f, "  reserved 0x%" PRIx64, s->rsvd);
 }
 
+/* "fault: reason 0xN (name): why", what the walk saw wrapped under it */
+static void text_fault_line(FILE *f, unsigned reason, const char *name,
+			    const char *why)
+{
+	struct wrap w;
+	int n;
+
+	fputs(out_sgr(OC_ERROR), f);
+	n = fprintf(f, "fault: reason 0x%x (%s):", reason, name ? name : "unknown");
+
+	if (n < 0)
+		n = 0;
+	/* keep what the walk saw in one piece: on the next line if it must */
+	if ((size_t)n + 1 + strlen(why) > TEXT_WIDTH) {
+		fputs("\n      ", f);
+		n = 6;
+	}
+	wrap_start(&w, f, (unsigned)n, 7);
+	wrap_text(&w, why);
+	fputs(out_sgr_end(), f);
+	wrap_end(&w);
+}
+
 static void text_step(FILE *f, const struct vtd_xlate_step *s,
 		      const struct out_opts *o)
 {
@@ -226,8 +252,7 @@ void text_xlate(FILE *f, const struct vtd_xlate *x, const struct out_opts *o)
 		return;
 	}
 	name = vtd_fault_reason_name(x->fault.reason);
-	fprintf(f, "fault: reason 0x%x (%s): %s\n", x->fault.reason,
-		name ? name : "unknown", x->fault.why);
+	text_fault_line(f, x->fault.reason, name, x->fault.why);
 	if (x->fault.qemu_reason != x->fault.reason) {
 		name = vtd_fault_reason_name(x->fault.qemu_reason);
 		if (x->fault.qemu_reason)

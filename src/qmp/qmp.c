@@ -19,9 +19,14 @@
 #include <json-c/json.h>
 
 #include "qmp/qmp.h"
+#include "qmp/peers.h"
 #include "source/procmem.h"
 
 #define QMP_DEFAULT_TIMEOUT_MS	10000
+/* What to do when QEMU's one client place on a socket is taken. */
+#define QMP_BUSY_HINT "QEMU serves one client per -qmp socket: quit that client, " \
+	"or give QEMU a second socket for vtdctl (-qmp unix:PATH,server=on,wait=off); " \
+	"libvirt domains (--vm) have no such limit"
 #define XP_MAX_QWORDS		(64u * 1024)	/* per xp call: 512 KiB */
 
 struct qmp_priv {
@@ -456,6 +461,9 @@ static int handshake(struct vtd_source *src)
 	int rc;
 
 	rc = qmp_recv(src, now_ms() + p->timeout_ms, &g);
+	if (rc == -EPROTO && p->rlen >= 5 && !memcmp(p->rbuf, "QEMU ", 5))
+		return fail(src, -EPROTO, "not a QMP server: this is QEMU's human monitor (HMP); "
+			    "give QEMU -qmp unix:PATH,server=on,wait=off and point --qmp there");
 	if (rc == -EPROTO) {
 		char why[sizeof(src->error)];
 
@@ -464,8 +472,8 @@ static int handshake(struct vtd_source *src)
 		return rc;
 	}
 	if (rc == -ETIMEDOUT)
-		source_set_error(src, "no QMP greeting within %d ms (is another client connected?)",
-				 p->timeout_ms);
+		source_set_error(src, "no QMP greeting within %d ms: another client may be "
+				 "connected (" QMP_BUSY_HINT ")", p->timeout_ms);
 	if (rc)
 		return rc;
 	if (!json_object_is_type(g, json_type_object) ||
@@ -585,6 +593,38 @@ static int connect_wait(int fd, const struct sockaddr *sa, socklen_t len,
 	return -soerr;
 }
 
+/* Fail at once, before connect(), when another client holds the socket
+ * (it would only wait for a greeting that never comes). */
+static int unix_refused(const char *addr, char *err, size_t errlen)
+{
+	int n = unix_socket_clients(addr);
+
+	if (n <= 0)
+		return 0;	/* free, or cannot tell: try */
+	snprintf(err, errlen, "%s: another client is connected to this QMP socket (%s)",
+		 addr, QMP_BUSY_HINT);
+	return -EBUSY;
+}
+
+/* connect() on a path failed: say why in the user's terms. */
+static void unix_connect_error(const char *addr, int rc, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (rc == -EACCES || rc == -EPERM)
+		snprintf(err, errlen, "%s: connect: %s (QEMU's monitor socket is "
+			 "usually root's: run vtdctl as root or as QEMU's user, "
+			 "or use --vm for a libvirt domain)", addr, strerror(-rc));
+	else if (stat(addr, &st) == 0 && !S_ISSOCK(st.st_mode))
+		snprintf(err, errlen, "%s: not a socket (--qmp takes the path QEMU's "
+			 "-qmp unix:PATH,server=on listens on)", addr);
+	else if (rc == -ECONNREFUSED)
+		snprintf(err, errlen, "%s: connect: %s (nothing listens there: "
+			 "is QEMU running?)", addr, strerror(-rc));
+	else
+		snprintf(err, errlen, "%s: connect: %s", addr, strerror(-rc));
+}
+
 struct vtd_source *qmp_source_open(const char *addr,
 				   const struct qmp_open_opts *opts,
 				   char *err, size_t errlen)
@@ -611,9 +651,13 @@ struct vtd_source *qmp_source_open(const char *addr,
 			snprintf(err, errlen, "%s: socket: %s", addr, strerror(errno));
 			return NULL;
 		}
+		if (unix_refused(addr, err, errlen)) {
+			close(fd);
+			return NULL;
+		}
 		rc = connect_wait(fd, (struct sockaddr *)&sun, sizeof(sun), timeout);
 		if (rc) {
-			snprintf(err, errlen, "%s: connect: %s", addr, strerror(-rc));
+			unix_connect_error(addr, rc, err, errlen);
 			close(fd);
 			return NULL;
 		}
@@ -651,6 +695,14 @@ struct vtd_source *qmp_source_open(const char *addr,
 			if (fd < 0) {
 				rc = -errno;
 				continue;
+			}
+			/* a server on this host: fail at once when it is taken */
+			if (tcp_socket_clients(ai->ai_addr, ai->ai_addrlen) > 0) {
+				snprintf(err, errlen, "%s: another client is connected to this QMP "
+					 "socket (%s)", addr, QMP_BUSY_HINT);
+				close(fd);
+				freeaddrinfo(res);
+				return NULL;
 			}
 			rc = connect_wait(fd, ai->ai_addr, ai->ai_addrlen, timeout);
 			if (!rc)

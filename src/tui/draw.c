@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tui/draw.h"
 
@@ -15,11 +16,12 @@ static const struct {
 #undef C
 };
 
-void ui_colours_init(struct ui_frame *f)
+void ui_colours_init(struct ui_frame *f, int want)
 {
 	const char *nc = getenv("NO_COLOR");
 
-	f->colours = has_colors() && !(nc && *nc) && start_color() == OK;
+	f->colours = want != 0 && (want > 0 || !(nc && *nc)) && has_colors() &&
+		     start_color() == OK;
 	if (!f->colours)
 		return;
 	use_default_colors();
@@ -61,14 +63,22 @@ void put_text(int y, int x, const char *fmt, ...)
 		mvaddnstr(y, x, buf, COLS - x);
 }
 
+const char *ui_shifted(const struct ui_frame *f, const char *text)
+{
+	size_t n = strlen(text);
+
+	return f->hscroll <= 0 ? text : (size_t)f->hscroll >= n ? text + n :
+	       text + f->hscroll;
+}
+
 void col_header(const struct ui_frame *f, const char *text)
 {
 	attrset(ui_attr(f, UC_TITLE));
-	mvaddnstr(f->body_top, 1, text, COLS > 1 ? COLS - 1 : 0);
+	mvaddnstr(f->body_top, 1, ui_shifted(f, text), COLS > 1 ? COLS - 1 : 0);
 	attrset(A_NORMAL);
 }
 
 void body_note(const struct ui_frame *f, const char *text)
 {
-	mvaddnstr(f->body_top + 1, 2, text, COLS > 2 ? COLS - 2 : 0);
+	mvaddnstr(f->body_top + 1, 2, ui_shifted(f, text), COLS > 2 ? COLS - 2 : 0);
 }

@@ -39,10 +39,12 @@ struct ui_frame {
 	bool colours;			/* else the mono attributes */
 	int body_top, body_bottom;	/* rows of a screen's body */
 	char title[UI_ROW_MAX];		/* set by the screen while it draws */
+	int hscroll;			/* columns the body is scrolled right by */
 };
 
-/* Colours on when the terminal has them and NO_COLOR is unset */
-void ui_colours_init(struct ui_frame *f);
+/* Colours on when the terminal has them and NO_COLOR is unset, unless
+ * want says otherwise (--color: 1 always, 0 never, -1 auto) */
+void ui_colours_init(struct ui_frame *f, int want);
 /* The attribute to draw with for a colour of the table */
 int ui_attr(const struct ui_frame *f, enum ui_col c);
 
@@ -53,6 +55,8 @@ void fill_line(const struct ui_frame *f, int y, enum ui_col c);
 /* Text at (y, x), cut at the right edge (mvprintw would wrap) */
 void put_text(int y, int x, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* text as the body shows it, scrolled right by f->hscroll columns */
+const char *ui_shifted(const struct ui_frame *f, const char *text);
 /* The column names above a list, on the body's first row */
 void col_header(const struct ui_frame *f, const char *text);
 /* A line of explanation under the column names */

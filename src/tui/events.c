@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vtdctl watch: the event log and the highlights of what just changed. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tui/events.h"
 
@@ -63,6 +66,36 @@ void event_time(const struct ui_event *e, char *buf, size_t len)
 	localtime_r(&t, &tm);
 	snprintf(buf, len, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min,
 		 tm.tm_sec, (int)(e->wall_ms % 1000));
+}
+
+int event_log_save(const struct event_log *log, const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+	int err = 0;
+
+	if (!f) {
+		err = -errno;
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	for (unsigned i = log->count; i-- > 0;) {
+		const struct ui_event *e = event_get(log, i);
+		time_t t = e->wall_ms / 1000;
+		char day[16], hms[16];
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+		event_time(e, hms, sizeof(hms));
+		fprintf(f, "%s %s  %s\n", day, hms, e->text);
+	}
+	if (ferror(f))
+		err = -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	return err;
 }
 
 long marks_hold_ms(long interval_ms)

@@ -65,6 +65,9 @@ void event_add(struct event_log *log, enum ui_col col, const char *fmt, ...)
 const struct ui_event *event_get(const struct event_log *log, unsigned i);
 unsigned event_count(const struct event_log *log);
 void event_time(const struct ui_event *e, char *buf, size_t len);
+/* Every event kept, oldest first, one "YYYY-MM-DD HH:MM:SS.mmm  text" line
+ * each, into a new file path (not over an existing one); 0 or -errno */
+int event_log_save(const struct event_log *log, const char *path);
 
 int64_t mono_ms(void);
 int64_t wall_ms(void);

@@ -137,7 +137,7 @@ void list_draw(const struct ui_frame *f, struct ui_list *l, int y0, int y1,
 		if (sel)
 			mvhline(y0 + y, 0, ' ', COLS);
 		mvaddch(y0 + y, 0, r->mark);
-		mvaddnstr(y0 + y, 1, r->text, COLS > 1 ? COLS - 1 : 0);
+		mvaddnstr(y0 + y, 1, ui_shifted(f, r->text), COLS > 1 ? COLS - 1 : 0);
 	}
 	attrset(A_NORMAL);
 }

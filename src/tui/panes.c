@@ -154,10 +154,10 @@ void iq_draw(struct view *v, const struct watch *w)
 			  "queued invalidation is off (GSTS.QIES clear)");
 		return;
 	}
-	ui_title(&v->frame, "Invalidation queue at 0x%" PRIx64 ": %u x %u-byte, head %u, tail %u  (* PASID-cache, + new)",
-		 q->base, q->size, q->desc_size, q->head, q->tail);
+	ui_title(&v->frame, "Invalidation queue at 0x%" PRIx64 ": %u x %u-bit descriptors, head index %u, tail index %u, oldest first  (* PASID-cache, + new)",
+		 q->base, q->size, q->desc_size * 8, q->head, q->tail);
 	col_header(&v->frame, "INDEX   TYPE       GRANULARITY      WHAT                                     QW0                QW1");
-	for (size_t i = q->nr_entries; i-- > 0;)	/* newest first */
+	for (size_t i = 0; i < q->nr_entries; i++)	/* oldest first, as `iq` */
 		iq_row(w, l, &q->entries[i]);
 	list_end(l);
 	if (!q->read_ok)
@@ -231,18 +231,22 @@ static const char *const help_lines[] = {
 	"  d        devices (Enter opens one: its context entry and PASIDs)",
 	"  r        registers, read every refresh",
 	"  f        fault status and pending fault records",
-	"  i        invalidation queue, newest first (* PASID-cache)",
+	"  i        invalidation queue, oldest first as in `iq` (* PASID-cache)",
 	"  c        findings (the rules of `check`)",
 	"  l        event log with timestamps",
 	"  Tab      next pane",
 	"Moving",
 	"  Up/Down k/j, PgUp/PgDn, Home/End g/G",
 	"  Enter    open: device -> its PASIDs -> one entry decoded field by field",
-	"  Backspace, Left   back",
+	"  Backspace, h, Esc   back",
+	"  Left/Right  scroll the pane sideways by half a screen (as in less)",
 	"  /        filter the rows of this pane (Enter keeps it, Esc clears it)",
+	"  x        xlate: walk an IOVA (hex) on the selected device or PASID",
 	"  s        next sort order of this pane",
 	"Refresh",
 	"  p        pause / resume",
+	"  S        save a snapshot: vtdctl-DATE-TIME.snap in the current directory",
+	"  E        save the event log: vtdctl-events-DATE-TIME.log",
 	"  + / -    refresh interval longer / shorter",
 	"  Ctrl-L   redraw the screen",
 	"  q        quit",

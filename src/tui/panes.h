@@ -14,4 +14,10 @@ void findings_draw(struct view *v, const struct watch *w);
 void events_draw(struct view *v, const struct watch *w);
 void help_draw(struct view *v, const struct watch *w);
 
+/* Key x (xlate_pane.c): read an IOVA for the selected device or PASID
+ * (false: this screen selects none), walk it on Enter, show the walk */
+bool xlate_prompt_start(struct view *v);
+void xlate_run(struct view *v, struct watch *w);
+void xlate_draw(struct view *v, const struct watch *w);
+
 #endif

@@ -30,11 +30,14 @@ static const char *const devices_sorts[] = { "bdf", "pasids", "findings",
 					     "faults", NULL };
 
 /* A scalable device's DID lives in its PASID entries: show the RID_PASID
- * entry's (else the first present one's), "+" when others use another. */
+ * entry's (else the first present one's), then "(N)" when its PASIDs use N
+ * different DIDs ("+" is the new-row mark). */
+#define DID_COUNT_MAX	9u
+
 static void sm_device_did(const struct vtd_device *d, char *buf, size_t len)
 {
 	const struct vtd_pasid_rec *shown = NULL;
-	bool more = false;
+	unsigned n = 0, seen[DID_COUNT_MAX + 1];
 
 	for (size_t i = 0; i < d->nr_pasids; i++)
 		if (d->pasids[i].pasid == d->ctx.sm.rid_pasid)
@@ -43,15 +46,27 @@ static void sm_device_did(const struct vtd_device *d, char *buf, size_t len)
 		shown = &d->pasids[0];
 	if (!shown)
 		return;
-	for (size_t i = 0; i < d->nr_pasids; i++)
-		more |= d->pasids[i].e.did != shown->e.did;
-	snprintf(buf, len, "%u%s", shown->e.did, more ? "+" : "");
+	/* count up to DID_COUNT_MAX distinct DIDs: linear in the PASIDs */
+	for (size_t i = 0; i < d->nr_pasids && n <= DID_COUNT_MAX; i++) {
+		unsigned j = 0;
+
+		while (j < n && seen[j] != d->pasids[i].e.did)
+			j++;
+		if (j == n && n < DID_COUNT_MAX + 1)
+			seen[n++] = d->pasids[i].e.did;
+	}
+	if (n > DID_COUNT_MAX)
+		snprintf(buf, len, "%u(>%u)", shown->e.did, DID_COUNT_MAX);
+	else if (n > 1)
+		snprintf(buf, len, "%u(%u)", shown->e.did, n);
+	else
+		snprintf(buf, len, "%u", shown->e.did);
 }
 
 static void device_row(const struct watch *w, struct ui_list *l,
 		       const struct vtd_device *d)
 {
-	char bdf[8], host[32], did[8] = "-", pdts[8] = "-", np[12] = "-";
+	char bdf[8], host[32], did[24] = "-", pdts[8] = "-", np[12] = "-";
 	char mark = mark_get(&w->marks, MK_DEV, dev_key(d), 0);
 	enum ui_col col = d->nr_faults ? UC_ERROR : d->nr_findings ? UC_WARN :
 			  UC_DEFAULT;
@@ -104,7 +119,7 @@ bool devices_key(struct view *v, int ch)
 {
 	const struct ui_row *r = list_selected(&v->lists[ST_DEVICES]);
 
-	if (ch != '\n' && ch != '\r' && ch != KEY_ENTER && ch != KEY_RIGHT)
+	if (ch != '\n' && ch != '\r' && ch != KEY_ENTER)
 		return false;
 	if (!r)
 		return true;
@@ -186,7 +201,7 @@ bool device_key(struct view *v, int ch)
 {
 	const struct ui_row *r = list_selected(&v->lists[ST_DEVICE]);
 
-	if (ch != '\n' && ch != '\r' && ch != KEY_ENTER && ch != KEY_RIGHT)
+	if (ch != '\n' && ch != '\r' && ch != KEY_ENTER)
 		return false;
 	if (r) {
 		v->focus.pasid = r->key;

@@ -21,9 +21,14 @@ struct tui_conf {
 	bool still;			/* a dump or snapshot: walk once, never refresh */
 	struct vtd_walk_opts walk;	/* the CLI's filters and --rtaddr */
 	unsigned iq_count;		/* descriptors of the queue to decode */
+	int colour;			/* --color: 1 always, 0 never, -1 auto (NO_COLOR) */
 	/* A new source for the same target, or NULL with err filled. Must not
 	 * print: the terminal belongs to the view. */
 	struct vtd_source *(*reopen)(char *err, size_t errlen);
+	/* Key S: record a snapshot of src (left open) into path; 0, or -1
+	 * with err filled. Must not print. NULL: no such key. */
+	int (*save_snapshot)(struct vtd_source *src, const char *path,
+			     char *err, size_t errlen);
 };
 
 /*

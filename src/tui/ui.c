@@ -5,12 +5,16 @@
  * the view and the watched target, the one getch() (input_handle), the
  * header, the event strip and the status line.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "tui/events.h"
 #include "tui/panes.h"
@@ -37,6 +41,7 @@ static const struct screen {
 	[ST_IQ]       = { iq_draw, NULL },
 	[ST_FINDINGS] = { findings_draw, NULL },
 	[ST_EVENTS]   = { events_draw, NULL },
+	[ST_XLATE]    = { xlate_draw, NULL },
 	[ST_HELP]     = { help_draw, NULL },
 };
 
@@ -52,16 +57,28 @@ static void on_signal(int sig)
 	got_signal = sig;
 }
 
+/* The caller's handlers (the shell has its own), put back on the way out */
+static const int caught[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+static struct sigaction saved[sizeof(caught) / sizeof(caught[0])];
+
 static void catch_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 
 	/* no SA_RESTART: a signal ends the wait in getch() */
+	got_signal = 0;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	for (size_t i = 0; i < sizeof(caught) / sizeof(caught[0]); i++) {
+		struct sigaction ign = { .sa_handler = SIG_IGN };
+
+		sigaction(caught[i], caught[i] == SIGPIPE ? &ign : &sa, &saved[i]);
+	}
+}
+
+static void restore_signals(void)
+{
+	for (size_t i = 0; i < sizeof(caught) / sizeof(caught[0]); i++)
+		sigaction(caught[i], &saved[i], NULL);
 }
 
 static void nc_end(void)
@@ -73,7 +90,7 @@ static void nc_end(void)
 	term = NULL;
 }
 
-static int nc_start(struct ui_frame *f, char *err, size_t errlen)
+static int nc_start(struct ui_frame *f, int want_colour, char *err, size_t errlen)
 {
 	/* the escape key alone should not take a second */
 	if (!getenv("ESCDELAY"))
@@ -90,7 +107,7 @@ static int nc_start(struct ui_frame *f, char *err, size_t errlen)
 	nonl();
 	keypad(stdscr, TRUE);
 	curs_set(0);
-	ui_colours_init(f);
+	ui_colours_init(f, want_colour);
 	return 0;
 }
 
@@ -130,10 +147,40 @@ static void conn_str(const struct watch *w, char *buf, size_t len)
 			 wait > 0 ? wait / 1000 : 0, wait > 0 ? wait % 1000 / 100 : 0);
 }
 
+/* Append " part" to buf if it still fits in the screen's width: a line's
+ * parts come most important first, and the rest is left out, not cut */
+static void add_part(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void add_part(char *buf, size_t len, const char *fmt, ...)
+{
+	char part[UI_ROW_MAX];
+	size_t n = strlen(buf);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(part, sizeof(part), fmt, ap);
+	va_end(ap);
+	if (n + strlen(part) <= (size_t)COLS && n + strlen(part) < len)
+		memcpy(buf + n, part, strlen(part) + 1);
+}
+
+/* The target, or only its last path component when the whole does not fit */
+static void add_target(char *buf, size_t len, const char *target)
+{
+	const char *slash = strrchr(target, '/'), *colon = strchr(target, ':');
+	size_t n = strlen(buf);
+
+	add_part(buf, len, "  %s", target);
+	if (strlen(buf) != n || !slash)
+		return;
+	add_part(buf, len, "  %.*s%s", colon && colon < slash ? (int)(colon - target + 1) : 0,
+		 target, slash + 1);
+}
+
 static void header_line1(const struct view *v, const struct watch *w)
 {
 	uint32_t gsts = vtd_reg32(w->rf, VTD_REG_GSTS);
-	char conn[64], st[40], every[32];
+	char conn[64], st[40], every[32], line[UI_ROW_MAX];
 
 	if (w->rf->valid)
 		snprintf(st, sizeof(st), "TE%c QI%c IR%c",
@@ -147,8 +194,16 @@ static void header_line1(const struct view *v, const struct watch *w)
 		snprintf(every, sizeof(every), "no refresh");
 	else
 		snprintf(every, sizeof(every), "every %ld ms", w->interval_ms);
-	put_text(0, 0, " vtdctl watch  %s  %s  %s  %s%s  %s", w->target,
-		 mode_str(w), st, every, w->paused ? "  PAUSED" : "", conn);
+	line[0] = 0;
+	add_part(line, sizeof(line), " vtdctl watch");
+	add_part(line, sizeof(line), "  %s", conn);
+	if (w->paused)
+		add_part(line, sizeof(line), "  PAUSED");
+	add_part(line, sizeof(line), "  %s", mode_str(w));
+	add_part(line, sizeof(line), "  %s", st);
+	add_part(line, sizeof(line), "  %s", every);
+	add_target(line, sizeof(line), w->target);
+	put_text(0, 0, "%s", line);
 }
 
 static size_t total_pasids(const struct watch *w)
@@ -164,7 +219,7 @@ static void header_line2(const struct view *v, const struct watch *w)
 {
 	unsigned sev[3] = { 0 };
 	struct ui_event e = { .wall_ms = w->last_tick_wall };
-	char t[16] = "-";
+	char t[16] = "-", line[UI_ROW_MAX];
 
 	for (size_t i = 0; w->have_model && i < w->cur->nr_findings; i++)
 		sev[w->cur->findings[i].sev]++;
@@ -180,10 +235,17 @@ static void header_line2(const struct view *v, const struct watch *w)
 				 w->conn_msg);
 		return;
 	}
-	put_text(1, 0, " %zu devices  %zu PASIDs  %u errors %u warnings %u info  faults %u  at %s  walk %ld ms  %lu walks %lu re-reads %lu ticks",
-		 w->have_model ? w->cur->nr_devices : 0, total_pasids(w), sev[VTD_SEV_ERROR],
-		 sev[VTD_SEV_WARNING], sev[VTD_SEV_INFO], w->faults->nr_pending, t,
-		 w->walk_ms, w->walks, w->rereads, w->ticks);
+	line[0] = 0;
+	add_part(line, sizeof(line), " %zu devices  %zu PASIDs",
+		 w->have_model ? w->cur->nr_devices : 0, total_pasids(w));
+	add_part(line, sizeof(line), "  %u errors %u warnings %u info", sev[VTD_SEV_ERROR],
+		 sev[VTD_SEV_WARNING], sev[VTD_SEV_INFO]);
+	add_part(line, sizeof(line), "  faults %u", w->faults->nr_pending);
+	add_part(line, sizeof(line), "  at %s", t);
+	add_part(line, sizeof(line), "  walk %ld ms", w->walk_ms);
+	add_part(line, sizeof(line), "  %lu walks %lu re-reads %lu ticks", w->walks,
+		 w->rereads, w->ticks);
+	put_text(1, 0, "%s", line);
 }
 
 static int strip_height(const struct view *v)
@@ -210,20 +272,47 @@ static void event_strip(const struct view *v, const struct watch *w, int h)
 	attrset(A_NORMAL);
 }
 
+/* The status line's keys, as many as fit, the most needed first */
+static const char *key_hints(const struct view *v, const struct ui_list *l,
+			     char *line, size_t len)
+{
+	line[0] = 0;
+	add_part(line, len, " q quit  ? help");
+	if (v->frame.hscroll)
+		add_part(line, len, "  <- col %d ->", v->frame.hscroll + 1);
+	else
+		add_part(line, len, "  <-/-> scroll");
+	if (l && l->filter[0])
+		add_part(line, len, "  / filter [%s]", l->filter);
+	if (l && l->sort_names)
+		add_part(line, len, "  s sort:%s", l->sort_names[l->sort]);
+	add_part(line, len, "  d devices");
+	add_part(line, len, "  r regs");
+	add_part(line, len, "  f faults");
+	add_part(line, len, "  i iq");
+	add_part(line, len, "  c findings");
+	add_part(line, len, "  l log");
+	add_part(line, len, "  p pause");
+	add_part(line, len, "  S snapshot");
+	add_part(line, len, "  E save log");
+	add_part(line, len, "  x xlate");
+	return line;
+}
+
 static void status_line(const struct view *v)
 {
 	const struct ui_list *l = v->state < ST_NR ? &v->lists[v->state] : NULL;
+	char line[UI_ROW_MAX];
 
 	fill_line(&v->frame, LINES - 1, UC_STATUS);
-	if (v->prompting)
+	if (v->prompting && v->prompt_xlate)
+		put_text(LINES - 1, 0, " xlate IOVA (hex): %s", v->xlate_in);
+	else if (v->prompting)
 		put_text(LINES - 1, 0, " filter: %s", l->filter);
 	else if (v->message[0])
 		put_text(LINES - 1, 0, " %s", v->message);
 	else
-		put_text(LINES - 1, 0, " q quit  ? help  d devices  r regs  f faults  i iq  c findings  l log  / filter%s%s  s sort%s%s  p pause",
-			 l && l->filter[0] ? " [" : "", l && l->filter[0] ? l->filter : "",
-			 l && l->sort_names ? ":" : "",
-			 l && l->sort_names ? l->sort_names[l->sort] : "");
+		put_text(LINES - 1, 0, "%s", key_hints(v, l, line, sizeof(line)));
 	if (v->prompting)
 		curs_set(1);
 	else
@@ -244,11 +333,13 @@ static void draw(struct view *v, const struct watch *w)
 		screens[v->state].draw(v, w);
 	/* the title line: set by the screen while it drew */
 	attrset(ui_attr(&v->frame, UC_TITLE) | A_BOLD);
-	mvaddnstr(2, 0, v->frame.title, COLS);
+	mvaddnstr(2, 0, ui_shifted(&v->frame, v->frame.title), COLS);
 	if (h)
 		event_strip(v, w, h);
 	status_line(v);
-	if (v->prompting)
+	if (v->prompting && v->prompt_xlate)
+		move(LINES - 1, 19 + (int)strlen(v->xlate_in));
+	else if (v->prompting)
 		move(LINES - 1, 9 + (int)strlen(v->lists[v->state].filter));
 	refresh();
 	v->dirty = false;
@@ -258,8 +349,26 @@ static void draw(struct view *v, const struct watch *w)
 
 static bool is_back(int ch)
 {
-	return ch == KEY_BACKSPACE || ch == 127 || ch == 8 || ch == KEY_LEFT ||
-	       ch == 'h';
+	return ch == KEY_BACKSPACE || ch == 127 || ch == 8 || ch == 'h';
+}
+
+/* x's prompt: hex digits and x, Enter walks, Esc gives up */
+static void xlate_prompt_key(struct view *v, struct watch *w, int ch)
+{
+	size_t n = strlen(v->xlate_in);
+
+	if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+		v->prompting = v->prompt_xlate = false;
+		xlate_run(v, w);
+	} else if (ch == 27) {
+		v->prompting = v->prompt_xlate = false;
+	} else if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && n) {
+		v->xlate_in[n - 1] = 0;
+	} else if (ch > 0 && ch < 0x80 && (isxdigit(ch) || ch == 'x') &&
+		   n + 1 < sizeof(v->xlate_in)) {
+		v->xlate_in[n] = (char)ch;
+		v->xlate_in[n + 1] = 0;
+	}
 }
 
 static void prompt_key(struct view *v, int ch)
@@ -272,7 +381,7 @@ static void prompt_key(struct view *v, int ch)
 	} else if (ch == 27) {		/* Esc: no filter */
 		l->filter[0] = 0;
 		v->prompting = false;
-	} else if (is_back(ch) && ch != 'h' && ch != KEY_LEFT) {
+	} else if (is_back(ch) && ch != 'h') {
 		if (n)
 			l->filter[n - 1] = 0;
 	} else if (ch >= 0x20 && ch < 0x7f && n + 1 < sizeof(l->filter)) {
@@ -286,6 +395,7 @@ static void go_back(struct view *v)
 	switch (v->state) {
 	case ST_ENTRY: view_goto(v, ST_DEVICE); break;
 	case ST_HELP:  view_goto(v, v->focus.back == ST_HELP ? ST_DEVICES : v->focus.back); break;
+	case ST_XLATE: view_goto(v, v->focus.back == ST_XLATE ? ST_DEVICES : v->focus.back); break;
 	default:       view_goto(v, ST_DEVICES); break;
 	}
 }
@@ -324,6 +434,60 @@ static void cycle_sort(struct view *v)
 	ui_message(v, "sorted by %s", l->sort_names[l->sort]);
 }
 
+/* Left/Right: the body half a screen sideways, as in less */
+static void scroll_sideways(struct view *v, int dir)
+{
+	int step = COLS / 2 > 1 ? COLS / 2 : 1, x = v->frame.hscroll + dir * step;
+
+	if (x < 0)
+		x = 0;
+	if (x > UI_ROW_MAX - step)
+		x = UI_ROW_MAX - step > 0 ? UI_ROW_MAX - step : 0;
+	v->frame.hscroll = x;
+}
+
+/* "vtdctl-20261202-213005.snap": a new name in the current directory */
+static void file_name(char *buf, size_t len, const char *what, const char *ext)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char t[32];
+
+	localtime_r(&now, &tm);
+	strftime(t, sizeof(t), "%Y%m%d-%H%M%S", &tm);
+	snprintf(buf, len, "vtdctl-%s%s.%s", what, t, ext);
+}
+
+/* S: a snapshot of the target as it is now */
+static void save_snapshot(struct view *v, struct watch *w)
+{
+	char path[64], err[512] = "";
+
+	if (!w->conf.save_snapshot || !w->src) {
+		ui_message(v, "no snapshot: %s", w->src ? "not here" : "not connected");
+		return;
+	}
+	file_name(path, sizeof(path), "", "snap");
+	if (w->conf.save_snapshot(w->src, path, err, sizeof(err)))
+		ui_message(v, "snapshot failed: %s", err);
+	else
+		ui_message(v, "snapshot saved: %s (vtdctl --snapshot=%s dump)", path, path);
+}
+
+/* E: the event log as text */
+static void save_events(struct view *v, const struct watch *w)
+{
+	char path[64];
+	int err;
+
+	file_name(path, sizeof(path), "events-", "log");
+	err = event_log_save(&w->log, path);
+	if (err)
+		ui_message(v, "event log not saved: %s: %s", path, strerror(-err));
+	else
+		ui_message(v, "event log saved: %s (%u events)", path, event_count(&w->log));
+}
+
 static const enum ui_state tab_order[] = { ST_DEVICES, ST_REGS, ST_FAULTS,
 					   ST_IQ, ST_FINDINGS, ST_EVENTS };
 
@@ -354,7 +518,17 @@ static bool global_key(struct view *v, struct watch *w, int ch)
 	case 'c': view_goto(v, ST_FINDINGS); break;
 	case 'l': view_goto(v, ST_EVENTS); break;
 	case '\t': next_pane(v); break;
+	case KEY_RIGHT: scroll_sideways(v, 1); break;
+	case KEY_LEFT: scroll_sideways(v, -1); break;
 	case 'p': toggle_pause(v, w); break;
+	case 'S': save_snapshot(v, w); break;
+	case 'E': save_events(v, w); break;
+	case 'x':
+		if (v->state == ST_XLATE)
+			go_back(v);
+		if (!xlate_prompt_start(v))
+			ui_message(v, "x: select a device or a PASID first (d, Enter)");
+		break;
 	case '+': step_interval(v, w, 1); break;
 	case '-': step_interval(v, w, -1); break;
 	case 's': cycle_sort(v); break;
@@ -375,6 +549,10 @@ static void key_dispatch(struct view *v, struct watch *w, int ch)
 	const struct screen *s = v->state < ST_NR ? &screens[v->state] : NULL;
 
 	v->message[0] = 0;
+	if (v->prompting && v->prompt_xlate) {
+		xlate_prompt_key(v, w, ch);
+		return;
+	}
 	if (v->prompting) {
 		prompt_key(v, ch);
 		return;
@@ -466,14 +644,19 @@ int tui_run(const struct tui_conf *conf, struct vtd_source *src, char *err,
 		return -1;
 	}
 	catch_signals();
-	if (nc_start(&v.frame, err, errlen)) {
+	if (nc_start(&v.frame, conf->colour, err, errlen)) {
+		restore_signals();
 		end_watch(w, src);
 		return -1;
 	}
 	loop(&v, w);
 	nc_end();
+	/* keys typed but never read belong to the view, not to what runs next */
+	tcflush(STDIN_FILENO, TCIFLUSH);
+	restore_signals();
 	end_watch(w, src);
 	for (int i = 0; i < ST_NR; i++)
 		list_free(&v.lists[i]);
+	free(v.xlate_text);
 	return 0;
 }

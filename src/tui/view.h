@@ -22,6 +22,7 @@ enum ui_state {
 	ST_IQ,
 	ST_FINDINGS,
 	ST_EVENTS,
+	ST_XLATE,	/* key x: one IOVA's page walk */
 	ST_HELP,
 	ST_NR,
 	ST_QUIT = ST_NR,
@@ -39,7 +40,15 @@ struct view {
 	struct ui_list lists[ST_NR];	/* one per screen */
 	struct ui_focus focus;
 	struct ui_frame frame;
-	bool prompting;			/* '/' typed: keys edit the filter */
+	bool prompting;			/* '/' or x typed: keys edit the prompt */
+	bool prompt_xlate;		/* the prompt is x's IOVA, not the filter */
+	char xlate_in[24];		/* the IOVA typed */
+	struct {
+		int bus, devfn;
+		int64_t pasid;		/* PASID_CTX: RID_PASID's (legacy: none) */
+	} xlate_at;
+	char *xlate_text;		/* the last walk, as `vtdctl xlate` prints it */
+	char xlate_title[96];
 	char message[UI_ROW_MAX];	/* the status line's, until the next key */
 	bool dirty;			/* a redraw is due */
 };

@@ -2,7 +2,8 @@
 /*
  * vtdctl: what the VM is: the VMM's version (query-version) and the
  * intel-iommu device's options as `info qtree` shows them, so that a bug
- * report says what the VM was. Two read-only monitor calls.
+ * report says what the VM was, and whether it runs (query-status). Three
+ * read-only monitor calls.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -40,6 +41,19 @@ static int get_version(struct vtd_source *src, struct vtd_vmm *v)
 			 json_object_get_string(x));
 	json_object_put(ret);
 	return 0;
+}
+
+/* query-status: whether the guest runs (its tables may change) or stands */
+static void get_status(struct vtd_source *src, struct vtd_vmm *v)
+{
+	struct json_object *ret = NULL, *x;
+
+	if (!source_monitor(src, "query-status", NULL, &ret) &&
+	    json_object_object_get_ex(ret, "status", &x) &&
+	    json_object_is_type(x, json_type_string))
+		snprintf(v->run_state, sizeof(v->run_state), "%s",
+			 json_object_get_string(x));
+	json_object_put(ret);
 }
 
 /* "    aw-bits = 39 (0x27)" -> name, value; false for other lines */
@@ -126,6 +140,7 @@ int vtd_vmm_collect(struct vtd_source *src, struct vtd_vmm *v)
 	if (err)
 		return err;
 	v->known = true;
+	get_status(src, v);
 	get_props(src, v);
 	return 0;
 }

@@ -69,6 +69,10 @@ static const struct vtd_field_desc data_f[] = {
 	F("DATA", 31, 0, VF_HEX),
 };
 
+static const struct vtd_field_desc uaddr_f[] = {
+	F("UADDR", 31, 0, VF_HEX),
+};
+
 static const struct vtd_field_desc addr32_f[] = {
 	F("ADDR", 31, 2, VF_ADDR),
 };
@@ -78,11 +82,11 @@ static const struct vtd_field_desc pmen_f[] = {
 };
 
 static const struct vtd_field_desc qhead_f[] = {
-	F("QH", 18, 4, VF_HEX),
+	F("QH", 18, 4, VF_X16),
 };
 
 static const struct vtd_field_desc qtail_f[] = {
-	F("QT", 18, 4, VF_HEX),
+	F("QT", 18, 4, VF_X16),
 };
 
 static const struct vtd_field_desc iqa_f[] = {
@@ -154,7 +158,7 @@ static const struct vtd_reg_desc regs[] = {
 	R("FECTL", 0x38, 32, "fault event control", NULL, ectl_f),
 	R("FEDATA", 0x3c, 32, "fault event data", NULL, data_f),
 	R("FEADDR", 0x40, 32, "fault event address", NULL, addr32_f),
-	R("FEUADDR", 0x44, 32, "fault event upper address", NULL, data_f),
+	R("FEUADDR", 0x44, 32, "fault event upper address", NULL, uaddr_f),
 	R("AFLOG", 0x58, 64, "advanced fault log", has_afl, addr64_f),
 	R("PMEN", 0x64, 32, "protected memory enable", has_pmr, pmen_f),
 	R("PLMBASE", 0x68, 32, "protected low memory base", has_plmr, data_f),
@@ -168,7 +172,7 @@ static const struct vtd_reg_desc regs[] = {
 	R("IECTL", 0xa0, 32, "invalidation event control", has_qi, ectl_f),
 	R("IEDATA", 0xa4, 32, "invalidation event data", has_qi, data_f),
 	R("IEADDR", 0xa8, 32, "invalidation event address", has_qi, addr32_f),
-	R("IEUADDR", 0xac, 32, "invalidation event upper address", has_qi, data_f),
+	R("IEUADDR", 0xac, 32, "invalidation event upper address", has_qi, uaddr_f),
 	R("IQER", 0xb0, 64, "invalidation queue error record", has_qi, iqer_f),
 	R("IRTA", 0xb8, 64, "interrupt remapping table address", has_ir, irta_f),
 	R("PQH", 0xc0, 64, "page request queue head", has_prs, qhead_f),
@@ -178,7 +182,7 @@ static const struct vtd_reg_desc regs[] = {
 	R("PECTL", 0xe0, 32, "page request event control", has_prs, ectl_f),
 	R("PEDATA", 0xe4, 32, "page request event data", has_prs, data_f),
 	R("PEADDR", 0xe8, 32, "page request event address", has_prs, addr32_f),
-	R("PEUADDR", 0xec, 32, "page request event upper address", has_prs, data_f),
+	R("PEUADDR", 0xec, 32, "page request event upper address", has_prs, uaddr_f),
 };
 
 static const struct vtd_reg_desc iva_desc =

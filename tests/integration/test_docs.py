@@ -99,7 +99,7 @@ def test_man_page_renders():
         page = re.sub(".\b", "", r.stdout)
         heads = re.findall(r"^([A-Z][A-Z ]+)$", page, re.M)
         assert heads == ["NAME", "SYNOPSIS", "DESCRIPTION", "COMMANDS", "OPTIONS", "TARGETS",
-                         "OUTPUT", "EXIT STATUS", "FILES", "EXAMPLES", "SEE ALSO"], heads
+                         "OUTPUT", "EXIT STATUS", "ENVIRONMENT", "FILES", "EXAMPLES", "SEE ALSO"], heads
         assert "vtdctl 9.9.9" in page and "2025-01-31" in page
         assert "custom-monitor" in page and "--no-monitor" in page
         assert "~/.vtdctl_history" in page

@@ -122,7 +122,10 @@ class Shell(Pty):
     """vtdctl ARGS shell, with HOME (and so the history) in home."""
 
     def __init__(self, home, *args):
-        env = dict(os.environ, HOME=home, TERM="xterm", INPUTRC=quiet_inputrc(home))
+        # no pager: these tests read the output as it comes (test_terminal.py
+        # has the pager's)
+        env = dict(os.environ, HOME=home, TERM="xterm", INPUTRC=quiet_inputrc(home),
+                   VTDCTL_PAGER="cat")
         super().__init__([binary()] + list(args) + ["shell"], env, PROMPT)
 
 

@@ -152,11 +152,13 @@ def assert_devices_match(text, ref):
         cols = rows[bdf]
         if ref["iommu"]["mode"] == "scalable":
             # MODE DID PDTS PASIDS HOST FINDINGS FAULTS
-            # DID: the RID_PASID entry's (else the first), "+" if others differ
+            # DID: the RID_PASID entry's (else the first), then "(N)" when
+            # the PASIDs use N different DIDs (N > 1; "(>9)" past 9)
             ps = d["pasids"]
             shown = [x for x in ps if x["pasid"] == d["context"]["rid_pasid"]] or ps[:1]
+            n = len({x["did"] for x in ps})
             did = "-" if not shown else "%d%s" % (
-                shown[0]["did"], "+" if any(x["did"] != shown[0]["did"] for x in ps) else "")
+                shown[0]["did"], "" if n < 2 else "(%d)" % n if n <= 9 else "(>9)")
             assert cols[1] == "scalable" and cols[2] == did, (bdf, cols, did)
             assert int(cols[3]) == d["context"]["pdts"], (bdf, cols, d["context"])
             assert int(cols[4]) == len(d["pasids"]), (bdf, cols, len(d["pasids"]))

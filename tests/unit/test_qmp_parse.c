@@ -779,6 +779,8 @@ static void test_failures(void)
 	s = fake_open(M_GARBAGE, true, 2000, err, sizeof(err));
 	CHECK(s == NULL);
 	CHECK(strstr(err, "not a QMP server") != NULL);
+	/* the text is HMP's greeting: say which monitor it is */
+	CHECK(strstr(err, "human monitor (HMP)") != NULL);
 	fake_done();
 
 	/* no intel_iommu in the memory map: the VM has none, said at open
