@@ -234,6 +234,36 @@ def intel_iommu_properties(qemu):
     return _props[qemu]
 
 
+# intel-iommu options QEMU renamed, old name -> (new name, {old value: new value}).
+# 11.1: x-scalable-mode -> scalable-mode, x-flts -> fsts, x-pasid-mode=on ->
+# pasid-bits=1 (the same ECAP: PASID, PSS 0).
+RENAMED = {
+    "x-scalable-mode": ("scalable-mode", {}),
+    "x-flts": ("fsts", {}),
+    "x-pasid-mode": ("pasid-bits", {"on": "1", "true": "1", "off": "0", "false": "0"}),
+}
+
+
+def iommu_opts_for(qemu, opts):
+    """opts (intel-iommu property -> value) in the names the binary qemu has, either way
+    across a rename; an option the binary has, or has no twin for, is left as it is (QEMU
+    then says what it does not know)."""
+    props = intel_iommu_properties(qemu)
+    out = {}
+    for k, v in opts.items():
+        if props and k not in props:
+            for old, (new, values) in RENAMED.items():
+                if k == old and new in props:
+                    k, v = new, values.get(v, v)
+                    break
+                if k == new and old in props:
+                    back = {n: o for o, n in values.items()}
+                    k, v = old, back.get(v, v)
+                    break
+        out[k] = v
+    return out
+
+
 def option_names(qemu, first_stage, pasid_bits):
     """The intel-iommu options of QEMU generation qemu that ask for first-stage
     translation and a PASID width (scalable mode itself: IOMMU_OPTS, renamed too).
@@ -301,12 +331,9 @@ class Guest(Child):
         self.memory = memory
         self.qemu = qemu or qemu72_binary()
         self.iommu_opts = dict(IOMMU_OPTS[mode])
-        if "x-scalable-mode" in self.iommu_opts:
-            # QEMU 11.1 calls it scalable-mode: take the name the binary has
-            props = intel_iommu_properties(self.qemu)
-            if "x-scalable-mode" not in props and "scalable-mode" in props:
-                self.iommu_opts["scalable-mode"] = self.iommu_opts.pop("x-scalable-mode")
         self.iommu_opts.update(iommu_opts or {})
+        # in the names this binary has (QEMU 11.1 renamed x-scalable-mode and others)
+        self.iommu_opts = iommu_opts_for(self.qemu, self.iommu_opts)
         self.cmdline = " ".join([COMMON_CMDLINE, CMDLINES[mode], cmdline or ""]).strip()
         self.devices = list(DEFAULT_DEVICES if devices is None else devices)
         self.kernel = kernel          # None: tests/guest/build.sh's kernel
