@@ -145,8 +145,9 @@ static bool value_is_on(const char *v, const char **end)
 /*
  * Does a -device argument turn option name on, under its name or its
  * experimental "x-" name (QEMU drops the prefix when an option graduates:
- * x-scalable-mode in 7.2 and 10.0, scalable-mode in 11.1)? Both argument
- * forms: "intel-iommu,NAME=on" and JSON {"NAME":true} / {"NAME":"on"}.
+ * x-scalable-mode in 7.2 and 10.0, scalable-mode in 11.1)? The argument
+ * forms: "intel-iommu,NAME=on", JSON {"NAME":true} / {"NAME":"on"}, and
+ * -global's "intel-iommu.NAME=on".
  */
 static bool arg_sets_option(const char *v, const char *name)
 {
@@ -157,7 +158,7 @@ static bool arg_sets_option(const char *v, const char *name)
 
 		if (b - v >= 2 && !strncmp(b - 2, "x-", 2))
 			b -= 2;
-		if (b == v || (b[-1] != ',' && b[-1] != '"'))
+		if (b == v || (b[-1] != ',' && b[-1] != '"' && b[-1] != '.'))
 			continue;
 		if (a[0] == '=' && value_is_on(a + 1, &e) && (*e == ',' || !*e))
 			return true;

@@ -3,6 +3,7 @@
  * libvirt domain XML: scalable mode asked for on the intel-iommu device in
  * <qemu:commandline>, under QEMU 7.2/10.0's name (x-scalable-mode) and 11.1's
  * (scalable-mode), in the -device forms QEMU accepts (key=value list and JSON)
+ * and as -global intel-iommu.NAME=VALUE (tests/lib/libvirtd.py's form),
  * and the values it reads as on (on, true, yes).
  */
 #include <stdio.h>
@@ -11,7 +12,8 @@
 #include "libvirt/lv.h"
 #include "unit.h"
 
-static int scalable(const char *arg)
+/* -device ARG (or, with global set, -global ARG beside -device intel-iommu) */
+static int scalable_in(const char *opt, const char *arg)
 {
 	char xml[1024], err[128];
 	struct lv_domain_facts f;
@@ -21,15 +23,24 @@ static int scalable(const char *arg)
 		 "<memory unit='MiB'>512</memory>"
 		 "<os><type machine='q35'>hvm</type></os>"
 		 "<qemu:commandline><qemu:arg value='-device'/>"
-		 "<qemu:arg value='%s'/></qemu:commandline></domain>", arg);
+		 "<qemu:arg value='intel-iommu'/><qemu:arg value='%s'/>"
+		 "<qemu:arg value='%s'/></qemu:commandline></domain>", opt, arg);
 	memset(&f, 0, sizeof(f));
 	if (lv_parse_domain_xml(xml, &f, err, sizeof(err)))
 		return -1;
 	return f.intel_iommu ? f.scalable : -2;
 }
 
+static int scalable(const char *arg)
+{
+	return scalable_in("-device", arg);
+}
+
 int main(void)
 {
+	CHECK(scalable_in("-global", "intel-iommu.x-scalable-mode=on") == 1);
+	CHECK(scalable_in("-global", "intel-iommu.scalable-mode=on") == 1);
+	CHECK(scalable_in("-global", "intel-iommu.scalable-mode=off") == 0);
 	CHECK(scalable("intel-iommu,x-scalable-mode=on") == 1);
 	CHECK(scalable("intel-iommu,scalable-mode=on") == 1);
 	CHECK(scalable("intel-iommu,intremap=on,scalable-mode=true,fsts=on") == 1);
