@@ -12,7 +12,8 @@ PKGS="build-essential pkg-config libjson-c-dev libelf-dev libreadline-dev
       python3 python3-pytest jq socat libvirt-daemon-system libvirt-clients tmux
       debhelper lintian bash-completion zsh groff-base man-db
       clang libclang-rt-14-dev valgrind
-      flex bison bc libssl-dev xz-utils cppcheck git procps pciutils less"
+      flex bison bc libssl-dev xz-utils cppcheck git procps pciutils less
+      file time debootstrap util-linux"
 
 if [ "$(id -u)" -ne 0 ]; then
 	SUDO=sudo
@@ -24,6 +25,9 @@ $SUDO apt-get update -q
 # libvirt-daemon-system and libvirt-clients: tests/lib/libvirtd.py runs a private libvirtd
 # (its own mount namespace, config and sockets; it never starts or touches the system one).
 # --no-install-recommends: qemu-system-x86 recommends more than the tests use.
+# Commands the tests and scripts run beyond the build: procps (pgrep, ps: test_watch),
+# file (tests/guest/build.sh), time (/usr/bin/time: tests/bench), debootstrap and util-linux
+# (unshare, mount: fetch-qemu11.sh and its QEMU 11.1 wrapper, tests/nested).
 # The list has no linux-image-* package; nothing here pulls one in.
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -q --no-install-recommends $PKGS
@@ -37,6 +41,23 @@ if [ "${VTDCTL_NO_QEMU10:-0}" != 1 ]; then
 	# shellcheck disable=SC2086
 	$SUDO env ${VTDCTL_CACHE:+VTDCTL_CACHE="$VTDCTL_CACHE"} \
 		"$(cd "$(dirname "$0")" && pwd)/fetch-qemu10.sh"
+fi
+
+# The first generation's QEMU 7.2 when the system's qemu-system-x86_64 is another version
+# (bookworm-backports' 10.0 installed): bookworm's 7.2 packages unpacked into build/cache
+# (~10 s); nothing when the system QEMU is 7.2. tests/lib/guest.py picks each generation's
+# QEMU by the version it reports.
+$SUDO env ${VTDCTL_CACHE:+VTDCTL_CACHE="$VTDCTL_CACHE"} \
+	"$(cd "$(dirname "$0")" && pwd)/fetch-qemu72.sh"
+
+# The third generation: QEMU 11.1 and Linux 7.3 from trixie-backports. QEMU 11.1 needs Debian
+# 13's C library, so it runs in a Debian 13 chroot (debootstrap minbase + trixie-backports'
+# qemu-system-x86) in build/cache/trixie, behind build/cache/bin/qemu11-system-x86_64; the
+# kernel is unpacked beside it. ~1 min fresh (62 s measured), immediate when cached.
+# VTDCTL_NO_QEMU11=1 skips it (the 11.1 cells of `make check` are then skipped).
+if [ "${VTDCTL_NO_QEMU11:-0}" != 1 ]; then
+	$SUDO env ${VTDCTL_CACHE:+VTDCTL_CACHE="$VTDCTL_CACHE"} \
+		"$(cd "$(dirname "$0")" && pwd)/fetch-qemu11.sh"
 fi
 
 # The nested cell's L1 kernel (tests/nested): Linux 6.12 from linux-source-6.12 with a small

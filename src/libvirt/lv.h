@@ -23,7 +23,7 @@
 /* What vtdctl needs from a domain's XML (virDomainGetXMLDesc). */
 struct lv_domain_facts {
 	bool intel_iommu;	/* <iommu model='intel'> or -device intel-iommu */
-	bool scalable;		/* intel-iommu x-scalable-mode=on in qemu:commandline */
+	bool scalable;		/* intel-iommu (x-)scalable-mode=on in qemu:commandline */
 	uint64_t memory;	/* <memory>, bytes */
 	uint64_t dimm_memory;	/* sum of <devices><memory> (hotplugged) sizes */
 	char machine[64];	/* <os><type machine=...> */

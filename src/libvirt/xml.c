@@ -126,6 +126,54 @@ static bool arg_is_intel_iommu_device(const char *v)
 	       strstr(v, "\"driver\":\"intel-iommu\"");
 }
 
+/* Is value v one QEMU reads as "on" (on, true, yes), ending at end? */
+static bool value_is_on(const char *v, const char **end)
+{
+	static const char *const on[] = { "on", "true", "yes" };
+
+	for (size_t i = 0; i < sizeof(on) / sizeof(on[0]); i++) {
+		size_t n = strlen(on[i]);
+
+		if (!strncmp(v, on[i], n)) {
+			*end = v + n;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Does a -device argument turn option name on, under its name or its
+ * experimental "x-" name (QEMU drops the prefix when an option graduates:
+ * x-scalable-mode in 7.2 and 10.0, scalable-mode in 11.1)? The argument
+ * forms: "intel-iommu,NAME=on", JSON {"NAME":true} / {"NAME":"on"}, and
+ * -global's "intel-iommu.NAME=on".
+ */
+static bool arg_sets_option(const char *v, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = strstr(v, name); p; p = strstr(p + 1, name)) {
+		const char *b = p, *a = p + n, *e;
+
+		if (b - v >= 2 && !strncmp(b - 2, "x-", 2))
+			b -= 2;
+		if (b == v || (b[-1] != ',' && b[-1] != '"' && b[-1] != '.'))
+			continue;
+		if (a[0] == '=' && value_is_on(a + 1, &e) && (*e == ',' || !*e))
+			return true;
+		if (b[-1] == '"' && !strncmp(a, "\":", 2)) {
+			a += 2;
+			while (*a == ' ')
+				a++;
+			if (*a == '"' ? value_is_on(a + 1, &e) && *e == '"'
+				      : !strncmp(a, "true", 4))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* A start tag at path s->path: take what we want from it. */
 static void on_element(struct scan *s, const char *tag, const char *tag_end)
 {
@@ -156,7 +204,7 @@ static void on_element(struct scan *s, const char *tag, const char *tag_end)
 			return;
 		if (arg_is_intel_iommu_device(v))
 			f->intel_iommu = true;
-		if (strstr(v, "x-scalable-mode=on") || strstr(v, "x-scalable-mode=true"))
+		if (arg_sets_option(v, "scalable-mode"))
 			f->scalable = true;
 	}
 }

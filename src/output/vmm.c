@@ -41,18 +41,24 @@ struct json_object *vtd_vmm_json(const struct vtd_vmm *v)
 	return o;
 }
 
-/* The options that change what the guest may program; -v shows them all. */
+/*
+ * The short line shows every option QEMU reports but those known not to
+ * change the translation the guest may program (-v shows them all). The list
+ * names what to leave out, not what to show: an option QEMU adds or renames
+ * (11.1: x-scalable-mode -> scalable-mode, x-flts -> fsts, x-pasid-mode ->
+ * pasid-bits, new svm) is shown under its new name without a change here.
+ */
 static bool prop_is_key(const char *name)
 {
-	static const char *const keys[] = {
-		"x-scalable-mode", "x-flts", "x-pasid-mode", "aw-bits",
-		"caching-mode", "dma-translation", "intremap", "device-iotlb",
+	static const char *const quiet[] = {
+		"version", "eim", "x-buggy-eim", "snoop-control", "dma-drain",
+		"pt", "stale-tm", "fs1gp",
 	};
 
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (!strcmp(name, keys[i]))
-			return true;
-	return false;
+	for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++)
+		if (!strcmp(name, quiet[i]))
+			return false;
+	return true;
 }
 
 /* "vmm: QEMU 7.2.22 (package), intel-iommu a=b ...", wrapped at TEXT_WIDTH */

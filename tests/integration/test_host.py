@@ -13,11 +13,12 @@ import tempfile
 import time
 import unittest
 
-from guest import CELLS, qemu10_binary, shared_guest
+from guest import CELLS, iommu_opts_for, qemu10_binary, qemu11_binary, qemu72_binary, shared_guest
 from qmp import QMP
 from vtdctl import run
 
-CELLS_HERE = ["q72-l61-scalable", "q72-l61-legacy", "q10-l612-flts-pasid"]
+CELLS_HERE = ["q72-l61-scalable", "q72-l61-legacy", "q10-l612-flts-pasid", "q11-l73-fsts",
+              "q11-l73-legacy"]
 
 
 def pci_devices(g):
@@ -81,6 +82,14 @@ def test_host_q10_flts_pasid():
     _cell_test("q10-l612-flts-pasid")
 
 
+def test_host_q11_fsts():
+    _cell_test("q11-l73-fsts")
+
+
+def test_host_q11_legacy():
+    _cell_test("q11-l73-legacy")
+
+
 def _paused_qemu(binary, extra, null_fd3=False):
     """A QEMU stopped before the guest runs (-S): no DMAR, buses unnumbered."""
     work = tempfile.mkdtemp(prefix="vtdctl-host-")
@@ -88,7 +97,9 @@ def _paused_qemu(binary, extra, null_fd3=False):
     argv = [binary, "-machine", "q35", "-accel", "tcg", "-m", "128", "-nodefaults",
             "-display", "none", "-nic", "none", "-S",
             "-qmp", "unix:%s,server=on,wait=off" % sock,
-            "-device", "intel-iommu,x-scalable-mode=on", "-device", "edu,addr=3.0"] + extra
+            "-device", ",".join(["intel-iommu"] + ["%s=%s" % kv for kv in iommu_opts_for(
+                binary, {"x-scalable-mode": "on"}).items()]),
+            "-device", "edu,addr=3.0"] + extra
     if null_fd3:         # QEMU's fd 3 opened on /dev/null by the shell
         argv = ["sh", "-c", 'exec "$@" 3</dev/null', "sh"] + argv
     p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -114,9 +125,18 @@ def _stop(p, sock, work):
 
 
 def test_iommufd_object_on_qemu10():
-    q = qemu10_binary()
+    _iommufd_object(qemu10_binary(), "10.0", "scripts/fetch-qemu10.sh")
+
+
+def test_iommufd_object_on_qemu11():
+    """11.1 also lists its monitors under /objects (compat_monitor0): only
+    child<iommufd> objects are taken; vtd-nodmar is a container there."""
+    _iommufd_object(qemu11_binary(), "11.1", "scripts/fetch-qemu11.sh")
+
+
+def _iommufd_object(q, gen, script):
     if shutil.which(q) is None:
-        raise unittest.SkipTest("no QEMU 10.0 (scripts/fetch-qemu10.sh)")
+        raise unittest.SkipTest("no QEMU %s (%s)" % (gen, script))
     # fd=3 on /dev/null: a real backend object without /dev/iommu
     p, sock, work = _paused_qemu(q, ["-object", "iommufd,id=iommufd0,fd=3"], null_fd3=True)
     try:
@@ -133,7 +153,7 @@ def test_iommufd_object_on_qemu10():
 
 
 def test_no_iommufd_on_qemu72_paused():
-    q = os.environ.get("QEMU") or "qemu-system-x86_64"
+    q = qemu72_binary()
     if shutil.which(q) is None:
         raise unittest.SkipTest("no QEMU")
     p, sock, work = _paused_qemu(q, [])

@@ -183,6 +183,18 @@ def test_iq_ir_q10_scalable_queue():
     check_ir(g)
 
 
+def test_iq_ir_q11_scalable_queue():
+    """QEMU 11.1 (which handles PASID-cache invalidations itself) keeps IQA.DW too.
+    Linux 7.3's last 256 descriptors after boot are interrupt-entry-cache ones
+    and waits (its context and PASID-cache flushes are older, overwritten): each
+    is still compared with the reader, field by field."""
+    g = shared_guest("q11-l73-scalable")
+    out = check_queue(g, [("iec", "global"), ("iec", "index"), ("wait", None)])
+    assert out["iq"]["dw"] is True and out["iq"]["dw_origin"] == "register", out["iq"]
+    assert out["iq"]["descriptor_size"] == 32
+    check_ir(g)
+
+
 def test_iq_ir_caching_mode_queue_per_device():
     try:
         _caching_mode_checks(caching_mode_guest())

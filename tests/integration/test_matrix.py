@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Real Linux guests on real QEMUs, over a matrix of two generations
+"""Real Linux guests on real QEMUs, over a matrix of three generations
 (tests/lib/guest.py CELLS: QEMU 7.2 + Linux 6.1 legacy and scalable; QEMU
-10.0 + Linux 6.12 scalable second-stage, x-flts=on, x-flts=on + x-pasid-mode=on).
+10.0 + Linux 6.12 scalable second-stage, x-flts=on, x-flts=on + x-pasid-mode=on;
+QEMU 11.1 + Linux 7.3 legacy, scalable second-stage, fsts=on + pasid-bits=20).
+The checks go by what a cell asks for (mode, PGTT, PASID width), never by the
+option names, which 11.1 renamed.
 
 For every cell: what the guest kernel reports (IOMMU groups) against what its
 VT-d tables hold, read by tests/lib/xpwalk.py (an independent reader written
@@ -15,7 +18,8 @@ against each other:
 
 Every cell boots once per run (shared_guest) and is dumped once. Test names
 are test_<cell>__<check>; run one cell with `tests/run -k q10_l612_flts__`.
-A cell whose QEMU or kernel is missing is skipped (scripts/fetch-qemu10.sh).
+A cell whose QEMU or kernel is missing is skipped (scripts/fetch-qemu10.sh,
+scripts/fetch-qemu11.sh).
 """
 
 import atexit
@@ -33,6 +37,7 @@ from guest import CELLS, shared_guest
 GSTS_TES = 1 << 31
 GSTS_RTPS = 1 << 30
 ECAP_PASID = 1 << 40
+ECAP_PSS_SHIFT = 35
 ECAP_SMTS = 1 << 43
 ECAP_SSTS = 1 << 46
 ECAP_FSTS = 1 << 47
@@ -42,8 +47,8 @@ REG_VER, REG_CAP, REG_ECAP, REG_GSTS, REG_RTADDR = 0x00, 0x08, 0x10, 0x1C, 0x20
 MATRIX = [c for k, c in CELLS.items() if k == c.name]
 
 # AW Linux programs (levels = AW + 2): QEMU 7.2's aw-bits default is 39
-# (SAGAW 3-level only), 10.0's is 48 (3- and 4-level; Linux takes 4).
-AW_OF_QEMU = {"7.2": 1, "10.0": 2}
+# (SAGAW 3-level only), 10.0's and 11.1's is 48 (3- and 4-level; Linux takes 4).
+AW_OF_QEMU = {"7.2": 1, "10.0": 2, "11.1": 2}
 
 PATHS = ["qmp", "qmp-xp", "core-rtaddr", "core-scan"]
 ACCESS = {"qmp": "proc-mem", "qmp-xp": "xp", "core-rtaddr": "elf", "core-scan": "elf"}
@@ -240,16 +245,21 @@ def check_registers(cell):
     if cell.mode == "scalable":
         check(ecap & ECAP_SMTS, ctx, "ECAP.SMTS clear (%s)", regs)
     else:
-        check(not ecap & ECAP_SMTS, ctx, "ECAP.SMTS set without x-scalable-mode (%s)", regs)
-    if cell.flag("x-flts"):
+        check(not ecap & ECAP_SMTS, ctx, "ECAP.SMTS set in a legacy cell (%s)", regs)
+    if cell.first_stage:
         check(ecap & ECAP_FSTS and not ecap & ECAP_SSTS, ctx,
-              "x-flts=on: want ECAP.FSTS set, SSTS clear (%s)", regs)
+              "first stage (%s): want ECAP.FSTS set, SSTS clear (%s)", cell.iommu_opts, regs)
     elif cell.mode == "scalable":
         check(ecap & ECAP_SSTS and not ecap & ECAP_FSTS, ctx,
               "want ECAP.SSTS set, FSTS clear (%s)", regs)
-    check(bool(ecap & ECAP_PASID) == cell.flag("x-pasid-mode"), ctx,
-          "ECAP.PASID %s with x-pasid-mode=%s (%s)", bool(ecap & ECAP_PASID),
-          cell.iommu_opts.get("x-pasid-mode", "off"), regs)
+    check(bool(ecap & ECAP_PASID) == bool(cell.pasid_bits), ctx,
+          "ECAP.PASID %s with %d-bit PASIDs asked for (%s; %s)", bool(ecap & ECAP_PASID),
+          cell.pasid_bits, cell.iommu_opts, regs)
+    if cell.pasid_bits:
+        # ECAP.PSS: the PASID width minus one (x-pasid-mode and pasid-bits=1: 0)
+        pss = (ecap >> ECAP_PSS_SHIFT) & 0x1F
+        check(pss == cell.pasid_bits - 1, ctx, "ECAP.PSS %d with %d-bit PASIDs (%s)", pss,
+              cell.pasid_bits, regs)
 
 
 def check_context_per_device(cell):
@@ -334,10 +344,11 @@ def check_did_per_group(cell):
 
 
 def check_first_stage(cell):
-    """x-flts=on + Linux 6.12: first-stage RID_PASID entries, tables in RAM."""
+    """First-stage cells (10.0 x-flts=on + Linux 6.12, 11.1 fsts=on + Linux 7.3):
+    first-stage RID_PASID entries, tables in RAM."""
     ctx = Ctx(cell)
-    if not cell.flag("x-flts"):
-        raise unittest.SkipTest("not an x-flts cell")
+    if not cell.first_stage:
+        raise unittest.SkipTest("not a first-stage cell")
     _, w = walked(cell)
     ram = ram_ranges(cell)
     for d in w["devices"]:
@@ -409,6 +420,28 @@ def check_vtdctl_path(cell, path):
     diffs = xpwalk.compare(w, js)
     check(not diffs, ctx, "vtdctl dump --json differs from the reader (%s):\n%s",
           r.command(), "\n".join(diffs))
+
+
+def check_vmm(cell):
+    """The options the guest gave intel-iommu, under this QEMU's names (11.1 renamed
+    them), are in source.vmm (JSON) and on the short text `vmm:` line, with the
+    value QEMU reports (a bool as true, a number as itself)."""
+    ctx = Ctx(cell, "qmp")
+    g = shared_guest(cell.name)
+    js = run_path(cell, "qmp").json
+    vmm = (js.get("source") or {}).get("vmm") or {}
+    check(vmm.get("version") == g.qemu_version(), ctx, "source.vmm.version %r", vmm.get("version"))
+    props = vmm.get("iommu") or {}
+    text = vtdctl.run("--qmp=" + g.qmp_path, "dump").stdout
+    line = next((l for l in text.splitlines() if l.startswith("vmm: ")), "")
+    # g.iommu_opts: the cell's options and the scalable-mode option by the name
+    # this binary has (x-scalable-mode before 11.1)
+    for k, v in g.iommu_opts.items():
+        want = True if v == "on" else int(v)
+        check(props.get(k) == want, ctx, "source.vmm.iommu[%r] %r, want %r (%s)", k,
+              props.get(k), want, props)
+        shown = "true" if v == "on" else v
+        check((" %s=%s" % (k, shown)) in line, ctx, "vmm line lacks %s=%s: %r", k, shown, line)
 
 
 def json_diff(a, b, where, out, skip=(), names=("first", "second")):
@@ -490,13 +523,14 @@ def _checks(cell):
     if cell.mode == "scalable":
         out.append(("rid_pasid_pgtt", check_rid_pasid_pgtt))
     out.append(("did_per_group", check_did_per_group))
-    if cell.flag("x-flts"):
+    if cell.first_stage:
         out.append(("first_stage", check_first_stage))
     out.append(("core_dump_matches_live", check_core_dump_matches_live))
     for path in PATHS:
         out.append(("vtdctl_" + path.replace("-", "_"),
                     lambda c, p=path: check_vtdctl_path(c, p)))
     out.append(("vtdctl_paths_agree", check_paths_agree))
+    out.append(("vtdctl_vmm_options", check_vmm))
     return out
 
 

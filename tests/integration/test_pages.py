@@ -19,7 +19,7 @@ from guest import CELLS, shared_guest
 
 LPC = "00:1f.0"
 MIB16 = 16 << 20
-CELL_NAMES = ["q72-l61-scalable", "q10-l612-flts"]
+CELL_NAMES = ["q72-l61-scalable", "q10-l612-flts", "q11-l73-fsts"]
 MAX_CHECKED = 8          # ranges cross-checked per cell (keeps the test fast)
 
 

@@ -13,14 +13,17 @@
         g.dump_memory("/tmp/guest.core")  # dump-guest-memory, paging=false
     shared_guest("q72-l61-scalable")      # one guest per cell (or config) for a whole run
 
-The matrix (CELLS): QEMU 7.2 (the system's qemu-system-x86_64) or 10.0
-(build/cache/bin/qemu10-system-x86_64 from scripts/fetch-qemu10.sh), Linux 6.1
-(tests/guest/build.sh's default kernel) or 6.12 (build/cache/linux-6.12 from
-the same script), legacy or scalable mode, and QEMU 10.0's x-flts=on and
-x-pasid-mode=on. A cell whose QEMU or kernel is missing is skipped.
+The matrix (CELLS), three generations: QEMU 7.2 + Linux 6.1 (tests/guest/build.sh's
+default kernel), QEMU 10.0 + Linux 6.12 (scripts/fetch-qemu10.sh), QEMU 11.1 +
+Linux 7.3 (scripts/fetch-qemu11.sh: QEMU in a Debian 13 chroot behind a wrapper);
+legacy or scalable mode, second or first stage, with or without PASIDs, each
+asked for with the generation's own option names (option_names()). Each cell's
+QEMU is the one whose --version is its generation: the system's
+qemu-system-x86_64 or the cache's copy (qemu_binary()), whatever /usr/bin holds.
+A cell whose QEMU or kernel is missing is skipped.
 
-Environment: QEMU (the 7.2 binary), QEMU10 (the 10.0 binary), LINUX612 (the
-6.12 vmlinuz), QEMU_EXTRA_ARGS (shell words appended to the command line),
+Environment: QEMU, QEMU10, QEMU11 (a generation's binary, taken as given),
+LINUX612, LINUX73 (the 6.12 and 7.3 vmlinuz), QEMU_EXTRA_ARGS (shell words appended to the command line),
 VTDCTL_GUEST_TIMEOUT (seconds, default 120), VTDCTL_CACHE and
 VTDCTL_KERNEL_PKG (see tests/guest/build.sh), VTDCTL_KEEP_GUEST=1 keeps the
 work directory (serial log, QEMU's stderr) after the guest stops.
@@ -93,12 +96,59 @@ class GuestError(Exception):
 
 # --- the matrix: which QEMU, which Linux, which intel-iommu ------------------
 
+_versions = {}
+
+
+def binary_version(path):
+    """"7.2" for a QEMU 7.2.x binary (from --version), None if it does not run."""
+    if path not in _versions:
+        v = None
+        exe = shutil.which(path)
+        if exe is not None:
+            try:
+                r = subprocess.run([exe, "--version"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL, text=True, timeout=60)
+                m = re.search(r"version (\d+)\.(\d+)\.", r.stdout)
+                v = "%s.%s" % m.groups() if m else None
+            except (OSError, subprocess.TimeoutExpired):
+                v = None
+        _versions[path] = v
+    return _versions[path]
+
+
+# Where each generation's QEMU may be: its environment variable, the system's binary, the
+# cache's wrapper (scripts/fetch-qemu72.sh, fetch-qemu10.sh, fetch-qemu11.sh). The first
+# candidate whose --version is the generation's is taken: the cell runs the QEMU it names,
+# whatever /usr/bin holds. $QEMU / $QEMU10 / $QEMU11 are taken as given (no version check).
+QEMU_GENERATIONS = {
+    "7.2": ("QEMU", "qemu72-system-x86_64", "scripts/fetch-qemu72.sh"),
+    "10.0": ("QEMU10", "qemu10-system-x86_64", "scripts/fetch-qemu10.sh"),
+    "11.1": ("QEMU11", "qemu11-system-x86_64", "scripts/fetch-qemu11.sh"),
+}
+
+
+def qemu_binary(gen):
+    """The QEMU binary of generation gen ("7.2", "10.0", "11.1"); a path that may not exist
+    (then Cell.missing() says which script fetches it)."""
+    env, cached, _ = QEMU_GENERATIONS[gen]
+    if os.environ.get(env):
+        return os.environ[env]
+    for cand in ("qemu-system-x86_64", os.path.join(CACHE, "bin", cached)):
+        if binary_version(cand) == gen:
+            return cand
+    return os.path.join(CACHE, "bin", cached)
+
+
 def qemu72_binary():
-    return os.environ.get("QEMU") or "qemu-system-x86_64"
+    return qemu_binary("7.2")
 
 
 def qemu10_binary():
-    return os.environ.get("QEMU10") or os.path.join(CACHE, "bin", "qemu10-system-x86_64")
+    return qemu_binary("10.0")
+
+
+def qemu11_binary():
+    return qemu_binary("11.1")
 
 
 def linux612_kernel():
@@ -109,27 +159,40 @@ def linux612_kernel():
     return found[-1] if found else os.path.join(CACHE, "bin", "linux612-vmlinuz")
 
 
+def linux73_kernel():
+    """The 7.3 vmlinuz unpacked by scripts/fetch-qemu11.sh (or $LINUX73). Linux 7.x ships
+    it as usr/lib/modules/VER/vmlinuz in linux-binary-*, not /boot/vmlinuz-*."""
+    if os.environ.get("LINUX73"):
+        return os.environ["LINUX73"]
+    found = sorted(glob.glob(os.path.join(CACHE, "linux-7.3", "usr", "lib", "modules", "*",
+                                          "vmlinuz")))
+    return found[-1] if found else os.path.join(CACHE, "bin", "linux73-vmlinuz")
+
+
 class Cell:
     """One cell of the test matrix: a description a Guest can be booted from.
 
-    qemu and linux are the generations ("7.2"/"10.0", "6.1"/"6.12"); mode is
-    "legacy" or "scalable"; iommu_opts are extra intel-iommu properties; pgtt
-    is the PGTT Linux must program in each RID_PASID entry (None in legacy)."""
+    qemu and linux are the generations ("7.2"/"10.0"/"11.1", "6.1"/"6.12"/"7.3");
+    mode is "legacy" or "scalable"; pgtt is the PGTT Linux must program in each
+    RID_PASID entry (None in legacy; "first-stage" asks for first-stage translation);
+    pasid_bits is the PASID width the vIOMMU offers (0: none). The intel-iommu
+    options that ask for these are the generation's own (option_names): the
+    checks use the meanings, never the option names."""
 
-    def __init__(self, name, qemu, linux, mode, iommu_opts=None, pgtt=None):
+    def __init__(self, name, qemu, linux, mode, pgtt=None, pasid_bits=0):
         self.name, self.qemu, self.linux, self.mode = name, qemu, linux, mode
-        self.iommu_opts = dict(iommu_opts or {})
         self.pgtt = pgtt
+        self.first_stage = pgtt == "first-stage"
+        self.pasid_bits = pasid_bits
+        self.iommu_opts = option_names(qemu, self.first_stage, pasid_bits)
 
     def qemu_binary(self):
-        return {"7.2": qemu72_binary, "10.0": qemu10_binary}[self.qemu]()
+        return qemu_binary(self.qemu)
 
     def kernel(self):
         """None: tests/guest/build.sh's kernel (Linux 6.1)."""
-        return linux612_kernel() if self.linux == "6.12" else None
-
-    def flag(self, key):
-        return self.iommu_opts.get(key) == "on"
+        return {"6.12": linux612_kernel, "7.3": linux73_kernel}.get(self.linux,
+                                                                    lambda: None)()
 
     def describe(self):
         opts = "".join(", %s=%s" % kv for kv in self.iommu_opts.items())
@@ -139,26 +202,95 @@ class Cell:
     def missing(self):
         """Why this cell cannot boot here (a missing binary or kernel), or None."""
         q = self.qemu_binary()
+        script = QEMU_GENERATIONS[self.qemu][2]
         if shutil.which(q) is None:
-            return "no QEMU %s binary %r%s" % (
-                self.qemu, q, " (run scripts/fetch-qemu10.sh)" if self.qemu == "10.0" else "")
+            return "no QEMU %s binary %r (run %s)" % (self.qemu, q, script)
         k = self.kernel()
         if k is not None and not os.path.exists(k):
-            return "no Linux %s kernel %r (run scripts/fetch-qemu10.sh)" % (self.linux, k)
+            return "no Linux %s kernel %r (run %s)" % (self.linux, k, script)
         return None
 
     def __repr__(self):
         return "Cell(%s)" % self.describe()
 
 
+_props = {}
+
+
+def intel_iommu_properties(qemu):
+    """The names of the intel-iommu properties a QEMU binary has (-device intel-iommu,help);
+    an empty set when it does not run."""
+    if qemu not in _props:
+        names = set()
+        exe = shutil.which(qemu)
+        if exe is not None:
+            try:
+                r = subprocess.run([exe, "-device", "intel-iommu,help"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL, text=True, timeout=60)
+                names = set(re.findall(r"^\s+([\w-]+)=", r.stdout, re.M))
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        _props[qemu] = names
+    return _props[qemu]
+
+
+# intel-iommu options QEMU renamed, old name -> (new name, {old value: new value}).
+# 11.1: x-scalable-mode -> scalable-mode, x-flts -> fsts, x-pasid-mode=on ->
+# pasid-bits=1 (the same ECAP: PASID, PSS 0).
+RENAMED = {
+    "x-scalable-mode": ("scalable-mode", {}),
+    "x-flts": ("fsts", {}),
+    "x-pasid-mode": ("pasid-bits", {"on": "1", "true": "1", "off": "0", "false": "0"}),
+}
+
+
+def iommu_opts_for(qemu, opts):
+    """opts (intel-iommu property -> value) in the names the binary qemu has, either way
+    across a rename; an option the binary has, or has no twin for, is left as it is (QEMU
+    then says what it does not know)."""
+    props = intel_iommu_properties(qemu)
+    out = {}
+    for k, v in opts.items():
+        if props and k not in props:
+            for old, (new, values) in RENAMED.items():
+                if k == old and new in props:
+                    k, v = new, values.get(v, v)
+                    break
+                if k == new and old in props:
+                    back = {n: o for o, n in values.items()}
+                    k, v = old, back.get(v, v)
+                    break
+        out[k] = v
+    return out
+
+
+def option_names(qemu, first_stage, pasid_bits):
+    """The intel-iommu options of QEMU generation qemu that ask for first-stage
+    translation and a PASID width (scalable mode itself: IOMMU_OPTS, renamed too).
+    QEMU 11.1 renamed x-flts to fsts and replaced x-pasid-mode (a 1-bit PASID,
+    ECAP.PSS 0) by pasid-bits=N."""
+    opts = {}
+    if first_stage:
+        opts["fsts" if qemu == "11.1" else "x-flts"] = "on"
+    if pasid_bits and qemu == "11.1":
+        opts["pasid-bits"] = str(pasid_bits)
+    elif pasid_bits:
+        if pasid_bits != 1:
+            raise ValueError("QEMU %s offers only 1-bit PASIDs (x-pasid-mode)" % qemu)
+        opts["x-pasid-mode"] = "on"
+    return opts
+
+
 CELLS = {c.name: c for c in [
     Cell("q72-l61-legacy", "7.2", "6.1", "legacy"),
     Cell("q72-l61-scalable", "7.2", "6.1", "scalable", pgtt="second-stage"),
     Cell("q10-l612-scalable", "10.0", "6.12", "scalable", pgtt="second-stage"),
-    Cell("q10-l612-flts", "10.0", "6.12", "scalable", {"x-flts": "on"},
-         pgtt="first-stage"),
-    Cell("q10-l612-flts-pasid", "10.0", "6.12", "scalable",
-         {"x-flts": "on", "x-pasid-mode": "on"}, pgtt="first-stage"),
+    Cell("q10-l612-flts", "10.0", "6.12", "scalable", pgtt="first-stage"),
+    Cell("q10-l612-flts-pasid", "10.0", "6.12", "scalable", pgtt="first-stage",
+         pasid_bits=1),
+    Cell("q11-l73-legacy", "11.1", "7.3", "legacy"),
+    Cell("q11-l73-scalable", "11.1", "7.3", "scalable", pgtt="second-stage"),
+    Cell("q11-l73-fsts", "11.1", "7.3", "scalable", pgtt="first-stage", pasid_bits=20),
 ]}
 # The names of the configurations before the matrix.
 CELLS["legacy"] = CELLS["q72-l61-legacy"]
@@ -197,11 +329,13 @@ class Guest(Child):
             raise ValueError("mode must be one of %s" % sorted(CMDLINES))
         self.mode = mode
         self.memory = memory
+        self.qemu = qemu or qemu72_binary()
         self.iommu_opts = dict(IOMMU_OPTS[mode])
         self.iommu_opts.update(iommu_opts or {})
+        # in the names this binary has (QEMU 11.1 renamed x-scalable-mode and others)
+        self.iommu_opts = iommu_opts_for(self.qemu, self.iommu_opts)
         self.cmdline = " ".join([COMMON_CMDLINE, CMDLINES[mode], cmdline or ""]).strip()
         self.devices = list(DEFAULT_DEVICES if devices is None else devices)
-        self.qemu = qemu or qemu72_binary()
         self.kernel = kernel          # None: tests/guest/build.sh's kernel
         self.cell = cell
         self.extra_args = list(extra_args or []) + shlex.split(

@@ -36,6 +36,7 @@ sys.path.insert(0, os.path.join(REPO, "tests", "lib"))
 from procs import Child, pdeathsig  # noqa: E402
 from qmp import QMP  # noqa: E402
 from vtdserial import VtdSerial  # noqa: E402
+import guest as guestlib  # noqa: E402
 
 ELF = os.path.join(HERE, "build", "vtdguest.elf")
 VTD_BASE = 0xFED90000
@@ -125,7 +126,10 @@ class VtdGuest(Child):
         self.devices = list(devices)
         self.memory = memory
         self.qemu_args = list(qemu_args or [])
-        self.qemu = qemu or os.environ.get("QEMU") or "qemu-system-x86_64"
+        # the QEMU 7.2 of the matrix (the system's when it is 7.2, else the cache's copy)
+        self.qemu = qemu or guestlib.qemu72_binary()
+        # in the names this binary has (QEMU 11.1 renamed x-scalable-mode, x-flts ...)
+        self.iommu_opts = guestlib.iommu_opts_for(self.qemu, self.iommu_opts)
         self.timeout = float(timeout or os.environ.get("VTDGUEST_TIMEOUT", 60))
         self.proc = None
         self.workdir = None
