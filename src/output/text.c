@@ -5,6 +5,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "output/output.h"
 #include "walker/mappings.h"
@@ -37,8 +38,11 @@ static void print_raw(FILE *f, const char *indent, const uint64_t *raw,
 
 void text_source_line(FILE *f, const struct vtd_model_source *s)
 {
-	fprintf(f, "source: %s %s (%s)\n", s->kind, s->target,
-		s->access[0] ? s->access : "-");
+	bool fmt = s->format[0] && strcmp(s->format, s->access);
+
+	fprintf(f, "source: %s %s (%s%s%s)\n", s->kind, s->target,
+		s->access[0] ? s->access : "-", fmt ? ", format " : "",
+		fmt ? s->format : "");
 }
 
 static void print_header(FILE *f, const struct vtd_model *m,
