@@ -245,6 +245,21 @@ static int check_desc(const struct vtd_source *src, const struct kd_priv *p,
 	return -EPROTO;
 }
 
+/* n descriptors in buf, the first of them the dumped page at index i. */
+static int check_batch(const struct vtd_source *src, const struct kd_priv *p,
+		       const struct kdump_layout *l, const unsigned char *buf,
+		       size_t n, uint64_t i, char *err, size_t errlen)
+{
+	for (size_t k = 0; k < n; k++) {
+		int rc = check_desc(src, p, l, buf + k * DESC_LEN, i + k, err,
+				    errlen);
+
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 /* Every page descriptor, read once through a fixed buffer. */
 static int kd_check_descs(const struct vtd_source *src, const struct kd_priv *p,
 			  const struct kdump_layout *l, uint64_t pages,
@@ -264,20 +279,16 @@ static int kd_check_descs(const struct vtd_source *src, const struct kd_priv *p,
 		errf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	for (uint64_t i = 0; i < pages && !rc;) {
-		uint64_t n = pages - i < DESC_BATCH ? pages - i : DESC_BATCH;
+	for (uint64_t i = 0; i < pages && !rc; i += DESC_BATCH) {
+		size_t n = pages - i < DESC_BATCH ? (size_t)(pages - i) : DESC_BATCH;
 
-		rc = kdump_read_at(p->fd, buf, (size_t)n * DESC_LEN,
+		rc = kdump_read_at(p->fd, buf, n * DESC_LEN,
 				   l->desc_off + i * DESC_LEN);
-		if (rc) {
+		if (rc)
 			errf(err, errlen, "%s: reading page descriptors: %s",
 				src->target, strerror(-rc));
-			break;
-		}
-		for (uint64_t k = 0; k < n && !rc; k++)
-			rc = check_desc(src, p, l, buf + k * DESC_LEN, i + k, err,
-					errlen);
-		i += n;
+		else
+			rc = check_batch(src, p, l, buf, n, i, err, errlen);
 	}
 	free(buf);
 	return rc;
