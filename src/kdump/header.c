@@ -186,8 +186,7 @@ static int check_layout(int fd, uint64_t size, const unsigned char *h,
 	}
 	if (!inside(l->bitmap_off, l->bitmap_len, size)) {
 		errf(err, errlen,
-			"%s kdump dump: its page bitmap (%" PRIu64 " bytes at %" PRIu64 ") ends beyond the end of the file (%" PRIu64 " bytes)",
-			l->bitmap_len > size ? "corrupt" : "truncated",
+			"truncated or corrupt kdump dump: its page bitmap (%" PRIu64 " bytes at %" PRIu64 ") ends beyond the end of the file (%" PRIu64 " bytes)",
 			l->bitmap_len, l->bitmap_off, size);
 		return -EPROTO;
 	}
