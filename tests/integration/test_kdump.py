@@ -106,7 +106,7 @@ def dumps_of(cell):
 
 def without_source(j):
     j = dict(j)
-    j.pop("source")
+    j.pop("source", None)
     return j
 
 
@@ -127,10 +127,11 @@ def check_format_equals_elf(cell, fmt):
         assert rc_e in (0, 2) and rc_k == rc_e, \
             "exit %d (ELF %d): %s %s" % (rc_k, rc_e, err_k[-500:], err_e[-500:])
         je, jk = json.loads(out_e), json.loads(out_k)
-        assert je["source"]["format"] == "elf" and je["source"]["access"] == "elf", je["source"]
-        assert jk["source"] == dict(je["source"], target=kd, access="kdump", format=fmt), \
-            jk["source"]
         if cmd == "dump":
+            assert je["source"]["format"] == "elf" and je["source"]["access"] == "elf", \
+                je["source"]
+            assert jk["source"] == dict(je["source"], target=kd, access="kdump", format=fmt), \
+                jk["source"]
             # the comparison means something: the scan found the guest's tables
             assert je["iommu"]["rtaddr_origin"] == "scan" and je["devices"], je["iommu"]
         assert without_source(jk) == without_source(je), \
