@@ -12,7 +12,7 @@ PKGS="build-essential pkg-config libjson-c-dev libelf-dev libkdumpfile-dev libre
       python3 python3-pytest jq socat libvirt-daemon-system libvirt-clients tmux
       debhelper lintian bash-completion zsh groff-base man-db
       clang libclang-rt-14-dev valgrind
-      flex bison bc libssl-dev xz-utils cppcheck git procps"
+      flex bison bc libssl-dev xz-utils cppcheck git procps time"
 
 if [ "$(id -u)" -ne 0 ]; then
 	SUDO=sudo
