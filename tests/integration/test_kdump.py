@@ -320,3 +320,40 @@ def test_not_a_dump_names_the_formats():
     path = write("random.core", os.urandom(8192))
     rc, out, err, _, _ = run_measured("--core=" + path, "dump")
     assert rc == 1 and "not an ELF file" in err, err
+
+
+# --- virsh dump --memory-only --format=... -----------------------------------
+
+def test_virsh_dump_kdump_zlib_equals_elf():
+    """The private libvirtd's `virsh dump --memory-only` of a vtdguest domain
+    (suspended between the dumps), ELF and kdump-zlib (the one kdump format
+    Debian's QEMU 7.2 and 10.0 both build): dump -j and check -j equal."""
+    import sys
+    from libvirtd import shared_libvirtd
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                    "..", "guest", "vtdguest"))
+    import boot as vtdguest
+    d = shared_libvirtd()
+    name = "vtd-kdump"
+    d.define(d.vtdguest_domain_xml(name, vtdguest.scenario_path("scalable-basic")))
+    d.start_domain(name)
+    try:
+        d.wait_ready(name, marker="READY")
+        d.virsh("suspend", name)
+        paths = {}
+        for fmt in ("elf", "kdump-zlib"):
+            paths[fmt] = os.path.join(TMP, "virsh." + fmt)
+            d.virsh("dump", "--memory-only", "--format", fmt, name, paths[fmt], timeout=300)
+        for cmd in ("dump", "check"):
+            rc_e, out_e, err_e, _, _ = run_measured("-j", "--core=" + paths["elf"], cmd)
+            rc_k, out_k, err_k, rss, _ = run_measured("-j", "--core=" + paths["kdump-zlib"], cmd)
+            assert rc_e in (0, 2) and rc_k == rc_e, (rc_e, rc_k, err_e, err_k)
+            je, jk = json.loads(out_e), json.loads(out_k)
+            if cmd == "dump":
+                assert jk["source"]["format"] == "kdump-zlib", jk["source"]
+                assert je["iommu"]["rtaddr_origin"] == "scan" and je["devices"], je["iommu"]
+            assert without_source(jk) == without_source(je), cmd
+            assert rss < rss_bound(), rss
+    finally:
+        d.destroy(name)
+        d.virsh("undefine", name, check=False)
