@@ -22,7 +22,10 @@
  *    file: libkdumpfile's read(2) path gives zeros past the end of a
  *    file, so a truncated dump would otherwise read as zero pages;
  *  - guest RAM is the runs of set bits of the page bitmap (file.pagemap),
- *    at most KDUMP_MAX_RUNS of them (header.c counts them first).
+ *    at most KDUMP_MAX_RUNS of them (header.c counts them first);
+ *  - pages the RAM bitmap (memory.pagemap) lists but the file left out
+ *    (makedumpfile's dump levels) are counted: src->pages_left_out, which
+ *    the output shows, since they read as holes like any non-RAM page.
  *
  * No whole-dump buffer: memory is libkdumpfile's cache, its list of runs,
  * and the RAM ranges, whatever the size of the dump.
@@ -155,46 +158,110 @@ static const struct kdump_layout *kd_layout(struct kd_priv *p,
 	return NULL;
 }
 
+/* The set bits of a bitmap attribute (file.pagemap or memory.pagemap),
+ * in runs: fn(ctx, first, end) for each; at most KDUMP_MAX_RUNS. */
+static int kd_runs(struct vtd_source *src, struct kd_priv *p, const char *key,
+		   int (*fn)(struct vtd_source *src, uint64_t pfn, uint64_t end,
+			     void *ctx),
+		   void *ctx, char *err, size_t errlen)
+{
+	kdump_attr_t attr;
+	kdump_addr_t pfn = 0;
+	size_t runs = 0;
+
+	if (kdump_get_attr(p->ctx, key, &attr) != KDUMP_OK ||
+	    attr.type != KDUMP_BITMAP)
+		return kd_error(p, src->target, key, err, errlen);
+	while (kdump_bmp_find_set(attr.val.bitmap, &pfn) == KDUMP_OK) {
+		kdump_addr_t end = pfn;
+		int rc;
+
+		if (kdump_bmp_find_clear(attr.val.bitmap, &end) != KDUMP_OK ||
+		    end <= pfn) {
+			errf(err, errlen, "%s: bad %s run at page 0x%" PRIx64,
+				src->target, key, (uint64_t)pfn);
+			return -EPROTO;
+		}
+		if (++runs > KDUMP_MAX_RUNS) {
+			errf(err, errlen, "%s: more than %u runs of pages in %s",
+				src->target, KDUMP_MAX_RUNS, key);
+			return -E2BIG;
+		}
+		rc = fn(src, pfn, end, ctx);
+		if (rc)
+			return rc;
+		pfn = end;
+	}
+	return 0;
+}
+
+static int count_pages(struct vtd_source *src, uint64_t pfn, uint64_t end,
+		       void *ctx)
+{
+	*(uint64_t *)ctx += end - pfn;
+	return 0;
+}
+
+/* RAM pages (memory.pagemap, the first bitmap) that are not in the file:
+ * makedumpfile's dump levels leave free, cache, user or zero pages out;
+ * QEMU leaves none out. Unknown (0) when libkdumpfile has no RAM map. */
+static void kd_left_out(struct vtd_source *src, struct kd_priv *p,
+			uint64_t dumped)
+{
+	uint64_t ram = 0;
+	char err[200];
+
+	if (!kd_runs(src, p, KDUMP_ATTR_MEMORY_PAGEMAP, count_pages, &ram, err,
+		     sizeof(err)) && ram > dumped)
+		src->pages_left_out = ram - dumped;
+}
+
+struct ranges {
+	uint64_t psize;
+	uint64_t pages;
+	char *err;
+	size_t errlen;
+};
+
+static int add_range(struct vtd_source *src, uint64_t pfn, uint64_t end,
+		     void *ctx)
+{
+	struct ranges *r = ctx;
+
+	if (end > UINT64_MAX / r->psize) {
+		errf(r->err, r->errlen, "%s: bad page map run at page 0x%" PRIx64,
+			src->target, pfn);
+		return -EPROTO;
+	}
+	if (source_add_ram(src, pfn * r->psize, (end - pfn) * r->psize) < 0) {
+		errf(r->err, r->errlen, "out of memory");
+		return -ENOMEM;
+	}
+	r->pages += end - pfn;
+	return 0;
+}
+
 /* Guest RAM: the runs of set bits of file.pagemap; *pages gets their sum. */
 static int kd_ranges(struct vtd_source *src, struct kd_priv *p,
 		     uint64_t *pages, char *err, size_t errlen)
 {
-	kdump_attr_t attr;
+	struct ranges r = { .err = err, .errlen = errlen };
 	kdump_num_t psize;
-	kdump_addr_t pfn = 0;
-	size_t runs = 0;
+	int rc;
 
-	*pages = 0;
 	if (kdump_get_number_attr(p->ctx, KDUMP_ATTR_PAGE_SIZE, &psize) != KDUMP_OK ||
-	    kdump_get_attr(p->ctx, KDUMP_ATTR_FILE_PAGEMAP, &attr) != KDUMP_OK ||
-	    attr.type != KDUMP_BITMAP)
-		return kd_error(p, src->target, "the dump's page map", err, errlen);
-	while (kdump_bmp_find_set(attr.val.bitmap, &pfn) == KDUMP_OK) {
-		kdump_addr_t end = pfn;
-
-		if (kdump_bmp_find_clear(attr.val.bitmap, &end) != KDUMP_OK ||
-		    end <= pfn || end > UINT64_MAX / psize) {
-			errf(err, errlen, "%s: bad page map run at page 0x%" PRIx64,
-				src->target, (uint64_t)pfn);
-			return -EPROTO;
-		}
-		if (++runs > KDUMP_MAX_RUNS) {
-			errf(err, errlen, "%s: more than %u runs of dumped pages",
-				src->target, KDUMP_MAX_RUNS);
-			return -E2BIG;
-		}
-		if (source_add_ram(src, pfn * psize, (end - pfn) * psize) < 0) {
-			errf(err, errlen, "out of memory");
-			return -ENOMEM;
-		}
-		*pages += end - pfn;
-		pfn = end;
-	}
-	if (!runs) {
+	    !psize)
+		return kd_error(p, src->target, "the dump's page size", err, errlen);
+	r.psize = psize;
+	rc = kd_runs(src, p, KDUMP_ATTR_FILE_PAGEMAP, add_range, &r, err, errlen);
+	if (rc)
+		return rc;
+	if (!r.pages) {
 		errf(err, errlen, "%s: no guest memory in the dump (its page bitmap is empty)",
 			src->target);
 		return -EPROTO;
 	}
+	*pages = r.pages;
 	return 0;
 }
 
@@ -385,6 +452,7 @@ struct vtd_source *kdump_source_open(const char *path, char *err, size_t errlen)
 	if (kd_ranges(src, p, &pages, err, errlen) ||
 	    kd_check_descs(src, p, l, pages, err, errlen))
 		goto fail;
+	kd_left_out(src, p, pages);
 	return src;
 
 fail:

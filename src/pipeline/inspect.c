@@ -110,6 +110,7 @@ void vtd_describe_source(const struct vtd_source *src,
 		 src->access ? src->access : "");
 	snprintf(s->format, sizeof(s->format), "%s",
 		 src->format ? src->format : "");
+	s->pages_left_out = src->pages_left_out;
 	s->calls = src->nr_calls;
 }
 

@@ -357,3 +357,28 @@ def test_virsh_dump_kdump_zlib_equals_elf():
     finally:
         d.destroy(name)
         d.virsh("undefine", name, check=False)
+
+
+def test_pages_left_out_are_said():
+    """A kdump file whose dumped-page bitmap (the second) has fewer pages than
+    its RAM bitmap (the first), as makedumpfile's dump levels write: the
+    source says how many pages of RAM were left out (QEMU's own dumps leave
+    none out, and say nothing)."""
+    _, raw = raw_dump()
+    f = fields(raw)
+    half = f["blocks"] * f["block_size"] // 2
+    second = (1 + f["sub"]) * f["block_size"] + half
+    b = bytearray(raw)
+    last = max(i for i in range(second, second + half) if b[i])
+    ones = bin(b[last]).count("1")
+    b[last] = 0                         # the highest dumped pages, left out
+    path = write("left-out", bytes(b))
+    rc, out, err, _, _ = run_measured("-j", "--core=" + path, "dump")
+    assert rc == 2, err
+    assert json.loads(out)["source"]["pages_left_out"] == ones, out[:300]
+    text = subprocess.run([binary(), "--core=" + path, "dump"], stdout=subprocess.PIPE,
+                          text=True).stdout.splitlines()[0]
+    assert text.endswith("(kdump, format kdump-raw-zlib, %d pages of RAM left out of the dump)"
+                         % ones), text
+    rc, out, err, _, _ = run_measured("-j", "--core=" + write("base-raw2", raw), "dump")
+    assert "pages_left_out" not in json.loads(out)["source"]
