@@ -53,10 +53,11 @@ struct sub_fields {
 	unsigned len;				/* sub-header bytes */
 	unsigned vmci_off, vmci_size, vmci_size_len;
 	unsigned note_off, note_size, note_size_len;
+	unsigned max_mapnr_64;
 };
 
-static const struct sub_fields sub32 = { 80, 20, 28, 4, 32, 40, 4 };
-static const struct sub_fields sub64 = { 104, 32, 40, 8, 48, 56, 8 };
+static const struct sub_fields sub32 = { 80, 20, 28, 4, 32, 40, 4, 72 };
+static const struct sub_fields sub64 = { 104, 32, 40, 8, 48, 56, 8, 96 };
 
 /* Is [off, off + len) inside a file of size bytes? */
 static bool inside(uint64_t off, uint64_t len, uint64_t size)
@@ -83,10 +84,12 @@ static void read_layout(const unsigned char *h, bool wide, bool be,
 	l->bitmap_off = (1 + (uint64_t)(int64_t)*sub_blocks) * (uint64_t)bs;
 	l->bitmap_len = blocks * (uint64_t)bs;
 	l->desc_off = l->bitmap_off + l->bitmap_len;
+	l->max_pfn = mapnr;
 }
 
-/* The sub-header's note or VMCOREINFO range, for header version v. */
-static int check_notes(int fd, uint64_t size, const struct kdump_layout *l,
+/* The sub-header's note or VMCOREINFO range, for header version v, and
+ * its max_mapnr_64 (version 6 on). */
+static int check_notes(int fd, uint64_t size, struct kdump_layout *l,
 		       int32_t v, char *err, size_t errlen)
 {
 	const struct sub_fields *s = l->wide ? &sub64 : &sub32;
@@ -106,6 +109,8 @@ static int check_notes(int fd, uint64_t size, const struct kdump_layout *l,
 		errf(err, errlen, "reading the kdump sub-header: %s", strerror(-rc));
 		return rc;
 	}
+	if (v >= 6)
+		l->max_pfn = get(sub + s->max_mapnr_64, 8, l->big_endian);
 	if (v < 3)
 		return 0;	/* neither notes nor VMCOREINFO */
 	if (v >= 4) {
@@ -130,8 +135,9 @@ static int check_notes(int fd, uint64_t size, const struct kdump_layout *l,
 	return 0;
 }
 
-/* Runs of set bits in the bitmaps of l (bit 0 of byte 0 is page 0). */
-static int count_runs(int fd, const struct kdump_layout *l, uint64_t *runs,
+/* Runs of set bits in the bitmaps of l (bit 0 of byte 0 is page 0), and
+ * the set bits of the first one when there are two. */
+static int count_runs(int fd, struct kdump_layout *l, uint64_t *runs,
 		      char *err, size_t errlen)
 {
 	unsigned char *buf = malloc(RUN_CHUNK);
@@ -158,6 +164,8 @@ static int count_runs(int fd, const struct kdump_layout *l, uint64_t *runs,
 			/* a bit starts a run when the bit before it is clear */
 			*runs += (unsigned)__builtin_popcount(b & ~((b << 1) | prev) & 0xff);
 			prev = b >> 7;
+			if (l->two_bitmaps && done + i < l->bitmap_len / 2)
+				l->ram_pages += (unsigned)__builtin_popcount(b);
 		}
 		done += n;
 		if (*runs > KDUMP_MAX_RUNS) {
@@ -172,7 +180,7 @@ static int count_runs(int fd, const struct kdump_layout *l, uint64_t *runs,
 }
 
 static int check_layout(int fd, uint64_t size, const unsigned char *h,
-			const struct kdump_layout *l, int32_t sub_blocks,
+			struct kdump_layout *l, int32_t sub_blocks,
 			char *err, size_t errlen)
 {
 	int32_t version = (int32_t)get(h + 8, 4, l->big_endian);
@@ -191,6 +199,7 @@ static int check_layout(int fd, uint64_t size, const unsigned char *h,
 		return -EPROTO;
 	}
 	rc = check_notes(fd, size, l, version, err, errlen);
+	l->two_bitmaps = l->max_pfn <= l->bitmap_len * 8 / 2;
 	if (!rc)
 		rc = count_runs(fd, l, &runs, err, errlen);
 	return rc;

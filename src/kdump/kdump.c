@@ -23,9 +23,11 @@
  *    file, so a truncated dump would otherwise read as zero pages;
  *  - guest RAM is the runs of set bits of the page bitmap (file.pagemap),
  *    at most KDUMP_MAX_RUNS of them (header.c counts them first);
- *  - pages the RAM bitmap (memory.pagemap) lists but the file left out
+ *  - pages the RAM bitmap (the first of two) lists but the file left out
  *    (makedumpfile's dump levels) are counted: src->pages_left_out, which
  *    the output shows, since they read as holes like any non-RAM page.
+ *    (header.c counts them as it reads the bitmaps: libkdumpfile 0.5.1's
+ *    memory.pagemap leaks the regions it builds.)
  *
  * No whole-dump buffer: memory is libkdumpfile's cache, its list of runs,
  * and the RAM ranges, whatever the size of the dump.
@@ -158,7 +160,7 @@ static const struct kdump_layout *kd_layout(struct kd_priv *p,
 	return NULL;
 }
 
-/* The set bits of a bitmap attribute (file.pagemap or memory.pagemap),
+/* The set bits of a bitmap attribute (file.pagemap),
  * in runs: fn(ctx, first, end) for each; at most KDUMP_MAX_RUNS. */
 static int kd_runs(struct vtd_source *src, struct kd_priv *p, const char *key,
 		   int (*fn)(struct vtd_source *src, uint64_t pfn, uint64_t end,
@@ -193,27 +195,6 @@ static int kd_runs(struct vtd_source *src, struct kd_priv *p, const char *key,
 		pfn = end;
 	}
 	return 0;
-}
-
-static int count_pages(struct vtd_source *src, uint64_t pfn, uint64_t end,
-		       void *ctx)
-{
-	*(uint64_t *)ctx += end - pfn;
-	return 0;
-}
-
-/* RAM pages (memory.pagemap, the first bitmap) that are not in the file:
- * makedumpfile's dump levels leave free, cache, user or zero pages out;
- * QEMU leaves none out. Unknown (0) when libkdumpfile has no RAM map. */
-static void kd_left_out(struct vtd_source *src, struct kd_priv *p,
-			uint64_t dumped)
-{
-	uint64_t ram = 0;
-	char err[200];
-
-	if (!kd_runs(src, p, KDUMP_ATTR_MEMORY_PAGEMAP, count_pages, &ram, err,
-		     sizeof(err)) && ram > dumped)
-		src->pages_left_out = ram - dumped;
 }
 
 struct ranges {
@@ -452,7 +433,8 @@ struct vtd_source *kdump_source_open(const char *path, char *err, size_t errlen)
 	if (kd_ranges(src, p, &pages, err, errlen) ||
 	    kd_check_descs(src, p, l, pages, err, errlen))
 		goto fail;
-	kd_left_out(src, p, pages);
+	if (l->two_bitmaps && l->ram_pages > pages)
+		src->pages_left_out = l->ram_pages - pages;
 	return src;
 
 fail:

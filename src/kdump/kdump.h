@@ -43,6 +43,12 @@ struct kdump_layout {
 	uint32_t block_size;
 	uint64_t bitmap_off, bitmap_len;	/* both bitmaps */
 	uint64_t desc_off;	/* page descriptors */
+	uint64_t max_pfn;	/* max_mapnr, or max_mapnr_64 (version 6+) */
+	/* With max_pfn at most half the bitmap's bits, the bitmap is two:
+	 * the pages of RAM, then the pages in the file (libkdumpfile's rule);
+	 * ram_pages counts the first one's set bits. */
+	bool two_bitmaps;
+	uint64_t ram_pages;
 };
 
 /* Check the header of the kdump file (fd, size bytes) so that
