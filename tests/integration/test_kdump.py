@@ -115,11 +115,11 @@ def check_format_equals_elf(cell, fmt):
     tmpdir = tempfile.mkdtemp(dir=TMP)
     env = dict(os.environ, TMPDIR=tmpdir)
     for cmd in ("dump", "check"):
-        rc_e, out_e, err_e, _, _ = run_measured("-j", "--core=" + elf, cmd)
+        rc_e, out_e, err_e, rss_e, cpu_e = run_measured("-j", "--core=" + elf, cmd)
         rc_k, out_k, err_k, rss, cpu = run_measured("-j", "--core=" + kd, cmd, env=env)
-        print("  %s %s %s: exit %d, %.1f MiB, %.1f s of CPU (dump %.1f MB, ELF %.1f MB)"
+        print("  %s %s %s: exit %d, %.1f MiB, %.1f s of CPU, %.1f MB (ELF: %.1f MiB, %.1f s, %.1f MB)"
               % (cell, fmt, cmd, rc_k, rss, cpu, os.path.getsize(kd) / 1e6,
-                 os.path.getsize(elf) / 1e6))
+                 rss_e, cpu_e, os.path.getsize(elf) / 1e6))
         assert rc_e in (0, 2) and rc_k == rc_e, \
             "exit %d (ELF %d): %s %s" % (rc_k, rc_e, err_k[-500:], err_e[-500:])
         je, jk = json.loads(out_e), json.loads(out_k)
