@@ -42,6 +42,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/array.h"
 #include "source/source.h"
 #include "kdump/kdump.h"
 
@@ -208,16 +209,23 @@ static int add_range(struct vtd_source *src, uint64_t pfn, uint64_t end,
 		     void *ctx)
 {
 	struct ranges *r = ctx;
+	struct ram_range *ram;
 
-	if (end > UINT64_MAX / r->psize) {
+	if (end > UINT64_MAX / r->psize ||
+	    (src->nr_ram && pfn * r->psize <= src->ram[src->nr_ram - 1].start +
+					       src->ram[src->nr_ram - 1].size)) {
 		errf(r->err, r->errlen, "%s: bad page map run at page 0x%" PRIx64,
 			src->target, pfn);
 		return -EPROTO;
 	}
-	if (source_add_ram(src, pfn * r->psize, (end - pfn) * r->psize) < 0) {
+	/* runs come in address order, apart (each is a maximal run): append
+	 * them as they are, sorted and merged, in O(1) each */
+	ram = array_append(&src->ram, &src->nr_ram, sizeof(*ram));
+	if (!ram) {
 		errf(r->err, r->errlen, "out of memory");
 		return -ENOMEM;
 	}
+	*ram = (struct ram_range){ pfn * r->psize, (end - pfn) * r->psize };
 	r->pages += end - pfn;
 	return 0;
 }
