@@ -7,7 +7,7 @@ set -eu
 
 export DEBIAN_FRONTEND=noninteractive
 
-PKGS="build-essential pkg-config libjson-c-dev libelf-dev libreadline-dev
+PKGS="build-essential pkg-config libjson-c-dev libelf-dev libkdumpfile-dev libreadline-dev
       libncurses-dev libvirt-dev qemu-system-x86 busybox-static cpio gzip
       python3 python3-pytest jq socat libvirt-daemon-system libvirt-clients tmux
       debhelper lintian bash-completion zsh groff-base man-db

@@ -23,7 +23,7 @@ base
 source
 vtd
 model
-qmp libvirt elfcore snapshot
+qmp libvirt elfcore kdump snapshot
 walker
 vmm
 check

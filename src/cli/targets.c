@@ -4,10 +4,12 @@
  * option that names one and how to open it. A new source is its backend
  * and one line here (and its words in the man page and completions).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "elfcore/core.h"
+#include "kdump/kdump.h"
 #include "libvirt/source.h"
 #include "qmp/qmp.h"
 #include "snapshot/snapshot.h"
@@ -18,10 +20,26 @@ static struct vtd_source *open_qmp(const char *arg, const struct global_opts *o,
 	return qmp_source_open(arg, &o->qmp_opts, err, errlen);
 }
 
+/* A dump of any format, told by its first bytes: kdump (libkdumpfile),
+ * else ELF. */
 static struct vtd_source *open_core(const char *arg, const struct global_opts *o,
 				    char *err, size_t errlen)
 {
-	return core_source_open(arg, err, errlen);
+	unsigned char head[KDUMP_MAGIC_LEN];
+	struct vtd_source *src;
+	FILE *f = fopen(arg, "rb");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(head, 1, sizeof(head), f);
+		fclose(f);
+	}
+	if (kdump_magic(head, n))
+		return kdump_source_open(arg, err, errlen);
+	src = core_source_open(arg, err, errlen);
+	if (src)
+		src->format = "elf";
+	return src;
 }
 
 static struct vtd_source *open_vm(const char *arg, const struct global_opts *o,

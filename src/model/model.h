@@ -79,6 +79,10 @@ struct vtd_model_source {
 	char kind[16];		/* "qmp", "core", "libvirt", "snapshot" */
 	char target[512];	/* what the user named */
 	char access[16];	/* "xp", "proc-mem", "elf", ...; "" if unknown */
+	char format[24];	/* a dump's format: "elf", "kdump-raw-zlib", ...;
+				 * "" for other sources */
+	uint64_t pages_left_out;	/* kdump: pages of guest RAM its bitmap
+					 * says were left out of the file */
 	unsigned long calls;	/* transport round trips so far */
 };
 

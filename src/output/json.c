@@ -63,6 +63,10 @@ struct json_object *json_source_info(const struct vtd_model_source *s)
 	add(o, "kind", json_object_new_string(s->kind));
 	add(o, "target", json_object_new_string(s->target));
 	add(o, "access", json_object_new_string(s->access));
+	if (s->format[0])	/* dumps only */
+		add(o, "format", json_object_new_string(s->format));
+	if (s->pages_left_out)	/* kdump files that left pages out */
+		add(o, "pages_left_out", json_object_new_int64((int64_t)s->pages_left_out));
 	return o;
 }
 

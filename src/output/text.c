@@ -45,8 +45,15 @@ static void print_raw(FILE *f, const char *indent, const uint64_t *raw,
 
 void text_source_line(FILE *f, const struct vtd_model_source *s)
 {
-	fprintf(f, "source: %s %s (%s)\n", s->kind, s->target,
-		s->access[0] ? s->access : "-");
+	bool fmt = s->format[0] && strcmp(s->format, s->access);
+
+	fprintf(f, "source: %s %s (%s%s%s", s->kind, s->target,
+		s->access[0] ? s->access : "-", fmt ? ", format " : "",
+		fmt ? s->format : "");
+	if (s->pages_left_out)
+		fprintf(f, ", %" PRIu64 " pages of RAM left out of the dump",
+			s->pages_left_out);
+	fputs(")\n", f);
 }
 
 static void print_header(FILE *f, const struct vtd_model *m,

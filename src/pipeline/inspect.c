@@ -108,6 +108,9 @@ void vtd_describe_source(const struct vtd_source *src,
 	snprintf(s->target, sizeof(s->target), "%s", src->target);
 	snprintf(s->access, sizeof(s->access), "%s",
 		 src->access ? src->access : "");
+	snprintf(s->format, sizeof(s->format), "%s",
+		 src->format ? src->format : "");
+	s->pages_left_out = src->pages_left_out;
 	s->calls = src->nr_calls;
 }
 

@@ -47,19 +47,32 @@ int source_read_regs(struct vtd_source *src, uint32_t off, unsigned n,
 	return err;
 }
 
+struct ram_key {
+	const struct ram_range *ram;
+	uint64_t gpa;
+};
+
+static bool range_below(size_t i, const void *ctx)
+{
+	const struct ram_key *k = ctx;
+
+	return k->ram[i].start + k->ram[i].size <= k->gpa;
+}
+
+/* The ranges are sorted and merged (source_add_ram): the one range that
+ * may hold gpa is the first that ends after it, found by binary search (a
+ * kdump file may have a million ranges). */
 bool source_is_ram(const struct vtd_source *src, uint64_t gpa, uint64_t len)
 {
+	struct ram_key k = { src->ram, gpa };
 	uint64_t end = gpa + len;
+	size_t i;
 
 	if (end < gpa)
 		return false;
-	for (size_t i = 0; i < src->nr_ram; i++) {
-		const struct ram_range *r = &src->ram[i];
-
-		if (gpa >= r->start && end <= r->start + r->size)
-			return true;
-	}
-	return false;
+	i = lower_bound(src->nr_ram, range_below, &k);
+	return i < src->nr_ram && gpa >= src->ram[i].start &&
+	       end <= src->ram[i].start + src->ram[i].size;
 }
 
 uint64_t source_ram_end(const struct vtd_source *src)

@@ -62,6 +62,9 @@ struct vtd_source {
 	const struct vtd_source_ops *ops;
 	char target[512];	/* what the user named: socket path, file */
 	const char *access;	/* how memory was read: "xp", "proc-mem", "elf" */
+	const char *format;	/* a dump's file format ("elf", "kdump-zlib",
+				 * ...; see kdump/kdump.h), else NULL */
+	uint64_t pages_left_out;	/* a kdump file's RAM pages not in it */
 	uint64_t mmio_base;	/* IOMMU register base (live sources) */
 	uint64_t mmio_size;	/* its MMIO region's size, 0 if not known */
 	int pid;		/* QEMU's pid on this host, 0 if not known */

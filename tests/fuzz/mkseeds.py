@@ -198,6 +198,11 @@ def live(outdir):
             with open(core, "rb") as f:
                 head = f.read(64 << 10)
             write(outdir, "fuzz_core", scn + "-head.core", head)
+            kd = os.path.join(g.workdir, "g.kdump")
+            g.execute("dump-guest-memory", {"paging": False, "protocol": "file:" + kd,
+                                            "format": "kdump-zlib"})
+            with open(kd, "rb") as f:
+                write(outdir, "fuzz_kdump", scn + ".kdump-zlib", f.read())
             snap = os.path.join(g.workdir, "g.snap")
             r = subprocess.run([vtdctl, "--qmp=" + g.qmp_path, "-o", snap, "snapshot"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)

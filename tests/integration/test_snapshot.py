@@ -75,6 +75,7 @@ def strip_source(d):
     src = dict(d.pop("source"))
     for k in ("kind", "target", "access"):
         src.pop(k)
+    src.pop("format", None)     # a dump's file format; a snapshot has none
     return d, src
 
 
