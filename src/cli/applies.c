@@ -53,7 +53,7 @@ static unsigned given(const struct global_opts *o)
 {
 	const struct vtd_filter *f = &o->walk.filter;
 
-	return (f->bus >= 0 || f->devfn >= 0 ? A_SLOT : 0) |
+	return (vtd_filter_has_slot(f) ? A_SLOT : 0) |
 	       (f->pasid >= 0 ? A_PASID : 0) | (f->did >= 0 ? A_DID : 0) |
 	       (o->count >= 0 ? A_COUNT : 0) | (o->output ? A_OUTPUT : 0) |
 	       (o->interval_ms > 0 ? A_INTERVAL : 0) | (o->pages ? A_PAGES : 0) |
