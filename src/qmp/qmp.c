@@ -128,7 +128,8 @@ static int qmp_recv(struct vtd_source *src, int64_t deadline,
 		    struct json_object **out)
 {
 	struct qmp_priv *p = P(src);
-	size_t fed = 0;
+	struct qmp_scan sc = { 0 };
+	size_t fed = 0, ok = 0;	/* ok: bytes at roff the scan accepted */
 
 	*out = NULL;
 	json_tokener_reset(p->tok);
@@ -138,7 +139,19 @@ static int qmp_recv(struct vtd_source *src, int64_t deadline,
 			struct json_object *obj;
 			enum json_tokener_error jerr;
 
-			/* never hand the tokener more than the cap allows */
+			/* never hand the tokener a value before the scan counted
+			 * it, nor more than the cap allows */
+			if (!ok) {
+				char why[96];
+				long k = qmp_scan_reply(&sc, p->rbuf + p->roff,
+							avail, why, sizeof(why));
+
+				if (k < 0)
+					return fail(src, -EPROTO, "QMP: %s", why);
+				ok = (size_t)k;
+			}
+			if (avail > ok)
+				avail = ok;
 			if (avail > p->max_reply + 1 - fed)
 				avail = p->max_reply + 1 - fed;
 			if (avail > INT32_MAX)
@@ -150,6 +163,7 @@ static int qmp_recv(struct vtd_source *src, int64_t deadline,
 				used = avail;
 			p->roff += used;
 			fed += used;
+			ok -= used;
 			if (obj && fed <= p->max_reply) {
 				*out = obj;
 				return 0;
@@ -201,15 +215,15 @@ static int qmp_transact(struct vtd_source *src, const char *cmd,
  */
 static int qmp_set_running(struct vtd_source *src, bool run, bool *was)
 {
-	struct json_object *ret = NULL, *r;
+	struct json_object *ret = NULL;
 	int rc;
 
 	if (was) {
 		rc = transact(src, "query-status", NULL, &ret, false);
 		if (rc)
 			return rc;
-		*was = json_object_object_get_ex(ret, "running", &r) &&
-		       json_object_get_boolean(r);
+		*was = false;
+		qmp_get_bool(ret, "running", was);
 		json_object_put(ret);
 		ret = NULL;
 		if (*was == run)
@@ -519,7 +533,7 @@ struct vtd_source *qmp_source_open_fd(int fd, const char *target,
 	struct qmp_priv *p = calloc(1, sizeof(*p));
 	int rc;
 
-	if (!src || !p || !(p->tok = json_tokener_new())) {
+	if (!src || !p || !(p->tok = json_tokener_new_ex(QMP_MAX_DEPTH + 1))) {
 		snprintf(err, errlen, "out of memory");
 		close(fd);
 		if (p && p->tok)

@@ -108,6 +108,25 @@ static char *read_maps(int pid)
 	return buf;
 }
 
+/* The piece holding gpa (pieces are sorted and disjoint), or NULL. */
+static bool piece_ends_at_or_below(size_t i, const void *ctx)
+{
+	const struct procmem *pm = ((const void *const *)ctx)[0];
+	uint64_t gpa = *(const uint64_t *)((const void *const *)ctx)[1];
+
+	return pm->pieces[i].start + pm->pieces[i].size <= gpa;
+}
+
+static struct qmp_ram_piece *find_piece(struct procmem *pm, uint64_t gpa)
+{
+	const void *ctx[2] = { pm, &gpa };
+	size_t i = lower_bound(pm->nr_pieces, piece_ends_at_or_below, ctx);
+
+	if (i < pm->nr_pieces && gpa >= pm->pieces[i].start)
+		return &pm->pieces[i];
+	return NULL;
+}
+
 /*
  * Translate the piece holding gpa, once. A flat-view piece is one range of
  * one RAMBlock, whose host memory is one contiguous allocation, so the host
@@ -124,10 +143,7 @@ static int piece_for(struct vtd_source *src, struct procmem *pm, uint64_t gpa,
 	bool mapped;
 	int rc;
 
-	for (size_t i = 0; i < pm->nr_pieces; i++)
-		if (gpa >= pm->pieces[i].start &&
-		    gpa - pm->pieces[i].start < pm->pieces[i].size)
-			pc = &pm->pieces[i];
+	pc = find_piece(pm, gpa);
 	if (!pc)
 		return PROCMEM_FALLBACK;
 	*out = pc;

@@ -16,8 +16,10 @@ from vtdctl import binary
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
-sys.path[:0] = [os.path.join(REPO, "tests", "hostile")]
+sys.path[:0] = [os.path.join(REPO, "tests", "hostile"),
+                os.path.join(REPO, "tests", "guest", "vtdguest")]
 import mkcore  # noqa: E402
+import qmpfake  # noqa: E402
 
 TMP = tempfile.mkdtemp(prefix="vtdctl-hostile-inputs-")
 
@@ -32,18 +34,40 @@ def slack(seconds):
     return 3 * seconds if asan_build() else seconds
 
 
+# Run by a small interpreter of its own: a child's peak RSS counts the
+# memory of the process it was forked from, and this one holds the test's
+# big replies.
+RSS_RUNNER = """
+import resource, subprocess, sys
+r = subprocess.run(sys.argv[1:])
+sys.stderr.write("\\nRSS-KB %d\\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(r.returncode)
+"""
+
+
+def vtdctl_rusage(*args, timeout=60):
+    """(rc, stdout, stderr, wall seconds, peak RSS in MiB) of one run."""
+    rc, out, err, secs = run_argv([sys.executable, "-c", RSS_RUNNER, binary()] + list(args),
+                                  timeout)
+    err, _, kb = err.rpartition("\nRSS-KB ")
+    return rc, out, err, secs, int(kb) / 1024
+
+
+def run_argv(argv, timeout, env=None):
+    t0 = time.monotonic()
+    try:
+        r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired:
+        raise AssertionError("%s: still running after %d s (a hang)"
+                             % (" ".join(argv), timeout))
+    return r.returncode, r.stdout, r.stderr, time.monotonic() - t0
+
+
 def vtdctl(*args, timeout=60, env=None):
     """(rc, stdout, stderr, wall seconds); a run past timeout fails the test
     as a hang."""
-    t0 = time.monotonic()
-    try:
-        r = subprocess.run([binary()] + list(args), stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True, timeout=timeout,
-                           env=env)
-    except subprocess.TimeoutExpired:
-        raise AssertionError("vtdctl %s: still running after %d s (a hang)"
-                             % (" ".join(args), timeout))
-    return r.returncode, r.stdout, r.stderr, time.monotonic() - t0
+    return run_argv([binary()] + list(args), timeout, env)
 
 
 # --- item 6: many RAM ranges -------------------------------------------------
@@ -171,5 +195,122 @@ def test_core_truncated_while_read_is_an_error_not_sigbus():
         assert os.path.getsize(path) == data_off    # the shim did cut it
 
 
+# --- items 8 and 9: QMP replies --------------------------------------------------
+
+_guest = []
+
+
+def guest():
+    """The test guest (vtdguest, scalable-basic) on a real QEMU, booted once
+    for this module."""
+    import boot
+    import unittest
+    if shutil.which(os.environ.get("QEMU") or "qemu-system-x86_64") is None:
+        raise unittest.SkipTest("no QEMU")
+    if not _guest:
+        g = boot.VtdGuest(boot.scenario_path("scalable-basic"))
+        g.start()
+        _guest.append(g)
+    return _guest[0]
+
+
+def proxy(name, **kw):
+    return qmpfake.RewriteProxy(guest().qmp_path, os.path.join(TMP, name + ".sock"), **kw)
+
+
+def hmp_line(cmd):
+    if cmd.get("execute") != "human-monitor-command":
+        return None
+    return (cmd.get("arguments") or {}).get("command-line")
+
+
+def bdfs(out):
+    return sorted(line.split()[0] for line in out.splitlines()
+                  if line[:2].isdigit() and line[2:3] == ":")
+
+
+def test_qom_list_with_null_type_fake_reply_from_real_qemu():
+    """qom-list /objects answered with null where strings belong (and a
+    number for an element): vtdctl crashed in strcmp(NULL)."""
+    def rewrite(cmd, rep):
+        if cmd.get("execute") == "qom-list" and \
+                (cmd.get("arguments") or {}).get("path") == "/objects":
+            return {"return": [{"name": "x", "type": None},
+                               {"name": None, "type": "child<iommufd>"},
+                               {"name": 5, "type": {"a": 1}}, 7, None],
+                    "id": rep.get("id")}
+        return None
+    with proxy("plain") as p:
+        rc0, out0, err0, _ = vtdctl("--qmp=" + p.path, "dump")
+    with proxy("nulltype", rewrite=rewrite) as p:
+        rc, out, err, _ = vtdctl("--qmp=" + p.path, "dump")
+        assert "qom-list" in p.log, p.log
+    assert rc == rc0 and rc in (0, 2), "exit %d (%d untouched)\n%s" % (rc, rc0, err)
+    assert bdfs(out) == bdfs(out0) and bdfs(out), out
+
+
+def test_huge_wide_greeting_fake_server():
+    """A 60 MiB greeting of [] elements once cost 3.1 GB: refused after
+    QMP_MAX_CONTAINERS arrays, before json-c builds more; and one of
+    numbers after QMP_MAX_VALUES values."""
+    path = os.path.join(TMP, "wide.sock")
+    body = b'{"QMP": {"version": {}, "capabilities": [' + b"[]," * (20 << 20) + b"[]]}}\r\n"
+    qmpfake.serve_bytes(path, body)
+    rc, out, err, secs, rss = vtdctl_rusage("--qmp=" + path, "dump")
+    print("  60 MiB greeting of []: %.2f s, %.0f MiB peak RSS, exit %d" % (secs, rss, rc))
+    assert rc == 1 and "more than 262144 JSON values or 65536 objects" in err, err
+    assert rss < 64, "%.0f MiB" % rss
+
+
+def test_huge_flat_greeting_fake_server():
+    path = os.path.join(TMP, "flat.sock")
+    body = b'{"QMP": {"version": {}, "capabilities": [' + b"1," * (30 << 20) + b"1]}}\r\n"
+    qmpfake.serve_bytes(path, body)
+    rc, out, err, secs, rss = vtdctl_rusage("--qmp=" + path, "dump")
+    print("  60 MiB greeting of 1: %.2f s, %.0f MiB peak RSS, exit %d" % (secs, rss, rc))
+    assert rc == 1 and "more than 262144 JSON values" in err, err
+    assert rss < 64, "%.0f MiB" % rss
+
+
+def test_deep_greeting_fake_server():
+    path = os.path.join(TMP, "deep.sock")
+    qmpfake.serve_bytes(path, b'{"QMP": ' + b"[" * 100000 + b"\r\n")
+    rc, out, err, secs = vtdctl("--qmp=" + path, "dump")
+    assert rc == 1 and "nested deeper than 64 levels" in err, err
+
+
+def test_mtree_of_400k_lines_fake_reply_from_real_qemu():
+    """`info mtree` with 400k extra lines (strstr ran to the end of the
+    reply from each line: 35 s) and `info mtree -f` with 200k RAM pieces
+    (each piece sorted in and searched one by one: over 5 minutes)."""
+    junk = "".join("  junk line %d with no region on it\r\n" % i for i in range(400000))
+    pieces = "".join("  %016x-%016x (prio 0, ram): pc.ram @%016x\r\n"
+                     % (base, base + 0xfff, base) for base in
+                     ((1 << 40) + 0x2000 * i for i in range(200000)))
+
+    def rewrite(cmd, rep):
+        line = hmp_line(cmd)
+        if not line or not line.startswith("info mtree") or "return" not in rep:
+            return None
+        text = rep["return"]
+        if "-f" in line.split():
+            head, sep, tail = text.partition(' AS "memory"')
+            nl = tail.index("\n") + 1
+            text = head + sep + tail[:nl] + pieces + tail[nl:]
+        else:
+            text += junk
+        return {"return": text, "id": rep.get("id")}
+    with proxy("plain2") as p:
+        rc0, out0, err0, _ = vtdctl("--qmp=" + p.path, "--no-proc-mem", "dump")
+    with proxy("bigmtree", rewrite=rewrite) as p:
+        rc, out, err, secs = vtdctl("--qmp=" + p.path, "--no-proc-mem", "dump", timeout=120)
+    print("  400k-line mtree, 200k RAM pieces: %.2f s, exit %d" % (secs, rc))
+    assert rc == rc0, "exit %d (%d untouched)\n%s" % (rc, rc0, err)
+    assert bdfs(out) == bdfs(out0) and bdfs(out), out
+    assert secs < slack(20), "%.1f s" % secs
+
+
 def teardown_module():
+    for g in _guest:
+        g.stop()
     shutil.rmtree(TMP, ignore_errors=True)
