@@ -310,6 +310,71 @@ def test_mtree_of_400k_lines_fake_reply_from_real_qemu():
     assert secs < slack(20), "%.1f s" % secs
 
 
+# --- item 4: --pause and a session that breaks mid-walk --------------------------
+
+def break_mid_walk(action, after=3, also=None):
+    """on_command for RewriteProxy: the after-th HMP command once "stop" went
+    through gets action ("close" or "swallow"), and also(proxy) runs then."""
+    state = {"n": 0, "done": False}
+
+    def on_command(p, cmd):
+        if state["done"] or "stop" not in p.log or cmd.get("execute") != "human-monitor-command":
+            return None
+        state["n"] += 1
+        if state["n"] < after:
+            return None
+        state["done"] = True
+        if also:
+            also(p)
+        return action
+    return on_command
+
+
+def running():
+    return guest().execute("query-status")["running"]
+
+
+def test_pause_resumes_after_the_connection_breaks_mid_walk_proxy_to_real_qemu():
+    """The peer closes the connection while the VM is stopped: "cont" once
+    never went out (the session was marked broken) and the VM stayed
+    stopped; now it goes over a new connection, and the message says so."""
+    assert running()
+    with proxy("pause-close", on_command=break_mid_walk("close")) as p:
+        rc, out, err, _ = vtdctl("--qmp=" + p.path, "--pause", "--no-proc-mem", "dump")
+        log = list(p.log)
+    assert rc == 1, "exit %d\n%s" % (rc, err)
+    assert "QMP connection closed" in err and "runs again" in err, err
+    assert running(), "the VM was left stopped"
+    assert log.count("qmp_capabilities") == 2 and log[-1] == "cont", log
+
+
+def test_pause_resumes_after_a_reply_times_out_proxy_to_real_qemu():
+    assert running()
+    with proxy("pause-late", on_command=break_mid_walk("swallow")) as p:
+        rc, out, err, _ = vtdctl("--qmp=" + p.path, "--timeout=1000", "--pause",
+                                 "--no-proc-mem", "dump")
+        log = list(p.log)
+    assert rc == 1, "exit %d\n%s" % (rc, err)
+    assert "1000 ms" in err and "runs again" in err, err
+    assert running(), "the VM was left stopped"
+    assert log[-1] == "cont", log
+
+
+def test_pause_says_the_vm_is_still_paused_when_it_cannot_resume_proxy_to_real_qemu():
+    """The peer breaks and then takes no new connection: vtdctl cannot
+    resume the VM, and says so, with how to do it."""
+    assert running()
+    try:
+        with proxy("pause-gone", on_command=break_mid_walk("close", also=lambda p: p.close())) as p:
+            rc, out, err, _ = vtdctl("--qmp=" + p.path, "--pause", "--no-proc-mem", "dump")
+        assert rc == 1, "exit %d\n%s" % (rc, err)
+        assert "the VM is still paused" in err and "cont" in err, err
+        assert not running()
+    finally:
+        guest().execute("cont")
+    assert running()
+
+
 def teardown_module():
     for g in _guest:
         g.stop()
