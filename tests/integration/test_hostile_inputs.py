@@ -375,6 +375,89 @@ def test_pause_says_the_vm_is_still_paused_when_it_cannot_resume_proxy_to_real_q
     assert running()
 
 
+# --- item 11: the shell's history file --------------------------------------------
+
+def shell_session(home, lines):
+    """vtdctl --core=C shell with HOME=home: type lines, leave with Ctrl-D.
+    Returns what the terminal showed."""
+    import re
+    from test_shell import Shell, PROMPT
+    mem, _ = mkcore.scalable_base()
+    core = os.path.join(TMP, "shell.core")
+    if not os.path.exists(core):
+        mkcore.write_core(core, mem)
+    sh = Shell(home, "--core=" + core)
+    try:
+        seen = sh.expect(re.escape(PROMPT))[1]
+        for line in lines:
+            seen += sh.line(line)
+        sh.send("\x04")
+        assert sh.wait() == 0
+        return seen + sh.out
+    finally:
+        sh.kill()
+
+
+def fresh_home(name):
+    home = os.path.join(TMP, name)
+    os.makedirs(home)
+    os.chmod(home, 0o700)
+    return home
+
+
+def test_history_never_follows_a_symlink():
+    """~/.vtdctl_history a symlink to a file root may write: a typed line
+    once landed in that file."""
+    home = fresh_home("home-link")
+    victim = os.path.join(TMP, "victim")
+    with open(victim, "w") as f:
+        f.write("precious\n")
+    os.symlink(victim, os.path.join(home, ".vtdctl_history"))
+    out = shell_session(home, ["version"])
+    assert "history not kept" in out and "symbolic link" in out, out
+    with open(victim) as f:
+        assert f.read() == "precious\n"
+    assert os.path.islink(os.path.join(home, ".vtdctl_history"))
+
+
+def test_history_not_kept_in_another_users_home():
+    """HOME of another user (sudo -E): nothing is written there."""
+    if os.geteuid() != 0:
+        import unittest
+        raise unittest.SkipTest("needs root to give a directory away")
+    home = fresh_home("home-other")
+    os.chown(home, 4321, 4321)
+    out = shell_session(home, ["version"])
+    assert "history not kept" in out and "another user" in out, out
+    assert os.listdir(home) == ["inputrc"], os.listdir(home)   # the test's own
+
+
+def test_history_of_another_owner_is_left_alone():
+    if os.geteuid() != 0:
+        import unittest
+        raise unittest.SkipTest("needs root to give a file away")
+    home = fresh_home("home-file")
+    hist = os.path.join(home, ".vtdctl_history")
+    with open(hist, "w") as f:
+        f.write("theirs\n")
+    os.chown(hist, 4321, 4321)
+    out = shell_session(home, ["version"])
+    assert "history not kept" in out, out
+    with open(hist) as f:
+        assert f.read() == "theirs\n"
+
+
+def test_history_is_written_whole_and_private():
+    home = fresh_home("home-ok")
+    shell_session(home, ["version", "help dump"])
+    hist = os.path.join(home, ".vtdctl_history")
+    st = os.lstat(hist)
+    assert stat.S_ISREG(st.st_mode) and st.st_mode & 0o077 == 0, oct(st.st_mode)
+    with open(hist) as f:
+        assert f.read().splitlines() == ["version", "help dump"]
+    assert sorted(os.listdir(home)) == [".vtdctl_history", "inputrc"]
+
+
 def teardown_module():
     for g in _guest:
         g.stop()
