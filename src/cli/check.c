@@ -22,7 +22,7 @@ static void print_check_text(const struct vtd_model *m)
 		pasids += m->devices[i].nr_pasids;
 	if (m->nr_findings) {
 		/* text_findings() prints a "findings:" header, then one line each */
-		text_findings(stdout, m);
+		text_findings(text_stdout(), m);
 		return;
 	}
 	printf("clean: %zu devices, %zu present PASID entries, host side %s\n",

@@ -18,15 +18,27 @@ void report_error(const char *fmt, ...)
 	va_list ap;
 	struct json_object *o;
 
+	char shown[4 * sizeof(msg)];
+
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "vtdctl: %s\n", msg);
+	/* messages quote the peer, the file, the guest: no raw escapes */
+	fprintf(stderr, "vtdctl: %s\n", text_escape(shown, sizeof(shown), msg));
 	if (g.out.json) {
 		o = json_object_new_object();
 		json_object_object_add(o, "error", json_object_new_string(msg));
 		json_print(stdout, o, g.out.pretty);
 	}
+}
+
+FILE *text_stdout(void)
+{
+	static FILE *f;
+
+	if (!f)
+		f = text_escaping_stream(stdout);
+	return f;
 }
 
 int exit_status_of(const struct vtd_model *m)

@@ -529,7 +529,7 @@ int do_diff(int argc, char **argv)
 		json_object_object_add(o, "changes", changes);
 		json_print(stdout, o, g.out.pretty);
 	} else {
-		text_diff(stdout, &a, &b, changes);
+		text_diff(text_stdout(), &a, &b, changes);
 		json_object_put(changes);
 	}
 out:

@@ -19,7 +19,7 @@ int do_dump(int argc, char **argv)
 	if (g.out.json)
 		json_dump_stream(stdout, &m, &g.out, g.pages ? &pages : NULL);
 	else
-		text_dump(stdout, &m, &g.out, g.pages ? &pages : NULL);
+		text_dump(text_stdout(), &m, &g.out, g.pages ? &pages : NULL);
 	if (g.out.verbose && !g.out.json)
 		fprintf(stderr, "%s: memory read through %s, %lu QMP/source calls\n",
 			"vtdctl", src->access ? src->access : "-", src->nr_calls);

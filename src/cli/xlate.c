@@ -113,7 +113,7 @@ int do_xlate(int argc, char **argv)
 	if (g.out.json)
 		json_print(stdout, json_xlate(x), g.out.pretty);
 	else
-		text_xlate(stdout, x, &g.out);
+		text_xlate(text_stdout(), x, &g.out);
 	rc = x->faulted ? EXIT_FINDINGS : EXIT_OK;
 out_model:
 	vtd_model_free(&m);

@@ -458,6 +458,50 @@ def test_history_is_written_whole_and_private():
     assert sorted(os.listdir(home)) == [".vtdctl_history", "inputrc"]
 
 
+# --- item 12: terminal escapes in text output -------------------------------------
+
+EVIL = "\x1b]0;owned\x07\x1b[2J\u009b31m\rX\x08"
+
+
+def test_terminal_escapes_from_a_snapshot_are_shown_escaped():
+    """A snapshot's created and target strings (and QEMU's, a peer's, the
+    guest's through them) were printed raw: a title change, a clear screen,
+    a CSI. Text output shows them as \\xHH; JSON keeps them, escaped."""
+    import json
+    mem, _ = mkcore.scalable_base()
+    core = os.path.join(TMP, "esc.core")
+    mkcore.write_core(core, mem)
+    a, b = os.path.join(TMP, "a.snap"), os.path.join(TMP, "b.snap")
+    rt = "--rtaddr=0x%x" % (mkcore.RT | mkcore.TTM_SCALABLE)
+    for path in (a, b):
+        rc, out, err, _ = vtdctl("--core=" + core, rt, "snapshot", "-o", path)
+        assert rc == 0, err
+    with open(b) as f:
+        snap = json.load(f)
+    snap["created"] = EVIL
+    snap["source"]["target"] = EVIL + "/x.core"
+    snap["pages"][-1]["q"]["1"] = "0x2"          # a DID change: a diff to show
+    with open(b, "w") as f:
+        json.dump(snap, f)
+    rc, out, err, _ = run_argv([binary(), "diff", a, b], 30)
+    assert rc in (0, 1, 2) and "+++" in out, (rc, out, err)
+    for ch in "\x1b\x07\x08\r\u009b":
+        assert ch not in out, repr(out)
+    assert "\\x1b]0;owned\\x07" in out and "\\xc2\\x9b31m" in out, out
+    rc, out, err, _ = run_argv([binary(), "-j", "diff", a, b], 30)
+    assert "\x1b" not in out and "\\u001b]0;owned\\u0007" in out, out
+    j = json.loads(out)
+    assert j["b"]["created"] == EVIL and j["b"]["target"] == EVIL + "/x.core", j["b"]
+
+
+def test_terminal_escapes_in_an_error_message_are_shown_escaped():
+    path = os.path.join(TMP, "bad\x1b[2J.core")
+    with open(path, "wb") as f:
+        f.write(b"\x7fELF" + b"\0" * 60)
+    rc, out, err, _ = vtdctl("--core=" + path, "dump")
+    assert rc == 1 and "\x1b" not in err and "bad\\x1b[2J.core" in err, repr(err)
+
+
 def teardown_module():
     for g in _guest:
         g.stop()
