@@ -84,6 +84,7 @@ struct vtd_model_source {
 	char kind[16];		/* "qmp", "core", "libvirt", "snapshot" */
 	char target[512];	/* what the user named */
 	char access[16];	/* "xp", "proc-mem", "elf", ...; "" if unknown */
+	char access_why[256];	/* why memory was read that way, "" if no reason */
 	unsigned long calls;	/* transport round trips so far */
 };
 

@@ -63,6 +63,8 @@ struct json_object *json_source_info(const struct vtd_model_source *s)
 	add(o, "kind", json_object_new_string(s->kind));
 	add(o, "target", json_object_new_string(s->target));
 	add(o, "access", json_object_new_string(s->access));
+	if (s->access_why[0])	/* live sources that read guest RAM */
+		add(o, "access_why", json_object_new_string(s->access_why));
 	return o;
 }
 

@@ -116,6 +116,7 @@ void vtd_describe_source(const struct vtd_source *src,
 	snprintf(s->target, sizeof(s->target), "%s", src->target);
 	snprintf(s->access, sizeof(s->access), "%s",
 		 src->access ? src->access : "");
+	snprintf(s->access_why, sizeof(s->access_why), "%s", src->access_why);
 	s->calls = src->nr_calls;
 }
 

@@ -58,6 +58,7 @@ struct vtd_source {
 	const struct vtd_source_ops *ops;
 	char target[512];	/* what the user named: socket path, file */
 	const char *access;	/* how memory was read: "xp", "proc-mem", "elf" */
+	char access_why[256];	/* why that way, "" if nothing to say */
 	uint64_t mmio_base;	/* IOMMU register base (live sources) */
 	uint64_t mmio_size;	/* its MMIO region's size, 0 if not known */
 	int pid;		/* QEMU's pid on this host, 0 if not known */

@@ -433,6 +433,32 @@ def test_pause_says_the_vm_is_still_paused_when_it_cannot_resume_proxy_to_real_q
     assert running()
 
 
+# --- item 10: /proc/PID/mem only of the QEMU that owns guest RAM -------------------
+
+def test_proc_mem_only_of_the_qemu_that_owns_guest_ram_proxy_to_real_qemu():
+    """Through a relaying proxy, SO_PEERCRED names the proxy (a Python
+    process): its memory is not guest RAM. vtdctl once checked 16 bytes per
+    RAM piece; now gpa2hva's addresses must be mapped in the peer and agree
+    with xp at random places, or RAM is read with xp, and it says why."""
+    import json
+    if os.geteuid() != 0:
+        import unittest
+        raise unittest.SkipTest("needs root to read another process's memory")
+    rc, out, err, _ = vtdctl("--qmp=" + guest().qmp_path, "-j", "dump")
+    direct = json.loads(out)
+    assert direct["source"]["access"] == "proc-mem", direct["source"]
+    assert "/proc/%d/mem of " % guest().proc.pid in direct["source"]["access_why"], direct["source"]
+    with proxy("procmem") as p:
+        rc2, out2, err2, _ = vtdctl("--qmp=" + p.path, "-j", "dump")
+        rc3, out3, err3, _ = vtdctl("--qmp=" + p.path, "-v", "dump")
+    via = json.loads(out2)
+    why = via["source"].get("access_why", "")
+    assert via["source"]["access"] == "xp", via["source"]
+    assert "/proc/%d/mem not used" % os.getpid() in why and "not mapped" in why, why
+    assert "access: " + why in out3, out3
+    assert rc2 == rc and via["devices"] == direct["devices"]
+
+
 # --- item 11: the shell's history file --------------------------------------------
 
 def shell_session(home, lines):
