@@ -4,6 +4,7 @@
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli/cli.h"
 
@@ -32,13 +33,22 @@ void report_error(const char *fmt, ...)
 	}
 }
 
+static FILE *text_out;
+
+static void close_text_stdout(void)
+{
+	if (text_out && text_out != stdout)
+		fclose(text_out);	/* its last bytes, and its state */
+	text_out = NULL;
+}
+
 FILE *text_stdout(void)
 {
-	static FILE *f;
-
-	if (!f)
-		f = text_escaping_stream(stdout);
-	return f;
+	if (!text_out) {
+		text_out = text_escaping_stream(stdout);
+		atexit(close_text_stdout);
+	}
+	return text_out;
 }
 
 int exit_status_of(const struct vtd_model *m)
