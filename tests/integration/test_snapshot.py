@@ -75,6 +75,7 @@ def strip_source(d):
     src = dict(d.pop("source"))
     for k in ("kind", "target", "access"):
         src.pop(k)
+    src.pop("access_why", None)     # live only: why RAM was read that way
     return d, src
 
 
