@@ -54,15 +54,19 @@ static bool prop_is_key(const char *name)
 
 void vtd_vmm_text(FILE *f, const struct vtd_vmm *v, int verbose)
 {
+	char a[4 * sizeof(v->package)], b[4 * sizeof(v->props[0].value)];
+
 	if (!v->known)
 		return;
-	fprintf(f, "vmm: QEMU %s%s%s%s", v->version, v->package[0] ? " (" : "",
-		v->package, v->package[0] ? ")" : "");
+	/* one line: QEMU's strings with no line breaks of their own */
+	fprintf(f, "vmm: QEMU %s%s%s%s", text_escape(b, sizeof(b), v->version),
+		v->package[0] ? " (" : "", text_escape(a, sizeof(a), v->package),
+		v->package[0] ? ")" : "");
 	if (v->iommu_found)
 		fprintf(f, ", intel-iommu");
 	for (unsigned i = 0; i < v->nr_props; i++)
 		if (verbose || prop_is_key(v->props[i].name))
 			fprintf(f, " %s=%s", v->props[i].name,
-				v->props[i].value);
+				text_escape(b, sizeof(b), v->props[i].value));
 	fputc('\n', f);
 }

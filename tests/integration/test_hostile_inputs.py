@@ -563,7 +563,7 @@ def test_terminal_escapes_from_a_snapshot_are_shown_escaped():
     with open(b) as f:
         snap = json.load(f)
     snap["created"] = EVIL
-    snap["source"]["target"] = EVIL + "/x.core"
+    snap["source"]["target"] = EVIL + "/x.core\nfindings:"
     snap["pages"][-1]["q"]["1"] = "0x2"          # a DID change: a diff to show
     with open(b, "w") as f:
         json.dump(snap, f)
@@ -572,10 +572,11 @@ def test_terminal_escapes_from_a_snapshot_are_shown_escaped():
     for ch in "\x1b\x07\x08\r\u009b":
         assert ch not in out, repr(out)
     assert "\\x1b]0;owned\\x07" in out and "\\xc2\\x9b31m" in out, out
+    assert "/x.core\\x0afindings:" in out and "\nfindings:" not in out, out
     rc, out, err, _ = run_argv([binary(), "-j", "diff", a, b], 30)
     assert "\x1b" not in out and "\\u001b]0;owned\\u0007" in out, out
     j = json.loads(out)
-    assert j["b"]["created"] == EVIL and j["b"]["target"] == EVIL + "/x.core", j["b"]
+    assert j["b"]["created"] == EVIL and j["b"]["target"] == EVIL + "/x.core\nfindings:", j["b"]
 
 
 def test_terminal_escapes_in_an_error_message_are_shown_escaped():
