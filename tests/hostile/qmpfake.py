@@ -120,3 +120,97 @@ def serve_bytes(path, data):
     t = threading.Thread(target=loop, daemon=True)
     t.start()
     return t
+
+
+class FakeQemu:
+    """A fake QEMU monitor (no QEMU): enough QMP for a walk over xp and
+    gpa2hva. regs: {offset: qword} of the IOMMU registers at 0xfed90000;
+    ram(gpa) -> the qword xp reads there (RAM is [0, ram_size)); hva(gpa) ->
+    the host address gpa2hva names. Every other monitor command gets an
+    empty answer. One client at a time, any number of them."""
+
+    MMIO = 0xfed90000
+
+    def __init__(self, path, regs, ram, ram_size, hva):
+        self.regs, self.ram, self.ram_size, self.hva = regs, ram, ram_size, hva
+        self.log = []
+        if os.path.exists(path):
+            os.unlink(path)
+        self.path = path
+        self.srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.srv.bind(path)
+        self.srv.listen(4)
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.srv.close()
+
+    def _accept(self):
+        while True:
+            try:
+                c, _ = self.srv.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(c,), daemon=True).start()
+
+    def _qword(self, a):
+        if self.MMIO <= a < self.MMIO + 0x1000:
+            return self.regs.get(a - self.MMIO, 0)
+        if a + 8 <= self.ram_size:
+            return self.ram(a)
+        return None
+
+    def _xp(self, line):
+        fmt, addr = line.split()[1:3]
+        n, width = int(fmt[1:-2]), 64 if fmt[-2] == "g" else 32
+        addr = int(addr, 16)
+        step, out = width // 8, []
+        for i in range(n):
+            a = addr + i * step
+            q = self._qword(a & ~7)
+            if q is None:
+                return "%016x: Cannot access memory\r\n" % a
+            v = q if width == 64 else (q >> (8 * (a & 4))) & 0xffffffff
+            if i % (16 // step) == 0:
+                out.append("%016x:" % a)
+            out[-1] += " 0x%0*x" % (width // 4, v)
+        return "\r\n".join(out) + "\r\n"
+
+    def _hmp(self, line):
+        if line.startswith("xp "):
+            return self._xp(line)
+        if line.startswith("gpa2hva "):
+            gpa = int(line.split()[1], 16)
+            return "Host virtual address for 0x%x (pc.ram) is 0x%x\r\n" % (gpa, self.hva(gpa))
+        if line == "info mtree -f -o":
+            return ('FlatView #0\r\n AS "memory", root: system\r\n Root memory region: system\r\n'
+                    '  0000000000000000-%016x (prio 0, ram): pc.ram owner:{obj path=/objects/pc.ram}\r\n'
+                    '  00000000fed90000-00000000fed90fff (prio 0, i/o): intel_iommu\r\n'
+                    % (self.ram_size - 1))
+        return ""
+
+    def _serve(self, c):
+        f = c.makefile("rb")
+        try:
+            c.sendall(b'{"QMP": {"version": {"qemu": {"major": 7, "minor": 2, "micro": 0},'
+                      b' "package": "fake"}, "capabilities": []}}\r\n')
+            for line in f:
+                cmd = json.loads(line)
+                name = cmd.get("execute")
+                self.log.append(name)
+                if name == "human-monitor-command":
+                    ret = self._hmp(cmd["arguments"]["command-line"])
+                elif name in ("qmp_capabilities", "query-status"):
+                    ret = {"running": True, "status": "running"} if name == "query-status" else {}
+                else:
+                    c.sendall(json.dumps({"error": {"class": "CommandNotFound", "desc": "fake"},
+                                          "id": cmd.get("id")}).encode() + b"\r\n")
+                    continue
+                c.sendall(json.dumps({"return": ret, "id": cmd.get("id")}).encode() + b"\r\n")
+        except (OSError, ValueError):
+            pass
+        finally:
+            c.close()

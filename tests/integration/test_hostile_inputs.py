@@ -470,6 +470,41 @@ def test_proc_mem_only_of_the_qemu_that_owns_guest_ram_proxy_to_real_qemu():
     assert rc2 == rc and via["devices"] == direct["devices"]
 
 
+def test_proc_mem_refuses_a_peer_whose_heap_mimics_guest_ram_fake_server():
+    """The case the issue reproduced: a QMP server (this test process) whose
+    gpa2hva names a buffer of its own heap, holding a root table that xp
+    does not show, equal to what xp reads in its first 16 bytes only (all
+    vtdctl once compared). vtdctl then showed the heap's tables as
+    "proc-mem"; now the random cross-check catches it and RAM is read with
+    xp."""
+    import ctypes
+    import json
+    if os.geteuid() != 0:
+        import unittest
+        raise unittest.SkipTest("needs root to read another process's memory")
+    size = 1 << 20
+    heap = ctypes.create_string_buffer(b"\xaa" * size, size)
+    base = ctypes.addressof(heap)
+    ctypes.memset(base, 0, 16)                      # what xp reads there too
+    page = bytearray(8192)                          # root table, context table
+    mkcore.struct.pack_into("<QQ", page, 0, 0x2000 | 1, 0)
+    mkcore.struct.pack_into("<QQ", page, 4096 + 16 * mkcore.DEV3, 0x3000 | 1, 1 << 8 | 1)
+    ctypes.memmove(base + 0x1000, bytes(page), len(page))
+    with open(os.path.join(REPO, "tests", "golden", "inputs", "vtdguest-legacy-basic.snap")) as f:
+        regs = {int(k, 16): int(v, 16) for k, v in json.load(f)["registers"].items()}
+    regs[0x20] = 0x1000                             # RTADDR: legacy, at 4 KiB
+    fake = qmpfake.FakeQemu(os.path.join(TMP, "heap.sock"), regs, lambda a: 0, size,
+                            lambda gpa: base + gpa)
+    with fake:
+        rc, out, err, _ = vtdctl("--qmp=" + fake.path, "--no-host", "-j", "dump")
+    j = json.loads(out)
+    why = j["source"].get("access_why", "")
+    assert "gpa2hva" in fake.log or "human-monitor-command" in fake.log, fake.log
+    assert j["source"]["access"] == "xp", j["source"]
+    assert "reads differently" in why and "not the QEMU" in why, why
+    assert j["devices"] == [], j["devices"]       # the heap's 00:03.0 is not shown
+
+
 # --- item 11: the shell's history file --------------------------------------------
 
 def shell_session(home, lines):
