@@ -63,7 +63,7 @@ int do_check(int argc, char **argv)
 	if (g.out.json)
 		print_check_json(&m);
 	else
-		text_check(stdout, &m, &g.out);
+		text_check(text_stdout(), &m, &g.out);
 	rc = exit_status_of(&m);
 	vtd_model_free(&m);
 	source_close(src);

@@ -72,6 +72,9 @@ extern bool cli_pager_in_use;
 
 /* One line on stderr; in JSON mode also {"error": ...} on stdout. */
 void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* stdout for text renderers: control characters from outside escaped
+ * (output/escape.c); unbuffered, so in step with stdout. */
+FILE *text_stdout(void);
 /* "TARGET: what failed" for a failed call on src; returns -1. */
 int report_source_error(const struct vtd_source *src, int err);
 

@@ -4,6 +4,7 @@
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli/cli.h"
 
@@ -18,16 +19,37 @@ void report_error(const char *fmt, ...)
 	va_list ap;
 	struct json_object *o;
 
+	char shown[4 * sizeof(msg)];
+
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fflush(stdout);		/* after the output it follows, in one pipe too */
-	fprintf(stderr, "vtdctl: %s\n", msg);
+	/* messages quote the peer, the file, the guest: no raw escapes */
+	fprintf(stderr, "vtdctl: %s\n", text_escape(shown, sizeof(shown), msg));
 	if (g.out.json) {
 		o = json_object_new_object();
 		json_object_object_add(o, "error", json_object_new_string(msg));
 		json_print(stdout, o, g.out.pretty);
 	}
+}
+
+static FILE *text_out;
+
+static void close_text_stdout(void)
+{
+	if (text_out && text_out != stdout)
+		fclose(text_out);	/* its last bytes, and its state */
+	text_out = NULL;
+}
+
+FILE *text_stdout(void)
+{
+	if (!text_out) {
+		text_out = text_escaping_stream(stdout);
+		atexit(close_text_stdout);
+	}
+	return text_out;
 }
 
 int exit_status_of(const struct vtd_model *m)

@@ -484,8 +484,12 @@ static void text_diff(FILE *f, const struct side *a, const struct side *b,
 	for (int i = 0; i < 2; i++) {
 		const struct vtd_snapshot *snap = snapshot_of_source(s[i]->src);
 
+		char t[4 * sizeof(snap->target)], c[4 * sizeof(snap->created)];
+
+		/* one line: the snapshot's strings with no line breaks */
 		fprintf(f, "%s %s (%s %s, %s%s%s)\n", i ? "+++" : "---", s[i]->path,
-			snap->kind, snap->target, snap->created,
+			snap->kind, text_escape(t, sizeof(t), snap->target),
+			text_escape(c, sizeof(c), snap->created),
 			snap->qemu_version[0] ? ", QEMU " : "", snap->qemu_version);
 	}
 	for (size_t i = 0; i < json_object_array_length(changes); i++) {
@@ -537,7 +541,7 @@ int do_diff(int argc, char **argv)
 		json_object_object_add(o, "changes", changes);
 		json_print(stdout, o, g.out.pretty);
 	} else {
-		text_diff(stdout, &a, &b, changes);
+		text_diff(text_stdout(), &a, &b, changes);
 		json_object_put(changes);
 	}
 out:

@@ -24,7 +24,7 @@ int do_dump(int argc, char **argv)
 	if (g.out.json)
 		json_dump_stream(stdout, &m, &g.out, g.pages ? &pages : NULL);
 	else
-		text_dump(stdout, &m, &g.out, g.pages ? &pages : NULL);
+		text_dump(text_stdout(), &m, &g.out, g.pages ? &pages : NULL);
 	/* after what stdout holds, also when both go to one pipe or file */
 	fflush(stdout);
 	if (g.out.verbose && !g.out.json)

@@ -33,7 +33,7 @@ int do_faults(int argc, char **argv)
 		if (g.out.json)
 			json_print(stdout, json_faults(x), g.out.pretty);
 		else
-			text_faults(stdout, x, g.out.verbose);
+			text_faults(text_stdout(), x, g.out.verbose);
 		rc = faults_status(x);
 	}
 	free(rf);

@@ -32,7 +32,7 @@ int do_iq(int argc, char **argv)
 	if (g.out.json)
 		json_print(stdout, json_iq(&iq, &m), g.out.pretty);
 	else
-		text_iq(stdout, &iq, &m, &g.out);
+		text_iq(text_stdout(), &iq, &m, &g.out);
 	rc = exit_status_of(&m);
 	vtd_iq_free(&iq);
 out:

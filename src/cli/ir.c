@@ -36,7 +36,7 @@ int do_ir(int argc, char **argv)
 	if (g.out.json)
 		json_print(stdout, json_ir(&ir, &m), g.out.pretty);
 	else
-		text_ir(stdout, &ir, &m, &g.out);
+		text_ir(text_stdout(), &ir, &m, &g.out);
 	rc = exit_status_of(&m);
 	vtd_ir_free(&ir);
 out:

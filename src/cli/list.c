@@ -50,7 +50,7 @@ static void show_list_plain(const struct lv_dom_info *d, size_t n)
 
 		if (d[i].id >= 0)
 			snprintf(id, sizeof(id), "%d", d[i].id);
-		printf(" %-5s %-*s  %-12s %-8s %s\n", id, w, d[i].name,
+		fprintf(text_stdout(), " %-5s %-*s  %-12s %-8s %s\n", id, w, d[i].name,
 		       lv_state_name(d[i].state), d[i].scalable ? "scalable" : "legacy",
 		       d[i].uuid);
 	}

@@ -54,7 +54,7 @@ int do_regs(int argc, char **argv)
 	if (g.out.json)
 		json_print(stdout, json_regs(rf, regs, n), g.out.pretty);
 	else
-		text_regs(stdout, rf, regs, n, g.out.verbose);
+		text_regs(text_stdout(), rf, regs, n, g.out.verbose);
 	free(rf);
 	source_close(src);
 	return EXIT_OK;

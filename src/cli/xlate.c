@@ -133,7 +133,7 @@ int do_xlate(int argc, char **argv)
 	if (g.out.json)
 		json_print(stdout, json_xlate(x), g.out.pretty);
 	else
-		text_xlate(stdout, x, &g.out);
+		text_xlate(text_stdout(), x, &g.out);
 	/* unknown (a table not recorded): no answer, as for a fatal error */
 	rc = x->unknown ? EXIT_FATAL : x->faulted ? EXIT_FINDINGS : EXIT_OK;
 out_model:

@@ -3,15 +3,15 @@
  * vtdctl: the ELF core source: a guest memory dump written by QEMU's
  * dump-guest-memory or `virsh dump --memory-only` (format "elf").
  *
- * The file is mmapped read-only (MAP_PRIVATE) and never read whole; libelf
- * parses the headers from that mapping (elf_memory) and reads go straight
- * to the mapping. Pages already copied out are given back every few MiB
- * (MADV_DONTNEED: they are the file's bytes, refaulted if read again), so
- * that a scan of a many-GiB dump does not hold the dump in its RSS. Each
- * PT_LOAD maps guest-physical p_paddr to file offset p_offset for p_filesz
- * bytes; a p_memsz beyond p_filesz is not in the file and stays a hole. The
- * core is untrusted input: every header is checked against the file size
- * before it is used.
+ * The file is read with pread(), never mapped and never read whole: libelf
+ * reads the headers itself from the fd (ELF_C_READ), and guest reads go to
+ * the file, so the dump never sits in vtdctl's RSS and a file that shrinks
+ * while it is read (truncated by someone else) gives a read error, where a
+ * mapping would give SIGBUS. Each PT_LOAD maps guest-physical p_paddr to
+ * file offset p_offset for p_filesz bytes; a p_memsz beyond p_filesz is not
+ * in the file and stays a hole. The core is untrusted input: every header
+ * is checked against the file size before it is used, and at most
+ * SOURCE_MAX_RAM_RANGES segments are taken.
  *
  * QEMU writes EM_X86_64 when the first CPU is in long mode and EM_386
  * otherwise (a guest in protected mode, or one stopped before it ran); the
@@ -29,8 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "source/source.h"
@@ -43,14 +41,9 @@ struct core_seg {
 	size_t phdr;		/* program header index, for messages */
 };
 
-/* Copied bytes after which the pages they came from are given back. */
-#define CORE_DROP_BYTES	(16u << 20)
-
 struct core_priv {
-	const unsigned char *map;
-	size_t size;
-	uint64_t lo, hi;	/* file range copied from since the last drop */
-	uint64_t copied;	/* bytes copied since the last drop */
+	int fd;
+	uint64_t size;		/* the file's size when it was opened */
 	struct core_seg *segs;	/* sorted by gpa, non-overlapping */
 	size_t nr_segs;
 };
@@ -74,23 +67,33 @@ static const struct core_seg *find_seg(const struct core_priv *p, uint64_t gpa)
 	return NULL;
 }
 
-/* Give back the pages of [lo, hi) once enough has been copied from them. */
-static void note_copied(struct core_priv *p, uint64_t off, uint64_t n)
+/* Exactly n bytes at off of the file, or -EIO with a message. */
+static int read_at(struct vtd_source *src, void *buf, uint64_t n, uint64_t off)
 {
-	uintptr_t page, a, b;
+	struct core_priv *p = src->priv;
+	unsigned char *out = buf;
 
-	if (!p->copied || off < p->lo)
-		p->lo = off;
-	if (!p->copied || off + n > p->hi)
-		p->hi = off + n;
-	p->copied += n;
-	if (p->copied < CORE_DROP_BYTES)
-		return;
-	page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	a = ((uintptr_t)p->map + p->lo) & ~(page - 1);
-	b = (uintptr_t)p->map + p->hi;
-	madvise((void *)a, b - a, MADV_DONTNEED);	/* only a hint: errors do not matter */
-	p->copied = 0;
+	while (n) {
+		ssize_t r = pread(p->fd, out, n, (off_t)off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			source_set_error(src, "%s: read at 0x%" PRIx64 ": %s",
+					 src->target, off, strerror(errno));
+			return -EIO;
+		}
+		if (r == 0) {
+			source_set_error(src,
+				"%s: the file ends before offset 0x%" PRIx64 " (0x%" PRIx64 " bytes when opened): it was truncated while vtdctl read it",
+				src->target, off, p->size);
+			return -EIO;
+		}
+		out += r;
+		off += (uint64_t)r;
+		n -= (uint64_t)r;
+	}
+	return 0;
 }
 
 static int core_read(struct vtd_source *src, uint64_t gpa, void *buf,
@@ -109,8 +112,8 @@ static int core_read(struct vtd_source *src, uint64_t gpa, void *buf,
 		n = s->len - in;
 		if (n > len)
 			n = len;
-		memcpy(out, p->map + s->off + in, n);
-		note_copied(p, s->off + in, n);
+		if (read_at(src, out, n, s->off + in))
+			return -EIO;
 		out += n;
 		gpa += n;
 		len -= n;
@@ -130,8 +133,8 @@ static void core_close(struct vtd_source *src)
 
 	if (!p)
 		return;
-	if (p->map)
-		munmap((void *)p->map, p->size);
+	if (p->fd >= 0)
+		close(p->fd);
 	free(p->segs);
 	free(p);
 	src->priv = NULL;
@@ -232,9 +235,15 @@ static int program_header_count(const struct core_priv *p, Elf *elf,
 	}
 	if (eh->e_phoff >= p->size || *phnum > (p->size - eh->e_phoff) / entsz) {
 		errf(err, errlen,
-			"truncated core: program headers (%zu at 0x%" PRIx64 ") extend beyond file size 0x%zx",
+			"truncated core: program headers (%zu at 0x%" PRIx64 ") extend beyond file size 0x%" PRIx64,
 			*phnum, (uint64_t)eh->e_phoff, p->size);
 		return -EPROTO;
+	}
+	if (*phnum > SOURCE_MAX_RAM_RANGES) {
+		errf(err, errlen,
+			"%zu program headers: more than the %u RAM ranges vtdctl takes from a dump",
+			*phnum, SOURCE_MAX_RAM_RANGES);
+		return -E2BIG;
 	}
 	return 0;
 }
@@ -265,7 +274,7 @@ static int collect_loads(struct core_priv *p, Elf *elf, size_t phnum,
 			continue;	/* nothing of it is in the file */
 		if (ph.p_offset > p->size || ph.p_filesz > p->size - ph.p_offset) {
 			errf(err, errlen,
-				"truncated core: segment %zu ends at 0x%" PRIx64 " beyond file size 0x%zx",
+				"truncated core: segment %zu ends at 0x%" PRIx64 " beyond file size 0x%" PRIx64,
 				i, (uint64_t)(ph.p_offset + ph.p_filesz), p->size);
 			return -EPROTO;
 		}
@@ -347,72 +356,110 @@ static int parse_segments(struct core_priv *p, Elf *elf, char *err,
 	return rc ? rc : merge_segments(p, err, errlen);
 }
 
-/* Map the whole file read-only; NULL with the message in err. */
-static void *map_file(const char *path, size_t *size, char *err, size_t errlen)
+/* The file's first bytes (up to sizeof(Elf64_Ehdr)), for the checks made
+ * before libelf sees it: 0, or -1 with the message in err. */
+static int read_ident(struct core_priv *p, const char *path, unsigned char *id,
+		      size_t *n, char *err, size_t errlen)
 {
-	struct stat st;
-	void *map;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	bool ok = false;
+	ssize_t r;
 
-	if (fd < 0) {
+	do
+		r = pread(p->fd, id, sizeof(Elf64_Ehdr), 0);
+	while (r < 0 && errno == EINTR);
+	if (r < 0) {
 		errf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
+		return -1;
 	}
-	if (fstat(fd, &st) < 0)
-		errf(err, errlen, "%s: %s", path, strerror(errno));
-	else if (!S_ISREG(st.st_mode))
-		errf(err, errlen, "%s: not a regular file", path);
-	else if (st.st_size < EI_NIDENT)
-		errf(err, errlen, "%s: not an ELF file (%lld bytes)", path,
-			(long long)st.st_size);
-	else if ((uint64_t)st.st_size > SIZE_MAX)
-		errf(err, errlen, "%s: too large to map", path);
-	else
-		ok = true;
-	if (!ok) {
-		close(fd);
-		return NULL;
+	*n = (size_t)r;
+	if (*n < EI_NIDENT) {
+		errf(err, errlen, "%s: not an ELF file (%zu bytes)", path, *n);
+		return -1;
 	}
-	/*
-	 * PROT_WRITE on a MAP_PRIVATE mapping never reaches the file; it
-	 * only lets libelf convert in place if it ever wanted to (it does
-	 * not for a native little-endian core).
-	 */
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED) {
-		errf(err, errlen, "%s: mmap: %s", path, strerror(errno));
-		return NULL;
+	return 0;
+}
+
+/* What libelf must not be given: another dump format, another byte order. */
+static int check_ident(const unsigned char *id, size_t n, const char *path,
+		       char *err, size_t errlen)
+{
+	const char *fmt = other_format(id, n);
+
+	if (fmt) {
+		errf(err, errlen,
+			"%s: %s; vtdctl reads ELF cores only: dump again in ELF format (dump-guest-memory without \"format\", or virsh dump --memory-only --format=elf)",
+			path, fmt);
+		return -1;
 	}
-	*size = (size_t)st.st_size;
-	return map;
+	if (memcmp(id, ELFMAG, SELFMAG) != 0) {
+		errf(err, errlen, "%s: not an ELF file", path);
+		return -1;
+	}
+	if (id[EI_CLASS] != ELFCLASS64 && id[EI_CLASS] != ELFCLASS32) {
+		errf(err, errlen, "%s: unsupported ELF class %u", path,
+			id[EI_CLASS]);
+		return -1;
+	}
+	if (id[EI_DATA] != ELFDATA2LSB) {
+		errf(err, errlen,
+			"%s: big-endian ELF core: only x86 guests are supported",
+			path);
+		return -1;
+	}
+	return 0;
+}
+
+/* The segments as the source's RAM; -1 with the message in err. */
+static int add_segments_as_ram(struct vtd_source *src,
+			       const struct core_priv *p, char *err,
+			       size_t errlen)
+{
+	for (size_t i = 0; i < p->nr_segs; i++) {
+		int rc = source_add_ram(src, p->segs[i].gpa, p->segs[i].len);
+
+		if (rc == -E2BIG) {
+			errf(err, errlen,
+				"%s: more than %u separate RAM ranges: not a dump this vtdctl reads",
+				src->target, SOURCE_MAX_RAM_RANGES);
+			return -1;
+		}
+		if (rc < 0) {
+			errf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
 }
 
 struct vtd_source *core_source_open(const char *path, char *err, size_t errlen)
 {
+	unsigned char id[sizeof(Elf64_Ehdr)];
 	struct vtd_source *src = NULL;
 	struct core_priv *p = NULL;
-	const char *fmt;
 	Elf *elf = NULL;
-	size_t size;
-	void *map;
+	uint64_t size;
+	size_t n;
+	int fd;
 
 	errf(err, errlen, "%s", "");
-	map = map_file(path, &size, err, errlen);
-	if (!map)
-		return NULL;
+	{
+		char msg[300];
+
+		fd = open_regular_file(path, &size, msg, sizeof(msg));
+		if (fd < 0) {
+			errf(err, errlen, "%s: %s", path, msg);
+			return NULL;
+		}
+	}
 	p = calloc(1, sizeof(*p));
 	src = calloc(1, sizeof(*src));
 	if (!p || !src) {
 		errf(err, errlen, "out of memory");
-		munmap(map, size);
+		close(fd);
 		free(p);
 		free(src);
 		return NULL;
 	}
-	p->map = map;
+	p->fd = fd;
 	p->size = size;
 	src->ops = &core_ops;
 	src->priv = p;
@@ -420,33 +467,14 @@ struct vtd_source *core_source_open(const char *path, char *err, size_t errlen)
 	src->mmio_base = VTD_DEFAULT_MMIO_BASE;
 	snprintf(src->target, sizeof(src->target), "%s", path);
 
-	fmt = other_format(p->map, p->size);
-	if (fmt) {
-		errf(err, errlen,
-			"%s: %s; vtdctl reads ELF cores only: dump again in ELF format (dump-guest-memory without \"format\", or virsh dump --memory-only --format=elf)",
-			path, fmt);
+	if (read_ident(p, path, id, &n, err, errlen) ||
+	    check_ident(id, n, path, err, errlen))
 		goto fail;
-	}
-	if (memcmp(p->map, ELFMAG, SELFMAG) != 0) {
-		errf(err, errlen, "%s: not an ELF file", path);
-		goto fail;
-	}
-	if (p->map[EI_CLASS] != ELFCLASS64 && p->map[EI_CLASS] != ELFCLASS32) {
-		errf(err, errlen, "%s: unsupported ELF class %u", path,
-			p->map[EI_CLASS]);
-		goto fail;
-	}
-	if (p->map[EI_DATA] != ELFDATA2LSB) {
-		errf(err, errlen,
-			"%s: big-endian ELF core: only x86 guests are supported",
-			path);
-		goto fail;
-	}
 	if (elf_version(EV_CURRENT) == EV_NONE) {
 		errf(err, errlen, "libelf: %s", elf_errmsg(-1));
 		goto fail;
 	}
-	elf = elf_memory((char *)map, p->size);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf) {
 		errf(err, errlen, "%s: %s", path, elf_errmsg(-1));
 		goto fail;
@@ -461,13 +489,8 @@ struct vtd_source *core_source_open(const char *path, char *err, size_t errlen)
 	}
 	elf_end(elf);
 	elf = NULL;
-
-	for (size_t i = 0; i < p->nr_segs; i++) {
-		if (source_add_ram(src, p->segs[i].gpa, p->segs[i].len) < 0) {
-			errf(err, errlen, "out of memory");
-			goto fail;
-		}
-	}
+	if (add_segments_as_ram(src, p, err, errlen))
+		goto fail;
 	return src;
 
 fail:

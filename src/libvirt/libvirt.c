@@ -135,6 +135,15 @@ static int parse_reply(struct vtd_source *src, const char *cmd, const char *text
 		source_set_error(src, "QMP %s: reply larger than %u bytes", cmd, QMP_MAX_REPLY);
 		return -EPROTO;
 	}
+	{
+		struct qmp_scan sc = { 0 };
+		char why[96];
+
+		if (qmp_scan_reply(&sc, text, strlen(text), why, sizeof(why)) < 0) {
+			source_set_error(src, "QMP %s: %s", cmd, why);
+			return -EPROTO;
+		}
+	}
 	obj = json_tokener_parse(text);
 	if (!json_object_is_type(obj, json_type_object)) {
 		source_set_error(src, "QMP %s: malformed reply through libvirt", cmd);

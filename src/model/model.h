@@ -71,6 +71,11 @@ struct vtd_rtaddr_scan {
 	unsigned score;		/* present entries in the chosen table */
 	unsigned runner_up;	/* score of the second best, 0 if none */
 	const char *confidence;	/* "high", "medium", "low" */
+	/* present context entries with sound tables below them (PASID
+	 * directory, page table): what ranks the candidates first */
+	unsigned evidence, runner_up_evidence;
+	uint64_t runner_up_addr;	/* the second best, 0 if none */
+	bool decoy;		/* the second best may be a decoy, or the best */
 };
 
 /* Which source the model was read from (JSON "source"), set by the
@@ -83,6 +88,7 @@ struct vtd_model_source {
 				 * "" for other sources */
 	uint64_t pages_left_out;	/* kdump: pages of guest RAM its bitmap
 					 * says were left out of the file */
+	char access_why[256];	/* why memory was read that way, "" if no reason */
 	unsigned long calls;	/* transport round trips so far */
 };
 

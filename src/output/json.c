@@ -67,6 +67,8 @@ struct json_object *json_source_info(const struct vtd_model_source *s)
 		add(o, "format", json_object_new_string(s->format));
 	if (s->pages_left_out)	/* kdump files that left pages out */
 		add(o, "pages_left_out", json_object_new_int64((int64_t)s->pages_left_out));
+	if (s->access_why[0])	/* live sources that read guest RAM */
+		add(o, "access_why", json_object_new_string(s->access_why));
 	return o;
 }
 

@@ -19,6 +19,14 @@ struct out_opts {
 	bool pages;		/* --pages (dump): each PASID's mapped ranges */
 };
 
+/* Text output safe for a terminal (escape.c): every control character
+ * (also \n), DEL, C1 control and byte outside valid UTF-8 of s as \xHH,
+ * into dst (truncated to dstlen); returns dst. */
+const char *text_escape(char *dst, size_t dstlen, const char *s);
+/* A stream that writes to f with the same escaping, \n and \t kept: what
+ * every text renderer is given (cli/common.c's text_stdout()). */
+FILE *text_escaping_stream(FILE *f);
+
 /* A 64-bit value as a JSON string "0x..." (new reference). */
 struct json_object *json_hex(uint64_t v);
 

@@ -63,6 +63,8 @@ static void print_header(FILE *f, const struct vtd_model *m,
 	const struct vtd_model_source *s = &m->source;
 
 	text_source_line(f, s);
+	if (o->verbose && s->access_why[0])
+		fprintf(f, "access: %s\n", s->access_why);
 	vtd_vmm_text(f, &m->vmm, o->verbose);
 	if (r->valid)
 		fprintf(f, "iommu: VT-d %u.%u at 0x%" PRIx64 ", %s, translation %s\n",

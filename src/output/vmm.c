@@ -64,6 +64,8 @@ static bool prop_is_key(const char *name)
 /* "vmm: QEMU 7.2.22 (package), intel-iommu a=b ...", wrapped at TEXT_WIDTH */
 void vtd_vmm_text(FILE *f, const struct vtd_vmm *v, int verbose)
 {
+	char a[4 * sizeof(v->package)], b[4 * sizeof(v->props[0].value)];
+	char c[4 * sizeof(v->version)];
 	struct wrap w;
 
 	if (!v->known)
@@ -73,15 +75,18 @@ void vtd_vmm_text(FILE *f, const struct vtd_vmm *v, int verbose)
 	/* a VM that does not run: its tables stand still (paused, ...) */
 	bool stopped = v->run_state[0] && strcmp(v->run_state, "running");
 
-	wrap_word(&w, " ", "QEMU %s%s%s%s%s", v->version, v->package[0] ? " (" : "",
-		  v->package, v->package[0] ? ")" : "",
-		  stopped || v->iommu_found ? "," : "");
+	/* QEMU's strings with no line breaks or escapes of their own */
+	wrap_word(&w, " ", "QEMU %s%s%s%s%s", text_escape(c, sizeof(c), v->version),
+		  v->package[0] ? " (" : "", text_escape(a, sizeof(a), v->package),
+		  v->package[0] ? ")" : "", stopped || v->iommu_found ? "," : "");
 	if (stopped)
-		wrap_word(&w, " ", "VM %s%s", v->run_state, v->iommu_found ? "," : "");
+		wrap_word(&w, " ", "VM %s%s", text_escape(b, sizeof(b), v->run_state),
+			  v->iommu_found ? "," : "");
 	if (v->iommu_found)
 		wrap_word(&w, " ", "intel-iommu");
 	for (unsigned i = 0; i < v->nr_props; i++)
 		if (verbose || prop_is_key(v->props[i].name))
-			wrap_word(&w, " ", "%s=%s", v->props[i].name, v->props[i].value);
+			wrap_word(&w, " ", "%s=%s", v->props[i].name,
+				  text_escape(b, sizeof(b), v->props[i].value));
 	wrap_end(&w);
 }

@@ -28,6 +28,7 @@ static int walk_once(struct vtd_source *src, const struct vtd_inspect_opts *o,
 static int walk_paused(struct vtd_source *src, const struct vtd_inspect_opts *o,
 		       struct vtd_model *m)
 {
+	char why[sizeof(src->error)];
 	sigset_t block, old;
 	bool was = false;
 	int err, rerr;
@@ -45,14 +46,21 @@ static int walk_paused(struct vtd_source *src, const struct vtd_inspect_opts *o,
 	err = src->ops->set_running(src, false, &was);
 	if (!err)
 		err = walk_once(src, o, m);
+	if (err)
+		snprintf(why, sizeof(why), "%s", source_strerror(src, err));
 	rerr = was ? src->ops->set_running(src, true, NULL) : 0;
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (rerr && !err) {
-		source_set_error(src, "could not resume the VM after --pause: %s",
+	if (rerr) {
+		source_set_error(src, "%s%sthe VM is still paused: vtdctl stopped it for --pause and could not resume it (%s); resume it with QMP \"cont\", HMP \"c\" or virsh resume",
+				 err ? why : "", err ? "; " : "",
 				 source_strerror(src, rerr));
-		vtd_model_free(m);
-		err = rerr;
+		if (!err)
+			vtd_model_free(m);
+		return err ? err : rerr;
 	}
+	if (err && was)
+		source_set_error(src, "%s (the VM stopped for --pause runs again)",
+				 why);
 	return err;
 }
 
@@ -111,6 +119,7 @@ void vtd_describe_source(const struct vtd_source *src,
 	snprintf(s->format, sizeof(s->format), "%s",
 		 src->format ? src->format : "");
 	s->pages_left_out = src->pages_left_out;
+	snprintf(s->access_why, sizeof(s->access_why), "%s", src->access_why);
 	s->calls = src->nr_calls;
 }
 

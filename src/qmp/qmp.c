@@ -41,6 +41,7 @@ struct qmp_priv {
 
 	bool mmio_default;
 
+	char addr[512];		/* what qmp_source_open() connected to, "" if an fd */
 	int pid;		/* peer (QEMU) pid from SO_PEERCRED, 0 if unknown */
 	struct procmem pm;	/* RAM through /proc/PID/mem, else xp */
 
@@ -133,7 +134,8 @@ static int qmp_recv(struct vtd_source *src, int64_t deadline,
 		    struct json_object **out)
 {
 	struct qmp_priv *p = P(src);
-	size_t fed = 0;
+	struct qmp_scan sc = { 0 };
+	size_t fed = 0, ok = 0;	/* ok: bytes at roff the scan accepted */
 
 	*out = NULL;
 	json_tokener_reset(p->tok);
@@ -143,7 +145,19 @@ static int qmp_recv(struct vtd_source *src, int64_t deadline,
 			struct json_object *obj;
 			enum json_tokener_error jerr;
 
-			/* never hand the tokener more than the cap allows */
+			/* never hand the tokener a value before the scan counted
+			 * it, nor more than the cap allows */
+			if (!ok) {
+				char why[96];
+				long k = qmp_scan_reply(&sc, p->rbuf + p->roff,
+							avail, why, sizeof(why));
+
+				if (k < 0)
+					return fail(src, -EPROTO, "QMP: %s", why);
+				ok = (size_t)k;
+			}
+			if (avail > ok)
+				avail = ok;
 			if (avail > p->max_reply + 1 - fed)
 				avail = p->max_reply + 1 - fed;
 			if (avail > INT32_MAX)
@@ -155,6 +169,7 @@ static int qmp_recv(struct vtd_source *src, int64_t deadline,
 				used = avail;
 			p->roff += used;
 			fed += used;
+			ok -= used;
 			if (obj && fed <= p->max_reply) {
 				*out = obj;
 				return 0;
@@ -201,27 +216,67 @@ static int qmp_transact(struct vtd_source *src, const char *cmd,
 }
 
 /*
+ * A transport error during a --pause walk left the session unusable with
+ * the VM stopped: send "cont" over a new connection to the same address. A
+ * QMP socket serves one client at a time, so ours is closed first.
+ */
+static int resume_on_new_connection(struct vtd_source *src)
+{
+	struct qmp_priv *p = P(src);
+	struct qmp_open_opts o = { .timeout_ms = p->timeout_ms,
+				   .no_proc_mem = true };
+	struct vtd_source *fresh;
+	char err[sizeof(src->error)];
+	int rc;
+
+	if (!p->addr[0]) {
+		source_set_error(src, "QMP session unusable, and no address to connect to again");
+		return -EPIPE;
+	}
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+	fresh = qmp_source_open(p->addr, &o, err, sizeof(err));
+	if (!fresh) {
+		source_set_error(src, "a new connection failed: %s", err);
+		return -EPIPE;
+	}
+	rc = transact(fresh, "cont", NULL, NULL, true);
+	if (rc)
+		source_set_error(src, "cont over a new connection: %s",
+				 source_strerror(fresh, rc));
+	source_close(fresh);
+	return rc;
+}
+
+/*
  * --pause: the one exception to read-only, asked for by the user: "stop"
- * and "cont", and nothing else, pass without the allowlist here.
+ * and "cont", and nothing else, pass without the allowlist here. A resume
+ * goes over a new connection when this one broke (a timeout, a bad reply,
+ * a closed socket).
  */
 static int qmp_set_running(struct vtd_source *src, bool run, bool *was)
 {
-	struct json_object *ret = NULL, *r;
+	struct json_object *ret = NULL;
 	int rc;
 
 	if (was) {
 		rc = transact(src, "query-status", NULL, &ret, false);
 		if (rc)
 			return rc;
-		*was = json_object_object_get_ex(ret, "running", &r) &&
-		       json_object_get_boolean(r);
+		*was = false;
+		qmp_get_bool(ret, "running", was);
 		json_object_put(ret);
 		ret = NULL;
 		if (*was == run)
 			return 0;
 	}
+	if (run && P(src)->broken)
+		return resume_on_new_connection(src);
 	rc = transact(src, run ? "cont" : "stop", NULL, &ret, true);
 	json_object_put(ret);
+	if (rc && run && P(src)->broken)
+		rc = resume_on_new_connection(src);
 	return rc;
 }
 
@@ -533,7 +588,7 @@ struct vtd_source *qmp_source_open_fd(int fd, const char *target,
 	struct qmp_priv *p = calloc(1, sizeof(*p));
 	int rc;
 
-	if (!src || !p || !(p->tok = json_tokener_new())) {
+	if (!src || !p || !(p->tok = json_tokener_new_ex(QMP_MAX_DEPTH + 1))) {
 		snprintf(err, errlen, "out of memory");
 		close(fd);
 		if (p && p->tok)
@@ -631,6 +686,7 @@ struct vtd_source *qmp_source_open(const char *addr,
 {
 	int timeout = opts && opts->timeout_ms > 0 ? opts->timeout_ms
 						   : QMP_DEFAULT_TIMEOUT_MS;
+	struct vtd_source *src;
 	struct stat st;
 	int fd = -1, rc;
 
@@ -716,7 +772,10 @@ struct vtd_source *qmp_source_open(const char *addr,
 			return NULL;
 		}
 	}
-	return qmp_source_open_fd(fd, addr, opts, err, errlen);
+	src = qmp_source_open_fd(fd, addr, opts, err, errlen);
+	if (src)	/* to resume a --pause over a new connection */
+		snprintf(P(src)->addr, sizeof(P(src)->addr), "%s", addr);
+	return src;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -17,25 +17,19 @@
 static char *read_bounded(const char *path, size_t *len, char *err,
 			  size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	size_t cap = 1 << 16, n = 0;
 	char *buf = NULL, *p;
-	struct stat st;
+	uint64_t size;
 	ssize_t r;
+	/* a regular file only: a FIFO would block open() or read() */
+	int fd = open_regular_file(path, &size, err, errlen);
 
-	if (fd < 0) {
-		snprintf(err, errlen, "%s", strerror(errno));
+	if (fd < 0)
 		return NULL;
-	}
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "is a directory");
-		goto fail;
-	}
 	/* a regular file says its size: refuse a huge one before reading it */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (uint64_t)st.st_size > SNAP_MAX_FILE) {
-		snprintf(err, errlen, "%lld bytes, larger than %u MiB: not a snapshot this vtdctl reads",
-			 (long long)st.st_size, SNAP_MAX_FILE >> 20);
+	if (size > SNAP_MAX_FILE) {
+		snprintf(err, errlen, "%llu bytes, larger than %u MiB: not a snapshot this vtdctl reads",
+			 (unsigned long long)size, SNAP_MAX_FILE >> 20);
 		goto fail;
 	}
 	for (;;) {

@@ -66,6 +66,104 @@ static bool parse_hex(const char **pp, unsigned maxdig, uint64_t *v)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Type-checked members                                                     */
+
+const char *qmp_get_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+bool qmp_get_int(struct json_object *o, const char *key, int64_t *out)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_int))
+		return false;
+	*out = json_object_get_int64(v);
+	return true;
+}
+
+bool qmp_get_bool(struct json_object *o, const char *key, bool *out)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_boolean))
+		return false;
+	*out = json_object_get_boolean(v);
+	return true;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The shape of a JSON reply, before it is parsed                           */
+
+/* One byte outside any string: its effect on depth and count. */
+static int scan_structure(struct qmp_scan *sc, char c, bool *closed_top)
+{
+	switch (c) {
+	case '"':
+		sc->in_string = true;
+		break;
+	case '[':
+	case '{':
+		if (++sc->depth > QMP_MAX_DEPTH)
+			return -ELOOP;
+		sc->started = true;
+		sc->values++;
+		if (++sc->containers > QMP_MAX_CONTAINERS)
+			return -E2BIG;
+		break;
+	case ']':
+	case '}':
+		if (sc->depth && --sc->depth == 0 && sc->started)
+			*closed_top = true;
+		break;
+	case ',':
+		sc->values++;
+		break;
+	}
+	return sc->values > QMP_MAX_VALUES ? -E2BIG : 0;
+}
+
+long qmp_scan_reply(struct qmp_scan *sc, const char *buf, size_t n,
+		    char *why, size_t whylen)
+{
+	bool closed = false;
+	size_t i;
+
+	for (i = 0; i < n && !closed; i++) {
+		char c = buf[i];
+		int rc;
+
+		if (sc->in_string) {
+			if (sc->escape)
+				sc->escape = false;
+			else if (c == '\\')
+				sc->escape = true;
+			else if (c == '"')
+				sc->in_string = false;
+			continue;
+		}
+		rc = scan_structure(sc, c, &closed);
+		if (rc == -ELOOP)
+			errf(why, whylen, "reply nested deeper than %u levels",
+			     QMP_MAX_DEPTH);
+		else if (rc)
+			errf(why, whylen, "reply of more than %u JSON values or %u objects and arrays",
+			     QMP_MAX_VALUES, QMP_MAX_CONTAINERS);
+		if (rc)
+			return rc;
+	}
+	return (long)i;
+}
+
+/* ------------------------------------------------------------------------ */
 /* The allowlist                                                            */
 
 static const char *const qmp_allowed[] = {
@@ -489,6 +587,11 @@ static int append_piece(struct qmp_ram_piece **v, size_t *cnt,
 		quote(q, sizeof(q), l->name, l->namelen);
 		errf(err, errlen, "info mtree -f: RAM region name too long: \"%s\"", q);
 		return -EPROTO;
+	}
+	if (*cnt >= SOURCE_MAX_RAM_RANGES) {
+		errf(err, errlen, "info mtree -f: more than %u RAM pieces",
+		     SOURCE_MAX_RAM_RANGES);
+		return -E2BIG;
 	}
 	pc = array_append(v, cnt, sizeof(*pc));
 	if (!pc)

@@ -17,6 +17,38 @@ struct vtd_source;
 
 /* The largest monitor reply a source accepts. */
 #define QMP_MAX_REPLY (64u << 20)
+/* At most this many JSON values in one reply, of which at most
+ * QMP_MAX_CONTAINERS objects and arrays (json-c spends ~350 bytes on an
+ * empty array, ~60 on a number), and nested at most this deep: checked on
+ * the bytes before json-c builds a tree of them (a 60 MiB reply of []
+ * once cost 3.1 GB). A real reply (qom-list of a big machine, query-pci,
+ * qom-list-types) holds some thousands. */
+#define QMP_MAX_VALUES (1u << 18)
+#define QMP_MAX_CONTAINERS (1u << 16)
+#define QMP_MAX_DEPTH 64
+
+/* The shape of a reply seen so far: reset it with {0} before each reply. */
+struct qmp_scan {
+	unsigned depth;
+	size_t values, containers;
+	bool in_string, escape, started;
+};
+
+/*
+ * Scan up to n more bytes of one reply. Returns how many bytes belong to it
+ * (fewer than n when the reply's outermost object or array closes within
+ * them), or -E2BIG (too many values or containers) or -ELOOP (too deep) with the reason in
+ * why. Only bytes it has accepted may go to json-c.
+ */
+long qmp_scan_reply(struct qmp_scan *sc, const char *buf, size_t n,
+		    char *why, size_t whylen);
+
+/* Type-checked reads of a reply's members (a peer may send null, or any
+ * other type, where a string or number belongs): the string, or NULL when
+ * key is absent or not a string; true with *v when key is an integer. */
+const char *qmp_get_str(struct json_object *o, const char *key);
+bool qmp_get_int(struct json_object *o, const char *key, int64_t *v);
+bool qmp_get_bool(struct json_object *o, const char *key, bool *v);
 
 /* The allowlist: 0 if allowed, else -EPERM with the refusal in why. */
 int qmp_check_allowed(const char *cmd, struct json_object *args,

@@ -3,6 +3,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,20 +32,78 @@ static int gpa2hva(struct vtd_source *src, struct procmem *pm, uint64_t gpa,
 	return rc ? PROCMEM_FALLBACK : 0;
 }
 
-/* The first bytes of the piece read both ways agree: the process really is
- * the one that owns this memory. */
+/* Stop using /proc/PID/mem, saying why (kept: the first reason). */
+static int give_up(struct vtd_source *src, struct procmem *pm,
+		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int give_up(struct vtd_source *src, struct procmem *pm,
+		   const char *fmt, ...)
+{
+	char why[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	snprintf(src->access_why, sizeof(src->access_why),
+		 "/proc/%d/mem not used: %s", pm->pid, why);
+	return PROCMEM_FALLBACK;
+}
+
+/* Is the pinned peer still the live process? (pid not reused) */
+static bool peer_alive(const struct procmem *pm)
+{
+#ifdef SYS_pidfd_send_signal
+	if (pm->have_pidfd)
+		return syscall(SYS_pidfd_send_signal, pm->pidfd, 0, NULL, 0) == 0;
+#endif
+	return kill(pm->pid, 0) == 0 || errno == EPERM;
+}
+
+/* n bytes at gpa agree both ways (read twice if not: a running guest may
+ * have changed them in between). 0, 1 (they differ), or an error. */
+static int agree_at(struct vtd_source *src, struct procmem *pm, uint64_t gpa,
+		    uint64_t hva, size_t n)
+{
+	uint8_t a[64], b[64];
+
+	for (int tries = 0; tries < 2; tries++) {
+		int rc = pm->slow_read(src, gpa, a, n);
+
+		if (rc)
+			return rc == -EFAULT ? 1 : rc;
+		if (pread(pm->fd, b, n, (off_t)hva) != (ssize_t)n)
+			return 1;
+		if (!memcmp(a, b, n))
+			return 0;
+	}
+	return 1;
+}
+
+/* The piece read both ways agrees: its first bytes and CROSS_CHECKS random
+ * 64-byte places. The process really is the one that owns this memory. */
+#define CROSS_CHECKS 4
+
 static int same_bytes_both_ways(struct vtd_source *src, struct procmem *pm,
 				const struct qmp_ram_piece *pc, uint64_t hva)
 {
-	uint8_t a[16], b[16];
 	size_t n = pc->size >= 16 ? 16 : 8;
-	int rc = pm->slow_read(src, pc->start, a, n);
+	uint64_t x = hva ^ (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	int rc = agree_at(src, pm, pc->start, hva, n);
 
-	if (rc)
-		return rc == -EFAULT ? PROCMEM_FALLBACK : rc;
-	if (pread(pm->fd, b, n, (off_t)hva) != (ssize_t)n)
-		return PROCMEM_FALLBACK;
-	return memcmp(a, b, n) ? PROCMEM_FALLBACK : 0;
+	for (int i = 0; !rc && i < CROSS_CHECKS && pc->size >= 128; i++) {
+		uint64_t off;
+
+		x ^= x << 13;	/* xorshift64 */
+		x ^= x >> 7;
+		x ^= x << 17;
+		off = (x % (pc->size - 64)) & ~7ULL;
+		rc = agree_at(src, pm, pc->start + off, hva + off, 64);
+	}
+	if (rc > 0)
+		return give_up(src, pm, "guest RAM at 0x%" PRIx64 " (%s) reads differently there than through the monitor: the peer is not the QEMU that owns it",
+			       pc->start, pc->name);
+	return rc;
 }
 
 bool procmem_maps_cover(const char *maps, uint64_t lo, uint64_t len)
@@ -108,6 +170,25 @@ static char *read_maps(int pid)
 	return buf;
 }
 
+/* The piece holding gpa (pieces are sorted and disjoint), or NULL. */
+static bool piece_ends_at_or_below(size_t i, const void *ctx)
+{
+	const struct procmem *pm = ((const void *const *)ctx)[0];
+	uint64_t gpa = *(const uint64_t *)((const void *const *)ctx)[1];
+
+	return pm->pieces[i].start + pm->pieces[i].size <= gpa;
+}
+
+static struct qmp_ram_piece *find_piece(struct procmem *pm, uint64_t gpa)
+{
+	const void *ctx[2] = { pm, &gpa };
+	size_t i = lower_bound(pm->nr_pieces, piece_ends_at_or_below, ctx);
+
+	if (i < pm->nr_pieces && gpa >= pm->pieces[i].start)
+		return &pm->pieces[i];
+	return NULL;
+}
+
 /*
  * Translate the piece holding gpa, once. A flat-view piece is one range of
  * one RAMBlock, whose host memory is one contiguous allocation, so the host
@@ -124,10 +205,7 @@ static int piece_for(struct vtd_source *src, struct procmem *pm, uint64_t gpa,
 	bool mapped;
 	int rc;
 
-	for (size_t i = 0; i < pm->nr_pieces; i++)
-		if (gpa >= pm->pieces[i].start &&
-		    gpa - pm->pieces[i].start < pm->pieces[i].size)
-			pc = &pm->pieces[i];
+	pc = find_piece(pm, gpa);
 	if (!pc)
 		return PROCMEM_FALLBACK;
 	*out = pc;
@@ -137,15 +215,25 @@ static int piece_for(struct vtd_source *src, struct procmem *pm, uint64_t gpa,
 	if (pc->size < 8)
 		return PROCMEM_FALLBACK;
 	rc = gpa2hva(src, pm, pc->start, &h0, name, sizeof(name));
-	if (rc || strcmp(name, pc->name))
-		return rc ? rc : PROCMEM_FALLBACK;
+	if (rc == PROCMEM_FALLBACK)
+		return give_up(src, pm, "gpa2hva 0x%" PRIx64 " gave no host address",
+			       pc->start);
+	if (rc)
+		return rc;
+	if (strcmp(name, pc->name))
+		return give_up(src, pm, "gpa2hva 0x%" PRIx64 " names another memory region than info mtree",
+			       pc->start);
 	if (h0 + pc->size < h0 || h0 + pc->size > (uint64_t)INT64_MAX)
-		return PROCMEM_FALLBACK;
-	maps = src->pid > 0 ? read_maps(src->pid) : NULL;
+		return give_up(src, pm, "gpa2hva 0x%" PRIx64 ": host address out of range",
+			       pc->start);
+	maps = read_maps(pm->pid);
 	mapped = procmem_maps_cover(maps, h0, pc->size);
 	free(maps);
+	if (!peer_alive(pm))
+		return give_up(src, pm, "the peer exited");
 	if (!mapped)
-		return PROCMEM_FALLBACK;
+		return give_up(src, pm, "host address 0x%" PRIx64 " of %s (gpa2hva) is not mapped in /proc/%d/maps: the peer is not the QEMU that owns guest RAM",
+			       h0, pc->name, pm->pid);
 	rc = same_bytes_both_ways(src, pm, pc, h0);
 	if (rc)
 		return rc;
@@ -171,7 +259,8 @@ static int read_fast(struct vtd_source *src, struct procmem *pm, uint64_t gpa,
 		chunk = pc->size - off < len ? pc->size - off : len;
 		if (pread(pm->fd, dst, chunk, (off_t)(pc->hva + off)) !=
 		    (ssize_t)chunk)
-			return PROCMEM_FALLBACK;
+			return give_up(src, pm, "a read at host address 0x%" PRIx64 " failed",
+				       pc->hva + off);
 		dst += chunk;
 		gpa += chunk;
 		len -= chunk;
@@ -216,14 +305,46 @@ int procmem_load_map(struct vtd_source *src, struct procmem *pm,
 	return 0;
 }
 
-bool procmem_open(struct vtd_source *src, struct procmem *pm, int pid)
+/* The peer's executable, for the record ("?" if unknown); a QEMU run
+ * in a chroot or from a cache names a path there: names prove nothing. */
+static void peer_exe(int pid, char *buf, size_t len)
 {
 	char path[64];
+	ssize_t n;
 
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	n = readlink(path, buf, len - 1);
+	if (n <= 0)
+		n = snprintf(buf, len, "?");
+	buf[n] = 0;
+}
+
+bool procmem_open(struct vtd_source *src, struct procmem *pm, int pid)
+{
+	char path[64], exe[160];
+	int err;
+
+	pm->pid = pid;
+#ifdef SYS_pidfd_open
+	pm->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	pm->have_pidfd = pm->pidfd >= 0;
+#endif
 	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
 	pm->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (pm->fd < 0)
+	err = errno;
+	if (pm->fd >= 0 && !peer_alive(pm)) {
+		close(pm->fd);	/* the pid may name another process now */
+		pm->fd = -1;
+		err = ESRCH;
+	}
+	if (pm->fd < 0) {
+		give_up(src, pm, "%s", strerror(err));
 		return false;
+	}
+	peer_exe(pid, exe, sizeof(exe));
+	snprintf(src->access_why, sizeof(src->access_why),
+		 "/proc/%d/mem of %s, each RAM piece checked against its maps and the monitor",
+		 pid, exe);
 	src->access = "proc-mem";
 	return true;
 }
@@ -232,5 +353,7 @@ void procmem_close(struct procmem *pm)
 {
 	if (pm->fd >= 0)
 		close(pm->fd);
+	if (pm->have_pidfd)
+		close(pm->pidfd);
 	free(pm->pieces);
 }

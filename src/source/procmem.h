@@ -27,6 +27,10 @@ struct procmem {
 	int (*slow_read)(struct vtd_source *src, uint64_t gpa, void *buf,
 			 size_t len);
 	const char *slow_access;	/* src->access once read the slow way */
+	/* the peer, pinned when /proc/PID/mem was opened */
+	int pidfd;
+	bool have_pidfd;
+	int pid;
 };
 
 /* Does /proc/PID/maps text map every byte of [lo, lo + len), with no gap
@@ -38,7 +42,15 @@ bool procmem_maps_cover(const char *maps, uint64_t lo, uint64_t len);
 int procmem_load_map(struct vtd_source *src, struct procmem *pm,
 		     struct qmp_mmio_region *iommu);
 
-/* Open /proc/PID/mem; src->access says "proc-mem" if it could. */
+/*
+ * Open /proc/PID/mem; src->access says "proc-mem" if it could, and
+ * src->access_why why memory is read the way it is. The pid is pinned with
+ * a pidfd: a process that exits meanwhile (its pid reused) is never read.
+ * Each RAM piece is used only once it is proved to belong to this process:
+ * gpa2hva's host address mapped in /proc/PID/maps over the whole piece, and
+ * bytes at the start and at random places of the piece equal to what xp
+ * reads; else every read goes the slow way, and access_why says why.
+ */
 bool procmem_open(struct vtd_source *src, struct procmem *pm, int pid);
 
 /* Read guest RAM through /proc/PID/mem, or the slow way once it cannot be

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vtdctl: helpers shared by every source backend. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/array.h"
 #include "source/source.h"
@@ -47,42 +50,73 @@ int source_read_regs(struct vtd_source *src, uint32_t off, unsigned n,
 	return err;
 }
 
-struct ram_key {
-	const struct ram_range *ram;
-	uint64_t gpa;
-};
-
-static bool range_below(size_t i, const void *ctx)
+/* The index of the first range that ends above gpa (ranges are sorted and
+ * disjoint, so their ends are sorted too). */
+/*
+ * O_NONBLOCK: open() of a FIFO with no writer would wait for one; with it,
+ * open() returns at once and fstat() on the same fd (no race with a rename)
+ * says what it is. O_NOCTTY: a terminal never becomes ours.
+ */
+int open_regular_file(const char *path, uint64_t *size, char *err,
+		      size_t errlen)
 {
-	const struct ram_key *k = ctx;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 
-	return k->ram[i].start + k->ram[i].size <= k->gpa;
+	if (fd < 0) {
+		errf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		errf(err, errlen, "%s", strerror(errno));
+	} else if (!S_ISREG(st.st_mode)) {
+		errf(err, errlen, "not a regular file (%s)",
+		     S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" :
+		     S_ISCHR(st.st_mode) ? "a character device" :
+		     S_ISBLK(st.st_mode) ? "a block device" :
+		     S_ISSOCK(st.st_mode) ? "a socket" : "not a file");
+	} else if (fcntl(fd, F_SETFL, 0) < 0) {
+		errf(err, errlen, "%s", strerror(errno));
+	} else {
+		*size = (uint64_t)st.st_size;
+		return fd;
+	}
+	close(fd);
+	return -1;
 }
 
-/* The ranges are sorted and merged (source_add_ram): the one range that
- * may hold gpa is the first that ends after it, found by binary search (a
- * kdump file may have a million ranges). */
+static bool ends_at_or_below(size_t i, const void *ctx)
+{
+	const struct ram_range *r = ((const struct ram_range *const *)ctx)[0];
+	uint64_t gpa = *((const uint64_t *const *)ctx)[1];
+
+	return r[i].start + r[i].size <= gpa;
+}
+
+static size_t first_ending_above(const struct vtd_source *src, uint64_t gpa)
+{
+	const void *ctx[2] = { src->ram, &gpa };
+
+	return lower_bound(src->nr_ram, ends_at_or_below, ctx);
+}
+
 bool source_is_ram(const struct vtd_source *src, uint64_t gpa, uint64_t len)
 {
-	struct ram_key k = { src->ram, gpa };
 	uint64_t end = gpa + len;
 	size_t i;
 
 	if (end < gpa)
 		return false;
-	i = lower_bound(src->nr_ram, range_below, &k);
+	i = first_ending_above(src, gpa);
 	return i < src->nr_ram && gpa >= src->ram[i].start &&
 	       end <= src->ram[i].start + src->ram[i].size;
 }
 
 uint64_t source_ram_end(const struct vtd_source *src)
 {
-	uint64_t end = 0;
-
-	for (size_t i = 0; i < src->nr_ram; i++)
-		if (src->ram[i].start + src->ram[i].size > end)
-			end = src->ram[i].start + src->ram[i].size;
-	return end;
+	if (!src->nr_ram)
+		return 0;
+	return src->ram[src->nr_ram - 1].start + src->ram[src->nr_ram - 1].size;
 }
 
 void source_set_error(struct vtd_source *src, const char *fmt, ...)
@@ -126,38 +160,57 @@ void errf(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int ram_cmp(const void *a, const void *b)
+/* Merge range i with the ranges after it that it overlaps or touches. */
+static void merge_following(struct vtd_source *src, size_t i)
 {
-	const struct ram_range *x = a, *y = b;
+	struct ram_range *r = src->ram;
+	size_t j = i + 1;
 
-	return x->start < y->start ? -1 : x->start > y->start;
+	while (j < src->nr_ram && r[j].start <= r[i].start + r[i].size) {
+		if (r[j].start + r[j].size > r[i].start + r[i].size)
+			r[i].size = r[j].start + r[j].size - r[i].start;
+		j++;
+	}
+	if (j > i + 1) {
+		memmove(&r[i + 1], &r[j], (src->nr_ram - j) * sizeof(*r));
+		src->nr_ram -= j - (i + 1);
+	}
 }
 
-/* Add a RAM range, merging it with adjacent or overlapping ones. */
+/*
+ * Add a RAM range, merging it with adjacent or overlapping ones. Ranges
+ * added in address order (every backend's usual case) cost O(1) each; one
+ * out of order is put in place by a binary search and a move of the ranges
+ * after it. At most SOURCE_MAX_RAM_RANGES distinct ranges: -E2BIG past it.
+ */
 int source_add_ram(struct vtd_source *src, uint64_t start, uint64_t size)
 {
 	struct ram_range *r;
-	size_t n = 0;
+	size_t i;
 
 	if (size == 0 || start + size < start)
 		return -EINVAL;
-	r = array_append(&src->ram, &src->nr_ram, sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	*r = (struct ram_range){ start, size };
-	r = src->ram;
-	qsort(r, src->nr_ram, sizeof(*r), ram_cmp);
-	for (size_t i = 1; i < src->nr_ram; i++) {
-		uint64_t end = r[n].start + r[n].size;
-
-		if (r[i].start <= end) {
-			if (r[i].start + r[i].size > end)
-				r[n].size = r[i].start + r[i].size - r[n].start;
-		} else {
-			r[++n] = r[i];
+	i = first_ending_above(src, start);
+	if (i > 0 && src->ram[i - 1].start + src->ram[i - 1].size == start)
+		i--;	/* touches the range before: grow that one */
+	if (i < src->nr_ram && src->ram[i].start <= start + size) {
+		r = &src->ram[i];
+		if (start < r->start) {
+			r->size += r->start - start;
+			r->start = start;
 		}
+		if (start + size > r->start + r->size)
+			r->size = start + size - r->start;
+		merge_following(src, i);
+		return 0;
 	}
-	src->nr_ram = n + 1;
+	if (src->nr_ram >= SOURCE_MAX_RAM_RANGES)
+		return -E2BIG;
+	if (!array_append(&src->ram, &src->nr_ram, sizeof(*r)))
+		return -ENOMEM;
+	r = src->ram;
+	memmove(&r[i + 1], &r[i], (src->nr_ram - 1 - i) * sizeof(*r));
+	r[i] = (struct ram_range){ start, size };
 	return 0;
 }
 

@@ -65,6 +65,7 @@ struct vtd_source {
 	const char *format;	/* a dump's file format ("elf", "kdump-zlib",
 				 * ...; see kdump/kdump.h), else NULL */
 	uint64_t pages_left_out;	/* a kdump file's RAM pages not in it */
+	char access_why[256];	/* why that way, "" if nothing to say */
 	uint64_t mmio_base;	/* IOMMU register base (live sources) */
 	uint64_t mmio_size;	/* its MMIO region's size, 0 if not known */
 	int pid;		/* QEMU's pid on this host, 0 if not known */
@@ -101,6 +102,15 @@ const char *source_strerror(const struct vtd_source *src, int err);
 /* Format an error into err (errlen bytes); nothing when err is NULL. */
 void errf(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* At most this many disjoint RAM ranges per source (a real guest has a
+ * handful; a dump written with paging=true some thousands): -E2BIG past it. */
+#define SOURCE_MAX_RAM_RANGES (1u << 20)
+/* 0, -EINVAL (empty or wraps), -E2BIG (too many ranges), -ENOMEM. */
+/* Open path read-only if it is a regular file; never blocks, whatever the
+ * path names (a FIFO, a terminal, a device): the fd, or -1 with the
+ * message in err (without the path). *size gets the file's size. */
+int open_regular_file(const char *path, uint64_t *size, char *err,
+		      size_t errlen);
 int source_add_ram(struct vtd_source *src, uint64_t start, uint64_t size);
 void source_close(struct vtd_source *src);
 /* A monitor command; -ENOTSUP when the source has no monitor (a dump, or

@@ -6,6 +6,7 @@
  * or container binding (QOM, /proc/PID/fd, sysfs: src/vmm/vfio.c).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,23 +188,15 @@ static int collect_mtree(struct vtd_source *src, struct host_pci_topo *t,
 static void read_version(struct vtd_source *src, struct vtd_host *h)
 {
 	struct json_object *ret = NULL, *q;
-	int maj, min, mic;
+	int64_t maj, min, mic;
 
 	if (source_monitor(src, "query-version", NULL, &ret))
 		return;
-	if (json_object_object_get_ex(ret, "qemu", &q)) {
-		struct json_object *a, *b, *c;
-
-		if (json_object_object_get_ex(q, "major", &a) &&
-		    json_object_object_get_ex(q, "minor", &b) &&
-		    json_object_object_get_ex(q, "micro", &c)) {
-			maj = json_object_get_int(a);
-			min = json_object_get_int(b);
-			mic = json_object_get_int(c);
-			snprintf(h->qemu_version, sizeof(h->qemu_version), "%d.%d.%d",
-				 maj, min, mic);
-		}
-	}
+	if (json_object_object_get_ex(ret, "qemu", &q) &&
+	    qmp_get_int(q, "major", &maj) && qmp_get_int(q, "minor", &min) &&
+	    qmp_get_int(q, "micro", &mic))
+		snprintf(h->qemu_version, sizeof(h->qemu_version),
+			 "%" PRId64 ".%" PRId64 ".%" PRId64, maj, min, mic);
 	json_object_put(ret);
 }
 

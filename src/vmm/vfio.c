@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "base/array.h"
+#include "source/monitor.h"
 #include "vmm/qom.h"
 
 #define MAX_FDS 65536
@@ -84,22 +85,18 @@ static int one_child(struct vtd_source *src, struct host_pci_topo *t,
 		     const char *parent, struct json_object *prop,
 		     struct vtd_host *h)
 {
-	struct json_object *name, *type;
+	const char *ty = qmp_get_str(prop, "type");
+	const char *name = qmp_get_str(prop, "name");
 	struct host_vfio *v;
-	const char *ty;
 	int rc;
 
-	if (!json_object_object_get_ex(prop, "name", &name) ||
-	    !json_object_object_get_ex(prop, "type", &type))
-		return 0;
-	ty = json_object_get_string(type);
-	if (!ty || (strcmp(ty, "child<vfio-pci>") && strcmp(ty, "child<vfio-pci-nohotplug>")))
+	if (!name || !ty ||
+	    (strcmp(ty, "child<vfio-pci>") && strcmp(ty, "child<vfio-pci-nohotplug>")))
 		return 0;
 	rc = add_vfio(h, &v);
 	if (rc)
 		return rc;
-	snprintf(v->qom_path, sizeof(v->qom_path), "%s/%s", parent,
-		 json_object_get_string(name));
+	snprintf(v->qom_path, sizeof(v->qom_path), "%s/%s", parent, name);
 	v->binding = HOST_UNKNOWN;
 	rc = host_resolve_bus(src, t, v->qom_path, &v->bus, &v->devfn);
 	if (!rc)
@@ -123,7 +120,7 @@ static int scan_container(struct vtd_source *src, struct host_pci_topo *t,
 
 static int scan_objects(struct vtd_source *src, struct vtd_host *h)
 {
-	struct json_object *list = NULL, *name, *type;
+	struct json_object *list = NULL;
 	char path[200];
 	int rc = host_qom_list(src, "/objects", &list);
 
@@ -131,12 +128,13 @@ static int scan_objects(struct vtd_source *src, struct vtd_host *h)
 		return host_rc_is_absent(rc) ? 0 : rc;
 	for (size_t i = 0; i < json_object_array_length(list) && !rc; i++) {
 		struct json_object *p = json_object_array_get_idx(list, i);
+		const char *name = qmp_get_str(p, "name");
+		const char *type = qmp_get_str(p, "type");
 
-		if (!json_object_object_get_ex(p, "name", &name) ||
-		    !json_object_object_get_ex(p, "type", &type) ||
-		    strcmp(json_object_get_string(type), "child<iommufd>"))
+		/* a peer may send null or a number: not an iommufd */
+		if (!name || !type || strcmp(type, "child<iommufd>"))
 			continue;
-		snprintf(path, sizeof(path), "/objects/%s", json_object_get_string(name));
+		snprintf(path, sizeof(path), "/objects/%s", name);
 		rc = add_iommufd_obj(h, path);
 	}
 	json_object_put(list);

@@ -5,40 +5,39 @@
  * report says what the VM was, and whether it runs (query-status). Three
  * read-only monitor calls.
  */
+#define _GNU_SOURCE	/* memmem */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "source/monitor.h"
 #include "source/source.h"
 #include "vmm/vmm.h"
 
 static int get_version(struct vtd_source *src, struct vtd_vmm *v)
 {
-	struct json_object *ret = NULL, *q, *x;
+	struct json_object *ret = NULL, *q;
 	int err = source_monitor(src, "query-version", NULL, &ret);
 
 	if (err)
 		return err;
 	if (json_object_object_get_ex(ret, "qemu", &q) &&
 	    json_object_is_type(q, json_type_object)) {
-		int maj = 0, min = 0, mic = 0;
+		int64_t maj = 0, min = 0, mic = 0;
 
-		if (json_object_object_get_ex(q, "major", &x))
-			maj = json_object_get_int(x);
-		if (json_object_object_get_ex(q, "minor", &x))
-			min = json_object_get_int(x);
-		if (json_object_object_get_ex(q, "micro", &x))
-			mic = json_object_get_int(x);
-		snprintf(v->version, sizeof(v->version), "%d.%d.%d", maj, min,
-			 mic);
+		qmp_get_int(q, "major", &maj);
+		qmp_get_int(q, "minor", &min);
+		qmp_get_int(q, "micro", &mic);
+		snprintf(v->version, sizeof(v->version),
+			 "%" PRId64 ".%" PRId64 ".%" PRId64, maj, min, mic);
 	}
-	if (json_object_object_get_ex(ret, "package", &x) &&
-	    json_object_is_type(x, json_type_string))
+	if (qmp_get_str(ret, "package"))
 		snprintf(v->package, sizeof(v->package), "%s",
-			 json_object_get_string(x));
+			 qmp_get_str(ret, "package"));
 	json_object_put(ret);
 	return 0;
 }
@@ -59,7 +58,8 @@ static void get_status(struct vtd_source *src, struct vtd_vmm *v)
 /* "    aw-bits = 39 (0x27)" -> name, value; false for other lines */
 static bool parse_prop_line(const char *line, struct vtd_vmm_prop *p)
 {
-	const char *eq = strstr(line, " = ");
+	/* within the line: strstr() ran on through the rest of the reply */
+	const char *eq = memmem(line, strcspn(line, "\n"), " = ", 3);
 	const char *name = line + strspn(line, " ");
 	size_t nlen = eq ? (size_t)(eq - name) : 0;
 	const char *val;

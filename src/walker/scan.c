@@ -25,7 +25,17 @@
  * The score of a candidate is the number of present context entries
  * reachable from it, each context table counted once however many root
  * entries name it. Context-table results are memoised, so many copies of
- * one table (or hostile memory built to look like one) cost one read each.
+ * one table (or hostile memory built to look like one) cost one read each,
+ * and the context tables of one root table are told apart by a hash set.
+ *
+ *   3. The TOP best candidates by score are then ranked by evidence: how
+ *      many of their present context entries have sound tables below them
+ *      (a PASID directory with clean entries, one present at least; a
+ *      second-level page table with present entries only; or pass-through,
+ *      which needs none), at most DEEP_READS pages read per candidate. A
+ *      decoy made of root and context entries alone, however many devices
+ *      it names, loses to the real table; a runner-up with more devices
+ *      than the chosen one, or a close call, is reported (res->decoy).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -39,6 +49,18 @@
 
 #define SCAN_CHUNK	(1u << 20)	/* bytes per source_read */
 #define QWORDS		(VTD_PAGE_SIZE / 8)
+
+#define SEEN_SLOTS	1024	/* > 2 x 512 context-table pointers */
+#define TOP		8	/* candidates kept for the evidence check */
+#define DEEP_READS	256	/* pages read for evidence per candidate */
+
+/* A page that validated as a root table, and how well. */
+struct cand {
+	uint64_t addr;
+	bool scalable;
+	unsigned score, defects;
+	unsigned evidence;	/* present context entries with sound tables below */
+};
 
 /* The result of checking one context table in one format. */
 struct ctx_result {
@@ -61,7 +83,14 @@ struct scan {
 	struct ctx_result *memo;
 	size_t memo_cap, memo_used;	/* cap: power of two */
 	uint64_t page[QWORDS];	/* scratch for context tables */
-	uint64_t seen[512];	/* context tables of the current root table */
+	/* context tables of the current root table: a hash set whose slots
+	 * count as empty unless their generation is the current one */
+	struct { uint64_t ptr; uint32_t gen; } seen[SEEN_SLOTS];
+	uint32_t gen;
+	uint64_t below[QWORDS];	/* scratch for the tables below them */
+	struct cand top[TOP];	/* the best candidates, best first */
+	unsigned ntop;
+	unsigned deep_reads;	/* pages read for evidence, this candidate */
 };
 
 /*
@@ -212,13 +241,31 @@ static int ctx_result(struct scan *sc, uint64_t addr, bool scalable,
 	return 0;
 }
 
+/* Was ptr seen in this root table already? Adds it if not: O(1), where a
+ * list was O(n) for each of up to 512 pointers. */
+static bool seen_before(struct scan *sc, uint64_t ptr)
+{
+	size_t i = hash64(ptr) & (SEEN_SLOTS - 1);
+
+	while (sc->seen[i].gen == sc->gen) {
+		if (sc->seen[i].ptr == ptr)
+			return true;
+		i = (i + 1) & (SEEN_SLOTS - 1);
+	}
+	sc->seen[i].ptr = ptr;
+	sc->seen[i].gen = sc->gen;
+	return false;
+}
+
 /* Step 2 for one interpretation of the page at addr. */
 static int eval_root(struct scan *sc, uint64_t addr, const uint64_t *q,
 		     bool scalable, struct eval *ev)
 {
-	unsigned nseen = 0;
-
 	*ev = (struct eval){ .scalable = scalable };
+	if (++sc->gen == 0) {	/* wrapped: forget every old slot */
+		memset(sc->seen, 0, sizeof(sc->seen));
+		sc->gen = 1;
+	}
 	for (unsigned bus = 0; bus < 256; bus++) {
 		struct vtd_root r;
 		uint64_t ptr[2];
@@ -248,11 +295,9 @@ static int eval_root(struct scan *sc, uint64_t addr, const uint64_t *q,
 			if (ptr[i] == addr ||
 			    !page_is_ram(sc, ptr[i], VTD_PAGE_SIZE))
 				return 0;
-			for (unsigned k = 0; k < nseen && !dup; k++)
-				dup = sc->seen[k] == ptr[i];
+			dup = seen_before(sc, ptr[i]);
 			if (dup)
 				continue;
-			sc->seen[nseen++] = ptr[i];
 			err = ctx_result(sc, ptr[i], scalable, &cr);
 			if (err)
 				return err;
@@ -299,25 +344,34 @@ static const struct eval *choose(const struct eval *leg, const struct eval *sm)
 	return NULL;
 }
 
-struct best {
-	bool have;
-	uint64_t addr;
-	struct eval ev;
-};
-
-/* Is a better than b? More present entries, then fewer defects, then the
- * lower address (pages are visited in address order: keep the first). */
-static bool better(const struct eval *a, const struct best *b)
+/* Is a ranked before b on the cheap evidence of the scan? More present
+ * entries, then fewer defects; pages come in address order, so a tie keeps
+ * the first. */
+static bool ranks_before(const struct cand *a, const struct cand *b)
 {
-	if (!b->have)
-		return true;
-	if (a->score != b->ev.score)
-		return a->score > b->ev.score;
-	return a->defects < b->ev.defects;
+	if (a->score != b->score)
+		return a->score > b->score;
+	return a->defects < b->defects;
+}
+
+/* Keep c among the TOP best candidates, in order. */
+static void keep_candidate(struct scan *sc, const struct cand *c)
+{
+	unsigned i = sc->ntop < TOP ? sc->ntop : TOP - 1;
+
+	if (sc->ntop == TOP && !ranks_before(c, &sc->top[TOP - 1]))
+		return;
+	while (i > 0 && ranks_before(c, &sc->top[i - 1])) {
+		sc->top[i] = sc->top[i - 1];
+		i--;
+	}
+	sc->top[i] = *c;
+	if (sc->ntop < TOP)
+		sc->ntop++;
 }
 
 static int check_page(struct scan *sc, uint64_t addr, const uint64_t *q,
-		      struct vtd_rtaddr_scan *res, struct best *best)
+		      struct vtd_rtaddr_scan *res)
 {
 	struct eval leg, sm;
 	const struct eval *ev;
@@ -339,23 +393,186 @@ static int check_page(struct scan *sc, uint64_t addr, const uint64_t *q,
 	if (!ev)
 		return 0;
 	res->candidates++;
-	if (better(ev, best)) {
-		if (best->have)
-			res->runner_up = best->ev.score;
-		best->have = true;
-		best->addr = addr;
-		best->ev = *ev;
-	} else if (ev->score > res->runner_up) {
-		res->runner_up = ev->score;
+	keep_candidate(sc, &(struct cand){ .addr = addr, .scalable = ev->scalable,
+					   .score = ev->score,
+					   .defects = ev->defects });
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Evidence beyond the root and context tables                              */
+
+/* One page into buf, within the candidate's read budget: 1 read, 0 not
+ * RAM or over budget, or a transport error. */
+static int deep_read(struct scan *sc, uint64_t addr, uint64_t *buf)
+{
+	int err;
+
+	if (sc->deep_reads >= DEEP_READS ||
+	    !page_is_ram(sc, addr, VTD_PAGE_SIZE))
+		return 0;
+	sc->deep_reads++;
+	err = source_read(sc->src, addr, buf, VTD_PAGE_SIZE);
+	return err == -EFAULT ? 0 : err ? err : 1;
+}
+
+/* A PASID directory's first page: clean entries, one present at least,
+ * pointing into RAM. */
+static int sound_pasid_dir(struct scan *sc, uint64_t dir, uint64_t *buf)
+{
+	unsigned present = 0;
+	int rc = deep_read(sc, dir, buf);
+
+	if (rc <= 0)
+		return rc;
+	for (unsigned i = 0; i < QWORDS; i++) {
+		struct vtd_pasid_dirent d;
+
+		if (!buf[i])
+			continue;
+		vtd_decode_pasid_dirent(buf[i], &d);
+		if (d.rsvd || !d.p || !page_is_ram(sc, d.table, VTD_PAGE_SIZE))
+			return 0;
+		present++;
+	}
+	return present > 0;
+}
+
+/* A second-level page table: one present entry at least, and every
+ * non-zero entry readable or writable (bits 1:0). */
+static int sound_page_table(struct scan *sc, uint64_t table, uint64_t *buf)
+{
+	unsigned present = 0;
+	int rc = deep_read(sc, table, buf);
+
+	if (rc <= 0)
+		return rc;
+	for (unsigned i = 0; i < QWORDS; i++) {
+		if (!buf[i])
+			continue;
+		if (!(buf[i] & 3))
+			return 0;
+		present++;
+	}
+	return present > 0;
+}
+
+/* Present entries of the context table at ctx whose next level is sound. */
+static int ctx_evidence(struct scan *sc, uint64_t ctx, bool scalable,
+			unsigned *evidence)
+{
+	uint64_t *below = sc->below;
+	int rc = deep_read(sc, ctx, sc->page);
+
+	if (rc <= 0)
+		return rc;
+	for (unsigned i = 0; i < (scalable ? 128u : 256u); i++) {
+		if (scalable) {
+			struct vtd_ctx_sm c;
+
+			vtd_decode_ctx_sm(&sc->page[4 * i], &c);
+			rc = c.p ? sound_pasid_dir(sc, c.pasid_dir, below) : 0;
+		} else {
+			struct vtd_ctx_legacy c;
+
+			vtd_decode_ctx_legacy(&sc->page[2 * i], &c);
+			rc = !c.p ? 0 : c.tt == 2 ? 1 :
+			     sound_page_table(sc, c.slptptr, below);
+		}
+		if (rc < 0)
+			return rc;
+		*evidence += (unsigned)rc;
 	}
 	return 0;
+}
+
+/* How many of the candidate's present context entries have sound tables
+ * below them: what a decoy made of root and context entries alone lacks. */
+static int candidate_evidence(struct scan *sc, struct cand *c)
+{
+	uint64_t root[QWORDS];
+	int err;
+
+	c->evidence = 0;
+	sc->deep_reads = 0;
+	err = deep_read(sc, c->addr, root);
+	if (err <= 0)
+		return err;
+	err = 0;
+	if (++sc->gen == 0) {
+		memset(sc->seen, 0, sizeof(sc->seen));
+		sc->gen = 1;
+	}
+	for (unsigned bus = 0; !err && bus < 256; bus++) {
+		struct vtd_root r;
+
+		vtd_decode_root(&root[2 * bus], c->scalable, &r);
+		if (r.lp && !seen_before(sc, r.lctp))
+			err = ctx_evidence(sc, r.lctp, c->scalable, &c->evidence);
+		if (!err && c->scalable && r.up && !seen_before(sc, r.uctp))
+			err = ctx_evidence(sc, r.uctp, c->scalable, &c->evidence);
+	}
+	return err;
+}
+
+/* Is a a better root table than b? Evidence first, then the scan's rank. */
+static bool better(const struct cand *a, const struct cand *b)
+{
+	if (a->evidence != b->evidence)
+		return a->evidence > b->evidence;
+	return ranks_before(a, b);
+}
+
+/* Among the kept candidates, the best into top[0] and the runner-up into
+ * top[1], by evidence. */
+static int rank_by_evidence(struct scan *sc)
+{
+	for (unsigned i = 0; i < sc->ntop; i++) {
+		int err = candidate_evidence(sc, &sc->top[i]);
+
+		if (err)
+			return err;
+	}
+	for (unsigned k = 0; k < 2 && k < sc->ntop; k++)
+		for (unsigned i = k + 1; i < sc->ntop; i++)
+			if (better(&sc->top[i], &sc->top[k])) {
+				struct cand t = sc->top[k];
+
+				sc->top[k] = sc->top[i];
+				sc->top[i] = t;
+			}
+	return 0;
+}
+
+/* high: one candidate; medium: the best clearly ahead of the next on
+ * evidence (or, on equal evidence, on present entries); low: not. A
+ * runner-up with more present entries than the chosen one, or a low
+ * confidence, is a possible decoy (res->decoy). */
+static void judge(const struct scan *sc, struct vtd_rtaddr_scan *res)
+{
+	const struct cand *b = &sc->top[0], *r = sc->ntop > 1 ? &sc->top[1] : NULL;
+
+	res->score = b->score;
+	res->evidence = b->evidence;
+	res->runner_up = r ? r->score : 0;
+	res->runner_up_evidence = r ? r->evidence : 0;
+	res->runner_up_addr = r ? r->addr : 0;
+	if (res->candidates == 1)
+		res->confidence = "high";
+	else if (r && (b->evidence >= 2 * r->evidence + (r->evidence == 0)) &&
+		 b->evidence > 0)
+		res->confidence = "medium";
+	else if (r && b->evidence == r->evidence && b->score >= 2 * r->score)
+		res->confidence = "medium";
+	else
+		res->confidence = "low";
+	res->decoy = r && (r->score > b->score || !strcmp(res->confidence, "low"));
 }
 
 int vtd_scan_rtaddr(struct vtd_source *src, uint64_t *rtaddr,
 		    struct vtd_rtaddr_scan *res)
 {
 	struct scan *sc;
-	struct best best = { .have = false };
 	uint64_t *buf;
 	int err = 0;
 
@@ -390,29 +607,24 @@ int vtd_scan_rtaddr(struct vtd_source *src, uint64_t *rtaddr,
 
 					if (prefilter(q, sc->limit_pfn))
 						err = check_page(sc, gpa + off, q,
-								 res, &best);
+								 res);
 				}
 			}
 			gpa += n;
 		}
 	}
 	free(buf);
+	if (!err && sc->ntop)
+		err = rank_by_evidence(sc);
+	if (!err && sc->ntop) {
+		judge(sc, res);
+		*rtaddr = sc->top[0].addr |
+			  ((uint64_t)(sc->top[0].scalable ? VTD_MODE_SCALABLE
+							  : VTD_MODE_LEGACY) << 10);
+	}
+	if (!err && !sc->ntop)
+		err = -ENOENT;
 	free(sc->memo);
 	free(sc);
-	if (err)
-		return err;
-	if (!best.have)
-		return -ENOENT;
-
-	res->score = best.ev.score;
-	if (res->candidates == 1)
-		res->confidence = "high";
-	else if (res->score >= 2 * res->runner_up)
-		res->confidence = "medium";
-	else
-		res->confidence = "low";
-	*rtaddr = best.addr |
-		  ((uint64_t)(best.ev.scalable ? VTD_MODE_SCALABLE
-					       : VTD_MODE_LEGACY) << 10);
-	return 0;
+	return err;
 }

@@ -11,6 +11,7 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -202,6 +203,15 @@ static int choose_rtaddr(struct walk *w)
 				raw & VTD_ADDR_MASK,
 				"root table found by scanning the dump: %u candidate(s), confidence %s; give --rtaddr to be sure",
 				m->scan.candidates, m->scan.confidence);
+		if (m->scan.decoy)
+			vtd_add_finding(m, VTD_SEV_WARNING, "rtaddr_decoy",
+					NO_DEV, VTD_NO_PASID,
+					m->scan.runner_up_addr,
+					"another page also validates as a root table: 0x%" PRIx64 " with %u present context entries (%u with sound tables below them) against 0x%" PRIx64 " with %u (%u); one may be a decoy: give --rtaddr",
+					m->scan.runner_up_addr, m->scan.runner_up,
+					m->scan.runner_up_evidence,
+					(uint64_t)(raw & VTD_ADDR_MASK),
+					m->scan.score, m->scan.evidence);
 	}
 	vtd_decode_rtaddr(raw, &m->rtaddr);
 	return 0;

@@ -225,10 +225,39 @@ def text_seeds(outdir):
         write(outdir, "fuzz_text", "shell%d" % i, b"\x02" + line)
 
 
+def reproduction_seeds(outdir):
+    """The size-driven cases of issue 13, cut to the fuzzers' input caps
+    (tests/fuzz/run's max_len): many PT_LOADs, a core shorter than its
+    headers, replies of many values, too deep, a flat view of many RAM
+    pieces, long mtree and qtree replies of lines the parsers skip."""
+    ram = [(0, 64 << 10)] + [((1 << 20) + 8192 * i, 256) for i in range(4000)]
+    mem = mkcore.Mem(ram)
+    mem.q(0x1000, 0x2001)
+    core = os.path.join(outdir, "fuzz_core", "many-loads.core")
+    os.makedirs(os.path.dirname(core), exist_ok=True)
+    mkcore.write_core(core, mem)
+    with open(core, "rb") as f:
+        head = f.read(64 + 56 * (len(ram) + 1))
+    write(outdir, "fuzz_core", "headers-only.core", head)
+    greeting = b'{"QMP": {"version": {"qemu": {"major": 7, "minor": 2, "micro": 0}}, "capabilities": '
+    write(outdir, "fuzz_qmp", "wide-arrays", greeting + b"[" + b"[]," * 70000 + b"[]]}}\r\n")
+    write(outdir, "fuzz_qmp", "wide-numbers", greeting + b"[" + b"1," * 270000 + b"1]}}\r\n")
+    write(outdir, "fuzz_qmp", "deep", greeting + b"[" * 200 + b"]" * 200 + b"}}\r\n")
+    pieces = "".join("  %016x-%016x (prio 0, ram): pc.ram @%016x\n" % (b, b + 0xfff, b)
+                     for b in ((1 << 40) + 0x2000 * i for i in range(40000)))
+    write(outdir, "fuzz_hmp", "mtree-many-pieces",
+          hmp_input(1, 0, 0, MTREE_TEXT + pieces))
+    junk = "".join("  junk line %d\n" % i for i in range(100000))
+    write(outdir, "fuzz_text", "mtree-long", b"\x00" + (junk + "address-space: x\n" + junk).encode())
+    write(outdir, "fuzz_text", "qtree-long",
+          b"\x01  dev: intel-iommu, id \"\"\n" + ("      junk %d\n" % 1 * 100000).encode())
+
+
 def main(argv):
     outdir = argv[0]
     synthetic(outdir)
     text_seeds(outdir)
+    reproduction_seeds(outdir)
     if "--live" in argv:
         try:
             live(outdir)

@@ -76,6 +76,7 @@ def strip_source(d):
     for k in ("kind", "target", "access"):
         src.pop(k)
     src.pop("format", None)     # a dump's file format; a snapshot has none
+    src.pop("access_why", None)     # live only: why RAM was read that way
     return d, src
 
 
