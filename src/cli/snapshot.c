@@ -19,6 +19,7 @@
 #include "snapshot/snapshot.h"
 #include "walker/iq.h"
 #include "walker/ir.h"
+#include "walker/addrmap.h"
 #include "walker/mappings.h"
 
 static bool filtered(const struct vtd_filter *f)
@@ -77,29 +78,67 @@ static int inspect_recorded(struct vtd_source *rec, struct vtd_model *m)
 	return err;
 }
 
-/* --pages: every page table of every device and PASID, so that xlate and
- * dump --pages work on the snapshot too (it grows with what is mapped). */
-static int read_page_tables(struct vtd_source *rec, const struct vtd_model *m)
+/* Which page table a context or PASID entry selects, as one key (table
+ * pointers are 4 KiB aligned: the low bits say stage and levels); 0 for an
+ * entry whose table is not walked or is odd (walked every time, cheaply). */
+static uint64_t table_key(const struct vtd_device *d,
+			  const struct vtd_pasid_rec *p)
 {
-	for (size_t i = 0; i < m->nr_devices; i++) {
-		const struct vtd_device *d = &m->devices[i];
-		size_t n = d->scalable ? d->nr_pasids : 1;
-
-		for (size_t j = 0; j < n; j++) {
-			struct vtd_mappings mp;
-			int err = vtd_enum_mappings(rec, m, d,
-						    d->scalable ? &d->pasids[j] : NULL, &mp);
-
-			if (err)
-				return err;
-			vtd_mappings_free(&mp);
-		}
-	}
+	if (!d->scalable)
+		return d->ctx.leg.tt != 2 && !(d->ctx.leg.slptptr & 0xfff) ?
+		       d->ctx.leg.slptptr | 0x100 | d->ctx.leg.aw : 0;
+	if (p->e.pgtt == VTD_PGTT_FIRST && !(p->e.flptptr & 0xfff))
+		return p->e.flptptr | 0x200 | p->e.flpm;
+	if (p->e.pgtt == VTD_PGTT_SECOND && !(p->e.slptptr & 0xfff))
+		return p->e.slptptr | 0x300 | p->e.aw;
 	return 0;
 }
 
+/*
+ * --pages: every page table of every device and PASID, so that xlate and
+ * dump --pages work on the snapshot too (it grows with what is mapped).
+ * A table that many PASIDs share (one domain) is read once; the whole
+ * is bounded by the --pages budget. Returns 0, 1 when a budget stopped
+ * it (a note says so), or a negative errno.
+ */
+static int read_page_tables(struct vtd_source *rec, const struct vtd_model *m)
+{
+	struct vtd_map_budget b;
+	struct addrmap seen = { 0 };
+	int err = 0;
+
+	vtd_map_budget_init(&b, g.max_ranges, g.walk.max_entries);
+	for (size_t i = 0; !err && i < m->nr_devices; i++) {
+		const struct vtd_device *d = &m->devices[i];
+		size_t n = d->scalable ? d->nr_pasids : 1;
+
+		for (size_t j = 0; !err && j < n; j++) {
+			const struct vtd_pasid_rec *p = d->scalable ? &d->pasids[j] : NULL;
+			uint64_t key = table_key(d, p);
+			struct vtd_mappings mp;
+			bool found = false;
+
+			if (key && addrmap_get(&seen, key, 0, &found) && found)
+				continue;
+			err = vtd_enum_mappings(rec, m, d, p, &b, &mp);
+			if (!err)
+				vtd_mappings_free(&mp);
+		}
+	}
+	addrmap_free(&seen);
+	if (err)
+		return err;
+	if (!b.truncated)
+		return 0;
+	fprintf(stderr, "vtdctl: snapshot: %lu page-table walk(s) stopped short (%s): the snapshot holds part of their pages\n",
+		b.truncated, b.exhausted ? "--max-ranges or --max-entries" :
+		"2^20 leaves or 2^16 tables in one walk");
+	return 1;
+}
+
 /* The walk, the VMM, the host side, the queues; -1 after report_error(). */
-static int record_everything(struct vtd_source *rec, struct vtd_model *m)
+static int record_everything(struct vtd_source *rec, struct vtd_model *m,
+			     bool *cut_short)
 {
 	int err;
 
@@ -113,6 +152,7 @@ static int record_everything(struct vtd_source *rec, struct vtd_model *m)
 		vtd_model_free(m);
 		return -1;
 	}
+	*cut_short = err > 0;
 	return 0;
 }
 
@@ -178,6 +218,7 @@ int do_snapshot(int argc, char **argv)
 	struct vtd_model m;
 	char err[600];
 	int rc = EXIT_FATAL;
+	bool cut_short;
 
 	if (no_args("snapshot", argc, argv))
 		return EXIT_FATAL;
@@ -200,7 +241,7 @@ int do_snapshot(int argc, char **argv)
 		source_close(src);
 		return EXIT_FATAL;
 	}
-	if (record_everything(rec, &m))
+	if (record_everything(rec, &m, &cut_short))
 		goto out;
 	s = recorder_snapshot(rec);
 	fill_header(s, &m);
@@ -211,7 +252,7 @@ int do_snapshot(int argc, char **argv)
 	}
 	if (strcmp(g.output, "-"))
 		print_summary(s, g.output);
-	rc = EXIT_OK;
+	rc = cut_short ? EXIT_FINDINGS : EXIT_OK;
 out:
 	source_close(rec);
 	return rc;

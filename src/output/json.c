@@ -136,40 +136,6 @@ static struct json_object *json_ctx_sm(const struct vtd_ctx_sm *c)
 	return o;
 }
 
-/* --pages: "mappings" of a PASID or legacy device */
-static struct json_object *json_mappings(const struct vtd_pages *pages,
-					 const struct vtd_device *d,
-					 const struct vtd_pasid_rec *p)
-{
-	struct json_object *o = json_object_new_object();
-	struct json_object *a = json_object_new_array();
-	struct vtd_mappings mp;
-	const char *nw, *why = "";
-	int err = pages->read(pages, d, p, &mp, &why);
-
-	for (size_t i = 0; !err && i < mp.nr_ranges; i++) {
-		const struct vtd_map_range *r = &mp.ranges[i];
-		struct json_object *x = json_object_new_object();
-
-		add(x, "iova", json_hex(r->iova));
-		add(x, "gpa", json_hex(r->gpa));
-		add(x, "size", json_hex(r->size));
-		add_bool(x, "read", r->read);
-		add_bool(x, "write", r->write);
-		json_object_array_add(a, x);
-	}
-	add(o, "ranges", a);
-	add_bool(o, "truncated", err ? true : mp.truncated);
-	nw = err ? NULL : vtd_map_not_walked_name(mp.not_walked);
-	add(o, "not_walked", nw ? json_object_new_string(nw) : NULL);
-	add_int(o, "bad_pointers", err ? 0 : (int64_t)mp.bad_pointers);
-	if (err)
-		add(o, "error", json_object_new_string(why));
-	else
-		vtd_mappings_free(&mp);
-	return o;
-}
-
 /* The device's members before "pasids" ... */
 static struct json_object *json_device_head(const struct vtd_model *m,
 					    const struct vtd_device *d)
@@ -225,6 +191,8 @@ struct json_object *json_finding(const struct vtd_finding *f)
 	    json_object_new_int64(f->pasid));
 	add(o, "address", f->gpa ? json_hex(f->gpa) : NULL);
 	add(o, "message", json_object_new_string(f->message));
+	if (f->more)
+		add_int(o, "more", (int64_t)f->more);
 	return o;
 }
 
@@ -255,6 +223,7 @@ struct jstream {
 	FILE *f;
 	bool pretty;
 	const struct vtd_pages *pages;	/* --pages: where mappings come from */
+	struct out_limits *limits;	/* NULL: no output budget */
 	int depth;
 	bool first;	/* no member printed yet at this depth */
 };
@@ -344,6 +313,59 @@ static void js_bool(struct jstream *js, const char *key, bool v)
 	fputs(v ? "true" : "false", js->f);
 }
 
+static bool js_over(struct jstream *js)
+{
+	return js->limits && out_over(js->limits);
+}
+
+/* --pages: "mappings" of a PASID or legacy device, streamed range by range
+ * (a walk may list 2^20 of them). */
+static void stream_mappings(struct jstream *js, const struct vtd_device *d,
+			    const struct vtd_pasid_rec *p)
+{
+	struct vtd_mappings mp;
+	const char *nw, *why = "";
+	int err = js->pages->read(js->pages, d, p, &mp, &why);
+
+	js_open(js, "mappings", '{');
+	js_open(js, "ranges", '[');
+	for (size_t i = 0; !err && i < mp.nr_ranges; i++) {
+		const struct vtd_map_range *r = &mp.ranges[i];
+
+		if (js_over(js)) {
+			js->limits->skipped += mp.nr_ranges - i;
+			break;
+		}
+		js_open(js, NULL, '{');
+		js_hex(js, "iova", r->iova);
+		js_hex(js, "gpa", r->gpa);
+		js_hex(js, "size", r->size);
+		js_bool(js, "read", r->read);
+		js_bool(js, "write", r->write);
+		js_close(js, '}');
+	}
+	js_close(js, ']');
+	js_bool(js, "truncated", err ? true : mp.truncated);
+	nw = err ? NULL : vtd_map_not_walked_name(mp.not_walked);
+	js_key(js, "not_walked");
+	if (nw)
+		fprintf(js->f, "\"%s\"", nw);
+	else
+		fputs("null", js->f);
+	js_int(js, "bad_pointers", err ? 0 : (int64_t)mp.bad_pointers);
+	js_int(js, "shared_tables", err ? 0 : (int64_t)mp.shared);
+	if (err) {
+		struct json_object *w = json_object_new_string(why);
+
+		js_key(js, "error");
+		js_value(js, w);
+		json_object_put(w);
+	} else {
+		vtd_mappings_free(&mp);
+	}
+	js_close(js, '}');
+}
+
 /* One PASID entry, written without building objects: the hot path of a
  * big dump. */
 static void stream_pasid(struct jstream *js, const struct vtd_model *m,
@@ -381,13 +403,8 @@ static void stream_pasid(struct jstream *js, const struct vtd_model *m,
 	host = host_json_pasid(m->host, d, p);
 	js_value(js, host);
 	json_object_put(host);
-	if (js->pages) {
-		struct json_object *mp = json_mappings(js->pages, d, p);
-
-		js_key(js, "mappings");
-		js_value(js, mp);
-		json_object_put(mp);
-	}
+	if (js->pages)
+		stream_mappings(js, d, p);
 	js_close(js, '}');
 }
 
@@ -398,27 +415,59 @@ static void stream_device(struct jstream *js, const struct vtd_model *m,
 	js_members(js, json_device_head(m, d));
 	if (d->scalable) {
 		js_open(js, "pasids", '[');
-		for (size_t i = 0; i < d->nr_pasids; i++)
+		for (size_t i = 0; i < d->nr_pasids; i++) {
+			if (js_over(js)) {
+				js->limits->skipped += d->nr_pasids - i;
+				break;
+			}
 			stream_pasid(js, m, d, &d->pasids[i]);
+		}
 		js_close(js, ']');
 	}
 	js_members(js, json_device_tail(m, d));
-	if (js->pages && !d->scalable) {
-		struct json_object *mp = json_mappings(js->pages, d, NULL);
-
-		js_key(js, "mappings");
-		js_value(js, mp);
-		json_object_put(mp);
-	}
+	if (js->pages && !d->scalable)
+		stream_mappings(js, d, NULL);
 	js_close(js, '}');
 }
 
-void json_dump_stream(FILE *f, const struct vtd_model *m,
-		      const struct out_opts *o, const struct vtd_pages *pages)
+/* "findings": the model's, then what the output and --pages cut short;
+ * one finding object at a time. Returns how many were added. */
+static int stream_findings(struct jstream *js, const struct vtd_model *m)
 {
+	struct vtd_finding late[2];
+	size_t nl = js->limits ? out_late_findings(js->limits, js->pages, late) : 0;
+
+	if (!m->nr_findings && !nl) {	/* as json-c prints an empty one */
+		struct json_object *a = json_object_new_array();
+
+		js_key(js, "findings");
+		js_value(js, a);
+		json_object_put(a);
+		return 0;
+	}
+	js_open(js, "findings", '[');
+	for (size_t i = 0; i < m->nr_findings + nl; i++) {
+		struct json_object *o = json_finding(i < m->nr_findings ?
+						     &m->findings[i] :
+						     &late[i - m->nr_findings]);
+
+		js_sep(js);
+		js_value(js, o);
+		json_object_put(o);
+	}
+	js_close(js, ']');
+	return (int)nl;
+}
+
+int json_dump_stream(FILE *out, const struct vtd_model *m,
+		     const struct out_opts *o, const struct vtd_pages *pages)
+{
+	struct out_limits l;
+	FILE *f = out_limits_open(&l, out, o->max_output);
 	struct jstream js = { .f = f, .pretty = o->pretty, .first = true,
-			      .pages = pages };
+			      .pages = pages, .limits = &l };
 	struct json_object *top = json_object_new_object();
+	int late;
 
 	fputc('{', f);
 	js.depth = 1;
@@ -426,15 +475,20 @@ void json_dump_stream(FILE *f, const struct vtd_model *m,
 	add(top, "iommu", json_iommu(m));
 	js_members(&js, top);
 	js_open(&js, "devices", '[');
-	for (size_t i = 0; i < m->nr_devices; i++)
+	for (size_t i = 0; i < m->nr_devices; i++) {
+		if (js_over(&js)) {
+			l.skipped += 1 + m->devices[i].nr_pasids;
+			continue;
+		}
 		stream_device(&js, m, &m->devices[i]);
+	}
 	js_close(&js, ']');
-	top = json_object_new_object();
-	add(top, "findings", json_findings(m));
-	js_members(&js, top);
+	late = stream_findings(&js, m);
 	js.depth = 0;
 	js_newline(&js);
 	fputs("}\n", f);
+	out_limits_close(&l);
+	return late;
 }
 
 struct json_object *json_device_object(const struct vtd_model *m,

@@ -14,6 +14,22 @@ struct vtd_source;
 #define VTD_MAP_MAX_LEAVES	(1UL << 20)	/* per call, then truncated */
 #define VTD_MAP_MAX_TABLES	(1UL << 16)	/* table pages visited per call */
 
+/*
+ * What every walk of one command may spend in all (README "Bounds"): ranges
+ * listed and table pages visited. Shared by the calls; once a budget is
+ * spent, walks stop (truncated) and exhausted says so.
+ */
+#define VTD_MAP_DEFAULT_RANGES	(1UL << 20)
+struct vtd_map_budget {
+	unsigned long ranges;	/* ranges still allowed */
+	unsigned long tables;	/* table pages still allowed */
+	bool exhausted;		/* a walk stopped on this budget */
+	unsigned long truncated;	/* walks that stopped short (any cap) */
+};
+/* A budget of ranges and of entries (each table page is 512); 0 = default */
+void vtd_map_budget_init(struct vtd_map_budget *b, unsigned long ranges,
+			 unsigned long entries);
+
 /* Why no table was walked */
 enum vtd_map_not_walked {
 	VTD_MAP_WALKED = 0,
@@ -37,6 +53,9 @@ struct vtd_mappings {
 	bool truncated;			/* hit VTD_MAP_MAX_LEAVES or _TABLES */
 	unsigned long leaves;		/* present leaf entries seen */
 	unsigned long tables;		/* table pages visited */
+	unsigned long shared;		/* table pages reached again at the same
+					 * level: not walked twice (the spec lets
+					 * tables share subtrees; a loop does too) */
 	unsigned long bad_pointers;	/* table pointers not in guest RAM */
 	uint64_t mapped;		/* sum of the range sizes */
 };
@@ -47,12 +66,15 @@ struct vtd_mappings {
  * at level 1 or SP at 2/3. First stage: 4 or 5 levels (FLPM), present when
  * P, leaf at level 1 or PS at 2/3; IOVAs of the upper half are sign
  * extended. A pointer that is not guest RAM ends its branch (bad_pointers).
+ * Each table page is walked once per level and call (shared counts the
+ * others). b: the command's budget, or NULL for the per-call caps alone.
  * Returns 0 (out filled; free with vtd_mappings_free), or a negative errno
  * for a source failure or no memory. Never prints.
  */
 int vtd_enum_mappings(struct vtd_source *src, const struct vtd_model *m,
 		      const struct vtd_device *d,
-		      const struct vtd_pasid_rec *p, struct vtd_mappings *out);
+		      const struct vtd_pasid_rec *p, struct vtd_map_budget *b,
+		      struct vtd_mappings *out);
 void vtd_mappings_free(struct vtd_mappings *mp);
 
 /*
@@ -65,6 +87,8 @@ struct vtd_pages {
 		    const struct vtd_pasid_rec *p, struct vtd_mappings *out,
 		    const char **why);
 	void *ctx;
+	struct vtd_map_budget *budget;	/* what the reads spent, for the
+					 * renderer's pages_truncated finding */
 };
 
 

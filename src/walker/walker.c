@@ -19,7 +19,6 @@
 #include "walker/addrmap.h"
 #include "model/model.h"
 
-#define DEFAULT_MAX_ENTRIES	(1UL << 26)
 #define ROOT_ENTRIES		256
 #define LEGACY_CTX_ENTRIES	256
 #define SM_CTX_ENTRIES		128	/* per half; 32-byte entries */
@@ -66,7 +65,7 @@ static bool spend(struct walk *w, unsigned long n)
 		if (!w->m->truncated)
 			vtd_add_finding(w->m, VTD_SEV_WARNING, "walk_truncated",
 					NO_DEV, VTD_NO_PASID, 0,
-					"walk stopped after %lu entries (work cap)",
+					"walk stopped after %lu entries (work cap; --max-entries raises it)",
 					w->m->entries_seen);
 		w->m->truncated = true;
 		w->budget = 0;
@@ -785,7 +784,8 @@ int vtd_walk(struct vtd_source *src, const struct vtd_walk_opts *opts,
 
 	memset(m, 0, sizeof(*m));
 	m->mmio_base = src->mmio_base;
-	w.budget = opts->max_entries ? opts->max_entries : DEFAULT_MAX_ENTRIES;
+	m->limits = opts->findings;
+	w.budget = opts->max_entries ? opts->max_entries : VTD_DEFAULT_MAX_ENTRIES;
 	err = read_registers(&w);
 	if (!err)
 		err = choose_rtaddr(&w);
