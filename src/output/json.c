@@ -4,10 +4,12 @@
  * precision past 2^53); small integers are numbers; null means "not known
  * from this source". The keys are the contract in DESIGN.md and the README.
  */
+#define _GNU_SOURCE	/* fwrite_unlocked */
 #include <inttypes.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "output/output.h"
 #include "walker/mappings.h"
@@ -224,14 +226,58 @@ struct jstream {
 	bool pretty;
 	const struct vtd_pages *pages;	/* --pages: where mappings come from */
 	struct out_limits *limits;	/* NULL: no output budget */
+	char *no_host;			/* the "host" text of every PASID when
+					 * the host side is unknown (one for all) */
+	char buf[1 << 14];		/* what js_puts() has not written yet */
+	size_t len;
 	int depth;
 	bool first;	/* no member printed yet at this depth */
 };
 
+/* The hot path writes 2^20 PASID entries: no printf, no per-char locking
+ * (the stream is locked once for the whole dump). */
+static void js_flush(struct jstream *js)
+{
+	fwrite_unlocked(js->buf, 1, js->len, js->f);
+	js->len = 0;
+}
+
+static void js_puts(struct jstream *js, const char *s, size_t n)
+{
+	if (js->len + n > sizeof(js->buf)) {
+		js_flush(js);
+		if (n > sizeof(js->buf)) {
+			fwrite_unlocked(s, 1, n, js->f);
+			return;
+		}
+	}
+	memcpy(js->buf + js->len, s, n);
+	js->len += n;
+}
+
+static void js_putc(struct jstream *js, char c)
+{
+	if (js->len == sizeof(js->buf))
+		js_flush(js);
+	js->buf[js->len++] = c;
+}
+
+static void js_indent(struct jstream *js, int depth)
+{
+	static const char spaces[] = "                                ";
+	size_t n = 2 * (size_t)depth;
+
+	for (; n > sizeof(spaces) - 1; n -= sizeof(spaces) - 1)
+		js_puts(js, spaces, sizeof(spaces) - 1);
+	js_puts(js, spaces, n);
+}
+
 static void js_newline(struct jstream *js)
 {
-	if (js->pretty)
-		fprintf(js->f, "\n%*s", 2 * js->depth, "");
+	if (!js->pretty)
+		return;
+	js_putc(js, '\n');
+	js_indent(js, js->depth);
 }
 
 /* A value, re-indented to the current depth. */
@@ -241,30 +287,38 @@ static void js_value(struct jstream *js, struct json_object *v)
 		    (js->pretty ? JSON_C_TO_STRING_PRETTY |
 				  JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
 	const char *text = json_object_to_json_string_ext(v, flags);
+	const char *nl;
 
-	for (; *text; text++) {
-		fputc(*text, js->f);
-		if (*text == '\n' && js->pretty)
-			fprintf(js->f, "%*s", 2 * js->depth, "");
+	while (js->pretty && (nl = strchr(text, '\n'))) {
+		js_puts(js, text, nl + 1 - text);
+		js_indent(js, js->depth);
+		text = nl + 1;
 	}
+	js_puts(js, text, strlen(text));
 }
 
 static void js_sep(struct jstream *js)
 {
 	if (!js->first)
-		fputc(',', js->f);
+		js_putc(js, ',');
 	js->first = false;
 	js_newline(js);
+}
+
+/* "key": (keys are the program's own: nothing to escape) */
+static void js_keytext(struct jstream *js, const char *key)
+{
+	js_putc(js, '"');
+	js_puts(js, key, strlen(key));
+	js_puts(js, js->pretty ? "\": " : "\":", js->pretty ? 3 : 2);
 }
 
 static void js_open(struct jstream *js, const char *key, char bracket)
 {
 	js_sep(js);
 	if (key)
-		fprintf(js->f, js->pretty ? "\"%s\": %c" : "\"%s\":%c", key,
-			bracket);
-	else
-		fputc(bracket, js->f);
+		js_keytext(js, key);
+	js_putc(js, bracket);
 	js->depth++;
 	js->first = true;
 }
@@ -274,7 +328,7 @@ static void js_close(struct jstream *js, char bracket)
 	js->depth--;
 	if (!js->first)
 		js_newline(js);
-	fputc(bracket, js->f);
+	js_putc(js, bracket);
 	js->first = false;
 }
 
@@ -283,7 +337,7 @@ static void js_members(struct jstream *js, struct json_object *obj)
 {
 	json_object_object_foreach(obj, k, v) {
 		js_sep(js);
-		fprintf(js->f, js->pretty ? "\"%s\": " : "\"%s\":", k);
+		js_keytext(js, k);
 		js_value(js, v);
 	}
 	json_object_put(obj);
@@ -292,29 +346,63 @@ static void js_members(struct jstream *js, struct json_object *obj)
 static void js_key(struct jstream *js, const char *key)
 {
 	js_sep(js);
-	fprintf(js->f, js->pretty ? "\"%s\": " : "\"%s\":", key);
+	js_keytext(js, key);
+}
+
+/* "0x..." with its quotes */
+static void js_hexval(struct jstream *js, uint64_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	*--p = '"';
+	do {
+		*--p = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	*--p = 'x';
+	*--p = '0';
+	*--p = '"';
+	js_puts(js, p, buf + sizeof(buf) - p);
 }
 
 static void js_hex(struct jstream *js, const char *key, uint64_t v)
 {
 	js_key(js, key);
-	fprintf(js->f, "\"0x%" PRIx64 "\"", v);
+	js_hexval(js, v);
 }
 
 static void js_int(struct jstream *js, const char *key, int64_t v)
 {
+	char buf[24], *p = buf + sizeof(buf);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
 	js_key(js, key);
-	fprintf(js->f, "%" PRId64, v);
+	do {
+		*--p = '0' + u % 10;
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	js_puts(js, p, buf + sizeof(buf) - p);
 }
 
 static void js_bool(struct jstream *js, const char *key, bool v)
 {
 	js_key(js, key);
-	fputs(v ? "true" : "false", js->f);
+	js_puts(js, v ? "true" : "false", v ? 4 : 5);
+}
+
+static void js_str(struct jstream *js, const char *key, const char *v)
+{
+	js_key(js, key);
+	js_putc(js, '"');
+	js_puts(js, v, strlen(v));
+	js_putc(js, '"');
 }
 
 static bool js_over(struct jstream *js)
 {
+	/* what the buffers hold is counted late: by 80 KiB at most */
 	return js->limits && out_over(js->limits);
 }
 
@@ -347,11 +435,12 @@ static void stream_mappings(struct jstream *js, const struct vtd_device *d,
 	js_close(js, ']');
 	js_bool(js, "truncated", err ? true : mp.truncated);
 	nw = err ? NULL : vtd_map_not_walked_name(mp.not_walked);
-	js_key(js, "not_walked");
-	if (nw)
-		fprintf(js->f, "\"%s\"", nw);
-	else
-		fputs("null", js->f);
+	if (nw) {
+		js_str(js, "not_walked", nw);
+	} else {
+		js_key(js, "not_walked");
+		js_puts(js, "null", 4);
+	}
 	js_int(js, "bad_pointers", err ? 0 : (int64_t)mp.bad_pointers);
 	js_int(js, "shared_tables", err ? 0 : (int64_t)mp.shared);
 	if (err) {
@@ -379,8 +468,7 @@ static void stream_pasid(struct jstream *js, const struct vtd_model *m,
 	js_open(js, NULL, '{');
 	js_int(js, "pasid", p->pasid);
 	js_int(js, "did", e->did);
-	js_key(js, "pgtt");
-	fprintf(js->f, "\"%s\"", vtd_pgtt_name(e->pgtt, name, sizeof(name)));
+	js_str(js, "pgtt", vtd_pgtt_name(e->pgtt, name, sizeof(name)));
 	js_int(js, "aw", e->aw);
 	js_hex(js, "slptptr", e->slptptr);
 	js_hex(js, "flptptr", e->flptptr);
@@ -396,13 +484,17 @@ static void stream_pasid(struct jstream *js, const struct vtd_model *m,
 	js_open(js, "raw", '[');
 	for (int i = 0; i < 8; i++) {
 		js_sep(js);
-		fprintf(js->f, "\"0x%" PRIx64 "\"", e->raw[i]);
+		js_hexval(js, e->raw[i]);
 	}
 	js_close(js, ']');
 	js_key(js, "host");
-	host = host_json_pasid(m->host, d, p);
-	js_value(js, host);
-	json_object_put(host);
+	if (js->no_host && !m->host) {
+		js_puts(js, js->no_host, strlen(js->no_host));
+	} else {
+		host = host_json_pasid(m->host, d, p);
+		js_value(js, host);
+		json_object_put(host);
+	}
 	if (js->pages)
 		stream_mappings(js, d, p);
 	js_close(js, '}');
@@ -459,6 +551,34 @@ static int stream_findings(struct jstream *js, const struct vtd_model *m)
 	return (int)nl;
 }
 
+/* With no host side, a PASID's "host" is the same for every PASID (each
+ * fact unknown): its text at the depth of a PASID's members, or NULL. */
+static char *unknown_host_text(struct jstream *js, const struct vtd_model *m)
+{
+	struct jstream sub = { .pretty = js->pretty, .depth = js->depth + 3 };
+	char *text = NULL;
+	size_t len = 0;
+	struct json_object *h;
+	size_t d;
+
+	for (d = 0; d < m->nr_devices && !m->devices[d].nr_pasids; d++)
+		;
+	if (d == m->nr_devices)
+		return NULL;
+	sub.f = open_memstream(&text, &len);
+	if (!sub.f)
+		return NULL;
+	h = host_json_pasid(NULL, &m->devices[d], &m->devices[d].pasids[0]);
+	js_value(&sub, h);
+	json_object_put(h);
+	js_flush(&sub);
+	if (fclose(sub.f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
 int json_dump_stream(FILE *out, const struct vtd_model *m,
 		     const struct out_opts *o, const struct vtd_pages *pages)
 {
@@ -469,12 +589,15 @@ int json_dump_stream(FILE *out, const struct vtd_model *m,
 	struct json_object *top = json_object_new_object();
 	int late;
 
-	fputc('{', f);
+	flockfile(f);
+	js_putc(&js, '{');
 	js.depth = 1;
 	add(top, "source", json_source(m));
 	add(top, "iommu", json_iommu(m));
 	js_members(&js, top);
 	js_open(&js, "devices", '[');
+	if (!m->host)
+		js.no_host = unknown_host_text(&js, m);
 	for (size_t i = 0; i < m->nr_devices; i++) {
 		if (js_over(&js)) {
 			l.skipped += 1 + m->devices[i].nr_pasids;
@@ -486,7 +609,10 @@ int json_dump_stream(FILE *out, const struct vtd_model *m,
 	late = stream_findings(&js, m);
 	js.depth = 0;
 	js_newline(&js);
-	fputs("}\n", f);
+	js_puts(&js, "}\n", 2);
+	js_flush(&js);
+	free(js.no_host);
+	funlockfile(f);
 	out_limits_close(&l);
 	return late;
 }
@@ -516,6 +642,7 @@ struct json_object *json_pasid_object(const struct vtd_model *m,
 	if (!f)
 		return NULL;
 	stream_pasid(&js, m, d, p);
+	js_flush(&js);
 	if (!fclose(f))
 		o = json_tokener_parse(text);
 	free(text);

@@ -29,7 +29,10 @@ FILE *out_limits_open(struct out_limits *l, FILE *f, uint64_t max)
 	l->under = f;
 	l->max = max ? max : VTD_DEFAULT_MAX_OUTPUT;
 	l->f = fopencookie(l, "w", io);
-	return l->f ? l->f : f;	/* no memory for it: uncounted */
+	if (!l->f)
+		return f;	/* no memory for it: uncounted */
+	setvbuf(l->f, NULL, _IOFBF, 1 << 16);
+	return l->f;
 }
 
 bool out_over(struct out_limits *l)
