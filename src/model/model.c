@@ -171,15 +171,16 @@ static struct vtd_finding *count_in_summary(struct vtd_model *m,
 				 VTD_NO_PASID, 0);
 		if (!f)
 			return NULL;
+		/* the count is f->more: renderers print it before this */
+		snprintf(f->message, sizeof(f->message),
+			 "more of this code here, not listed: the first %lu are (--all-findings lists every one)",
+			 s->kept);
 		s->summary = m->nr_findings;
 	}
 	f = &m->findings[s->summary - 1];
 	if (sev > f->sev)
 		f->sev = sev;
 	f->more++;
-	snprintf(f->message, sizeof(f->message),
-		 "%lu more %s finding(s) here are not listed (the first %lu are; --all-findings lists every one)",
-		 f->more, f->code, s->kept);
 	return f;
 }
 
@@ -195,13 +196,13 @@ static struct vtd_finding *count_dropped(struct vtd_model *m,
 				 VTD_NO_BDF, VTD_NO_BDF, VTD_NO_PASID, 0);
 		if (!f)
 			return NULL;
+		snprintf(f->message, sizeof(f->message),
+			 "more findings dropped: %lu are kept at most (--max-findings raises it)",
+			 max);
 		x->truncated = m->nr_findings;
 	}
 	f = &m->findings[x->truncated - 1];
 	f->more++;
-	snprintf(f->message, sizeof(f->message),
-		 "%lu more finding(s) dropped: %lu are kept at most (--max-findings)",
-		 f->more, max);
 	return f;
 }
 

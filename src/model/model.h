@@ -29,7 +29,8 @@ struct vtd_finding {
 	uint64_t gpa;		/* address of the offending entry, 0 if none */
 	char message[200];
 	/* a summary: this many more findings of this code on this device
-	 * were not kept (0 for an ordinary finding) */
+	 * were not kept (0 for an ordinary finding); renderers print the
+	 * count before the message ("1047552 more of this code here ...") */
 	unsigned long more;
 };
 

@@ -265,6 +265,8 @@ void text_finding(FILE *f, const struct vtd_finding *x)
 	}
 	if (x->pasid != VTD_NO_PASID)
 		fprintf(f, "pasid %" PRId64 " ", x->pasid);
+	if (x->more)
+		fprintf(f, "%lu ", x->more);
 	fprintf(f, "%s\n", x->message);
 }
 

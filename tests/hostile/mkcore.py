@@ -295,8 +295,8 @@ def bad_pasids(n):
     """n present PASIDs, every entry wrong: second stage with its table
     pointer beyond RAM and reserved bits set (two findings each)."""
     e = pasid_entry(PGTT_SECOND, did=1, aw=2, slpt=1 << 40)
-    e[1] |= 1 << 30                       # qword 1, bits 63:24 reserved (SLTS)
-    e[3] = 1                              # qword 3 is reserved
+    e[0] |= 1 << 10                       # bits 11:10 are reserved
+    e[5] = 1                              # so are bits 511:256
     return many_pasids(n, entry=e)
 
 
