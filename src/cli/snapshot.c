@@ -107,7 +107,9 @@ static int read_page_tables(struct vtd_source *rec, const struct vtd_model *m)
 	struct addrmap seen = { 0 };
 	int err = 0;
 
-	vtd_map_budget_init(&b, g.max_ranges, g.walk.max_entries);
+	/* ranges are not listed here: the table pages are the budget */
+	vtd_map_budget_init(&b, ~0UL, g.walk.max_entries);
+	b.count_only = true;
 	for (size_t i = 0; !err && i < m->nr_devices; i++) {
 		const struct vtd_device *d = &m->devices[i];
 		size_t n = d->scalable ? d->nr_pasids : 1;
@@ -130,9 +132,8 @@ static int read_page_tables(struct vtd_source *rec, const struct vtd_model *m)
 		return err;
 	if (!b.truncated)
 		return 0;
-	fprintf(stderr, "vtdctl: snapshot: %lu page-table walk(s) stopped short (%s): the snapshot holds part of their pages\n",
-		b.truncated, b.exhausted ? "--max-ranges or --max-entries" :
-		"2^20 leaves or 2^16 tables in one walk");
+	fprintf(stderr, "vtdctl: snapshot: %lu page-table walk(s) stopped short (--max-entries spent): the snapshot holds part of their pages\n",
+		b.truncated);
 	return 1;
 }
 

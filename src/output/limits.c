@@ -73,9 +73,8 @@ size_t out_late_findings(const struct out_limits *l,
 		late_finding(&out[n], "pages_truncated");
 		snprintf(out[n].message, sizeof(out[n].message),
 			 "%lu page-table walk(s) stopped short (%s): their mappings are incomplete",
-			 pg->budget->truncated, pg->budget->exhausted ?
-			 "--max-ranges or --max-entries spent for the command" :
-			 "2^20 leaves or 2^16 tables in one walk");
+			 pg->budget->truncated,
+			 "--max-ranges or --max-entries spent for the command");
 		n++;
 	}
 	return n;

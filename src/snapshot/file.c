@@ -95,8 +95,17 @@ int snapshot_load(const char *path, struct vtd_snapshot *s, char *err,
 		snprintf(err, errlen, "%s: empty file, not a vtdctl snapshot", path);
 		return -EPROTO;
 	}
-	rc = snapshot_parse(buf, len, s, msg, sizeof(msg));
-	free(buf);
+	{
+		struct json_object *o;
+
+		/* the bytes go before the snapshot is built from the tree */
+		rc = snapshot_parse_tree(buf, len, &o, msg, sizeof(msg));
+		free(buf);
+		if (!rc) {
+			rc = snapshot_from_json(o, s, msg, sizeof(msg));
+			json_object_put(o);
+		}
+	}
 	if (rc)
 		snprintf(err, errlen, "%s: bad snapshot: %s", path, msg);
 	return rc;

@@ -694,15 +694,14 @@ static long count_values(const char *buf, size_t len)
 	return n;
 }
 
-int snapshot_parse(const char *buf, size_t len, struct vtd_snapshot *s,
-		   char *err, size_t errlen)
+int snapshot_parse_tree(const char *buf, size_t len, struct json_object **out,
+			char *err, size_t errlen)
 {
 	struct json_tokener *tok = json_tokener_new_ex(SNAP_MAX_JSON_DEPTH);
 	struct json_object *o;
 	size_t used;
-	int rc;
 
-	memset(s, 0, sizeof(*s));
+	*out = NULL;
 	if (!tok) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -737,6 +736,19 @@ int snapshot_parse(const char *buf, size_t len, struct vtd_snapshot *s,
 		snprintf(err, errlen, "trailing bytes after the snapshot at byte %zu", used);
 		return -EPROTO;
 	}
+	*out = o;
+	return 0;
+}
+
+int snapshot_parse(const char *buf, size_t len, struct vtd_snapshot *s,
+		   char *err, size_t errlen)
+{
+	struct json_object *o;
+	int rc = snapshot_parse_tree(buf, len, &o, err, errlen);
+
+	memset(s, 0, sizeof(*s));
+	if (rc)
+		return rc;
 	rc = snapshot_from_json(o, s, err, errlen);
 	json_object_put(o);
 	return rc;

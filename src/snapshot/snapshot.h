@@ -28,7 +28,7 @@
 /* Limits on what a snapshot may hold (writing and reading alike). */
 #define SNAP_MAX_FILE		(256u << 20)	/* bytes of a snapshot file */
 #define SNAP_MAX_PAGES		(1u << 21)	/* guest pages (8 GiB of tables) */
-#define SNAP_MAX_QWORDS		(1u << 24)	/* their non-zero qwords (128 MiB) */
+#define SNAP_MAX_QWORDS		(1u << 25)	/* their non-zero qwords (256 MiB) */
 #define SNAP_MAX_JSON_VALUES	(1u << 21)	/* JSON values, counted before parsing */
 #define SNAP_MAX_MONITOR	4096u		/* recorded monitor replies */
 #define SNAP_MAX_RAM		1024u		/* RAM ranges */
@@ -122,6 +122,10 @@ long long snapshot_write_stream(FILE *f, const struct vtd_snapshot *s);
 /* The JSON back (validated: the file is untrusted input). */
 int snapshot_from_json(struct json_object *o, struct vtd_snapshot *s,
 		       char *err, size_t errlen);
+/* A whole file's bytes as a JSON tree, its size and values checked first:
+ * 0, or a negative errno with a message in err. */
+int snapshot_parse_tree(const char *buf, size_t len, struct json_object **out,
+			char *err, size_t errlen);
 /* Parse a whole file's bytes. 0, or -1 with a message in err. */
 int snapshot_parse(const char *buf, size_t len, struct vtd_snapshot *s,
 		   char *err, size_t errlen);

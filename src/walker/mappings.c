@@ -134,12 +134,14 @@ static int add_leaf(struct mw *w, uint64_t iova, uint64_t gpa, uint64_t size,
 	struct vtd_map_range *last = o->nr_ranges ?
 				     &o->ranges[o->nr_ranges - 1] : NULL;
 
-	if (o->leaves >= VTD_MAP_MAX_LEAVES) {
+	if (!w->budget && o->leaves >= VTD_MAP_MAX_LEAVES) {
 		o->truncated = true;
 		return 0;
 	}
 	o->leaves++;
 	o->mapped += size;
+	if (w->budget && w->budget->count_only)
+		return 0;
 	if (last && last->iova + last->size == iova &&
 	    last->gpa + last->size == gpa && last->read == r &&
 	    last->write == wr) {
@@ -223,7 +225,7 @@ static int walk_table(struct mw *w, unsigned level, uint64_t table,
 	struct vtd_mappings *o = w->out;
 	int err;
 
-	if (o->tables >= VTD_MAP_MAX_TABLES) {
+	if (!w->budget && o->tables >= VTD_MAP_MAX_TABLES) {
 		o->truncated = true;
 		return 0;
 	}

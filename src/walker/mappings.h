@@ -11,8 +11,9 @@
 
 struct vtd_source;
 
-#define VTD_MAP_MAX_LEAVES	(1UL << 20)	/* per call, then truncated */
-#define VTD_MAP_MAX_TABLES	(1UL << 16)	/* table pages visited per call */
+/* Per call, when no budget is given (then truncated) */
+#define VTD_MAP_MAX_LEAVES	(1UL << 20)
+#define VTD_MAP_MAX_TABLES	(1UL << 16)	/* table pages visited */
 
 /*
  * What every walk of one command may spend in all (README "Bounds"): ranges
@@ -25,6 +26,8 @@ struct vtd_map_budget {
 	unsigned long tables;	/* table pages still allowed */
 	bool exhausted;		/* a walk stopped on this budget */
 	unsigned long truncated;	/* walks that stopped short (any cap) */
+	bool count_only;	/* keep no ranges (a reader of the tables for
+				 * their pages alone: snapshot --pages) */
 };
 /* A budget of ranges and of entries (each table page is 512); 0 = default */
 void vtd_map_budget_init(struct vtd_map_budget *b, unsigned long ranges,
@@ -67,7 +70,8 @@ struct vtd_mappings {
  * P, leaf at level 1 or PS at 2/3; IOVAs of the upper half are sign
  * extended. A pointer that is not guest RAM ends its branch (bad_pointers).
  * Each table page is walked once per level and call (shared counts the
- * others). b: the command's budget, or NULL for the per-call caps alone.
+ * others). b: the command's budget (its table pages bound the leaves too),
+ * or NULL for the per-call caps VTD_MAP_MAX_*.
  * Returns 0 (out filled; free with vtd_mappings_free), or a negative errno
  * for a source failure or no memory. Never prints.
  */

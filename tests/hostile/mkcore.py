@@ -15,6 +15,7 @@ costs only the pages written.
     mkcore.py --big GIB OUT.core       # a sparse GIB-GiB core, tables at the top
     mkcore.py --bad-pasids N OUT.core  # N present PASIDs, every entry wrong
     mkcore.py --selfref-pt N OUT.core  # N PASIDs sharing a self-referencing page table
+    mkcore.py --pt-pages N OUT.core    # one PASID whose page table has N full leaf tables
 
 From Python: Mem, write_core(), CASES, the builders below. Each case returns
 (mem, rtaddr): rtaddr is the RTADDR value (with TTM) the tables hang from.
@@ -313,6 +314,29 @@ def selfref_pagetable(n):
     return mem, rt
 
 
+PT_BASE = 0x8000000
+
+
+def many_pt_pages(n):
+    """One PASID (second stage, 4-level) whose page table has n full level-1
+    tables (512 present 4 KiB leaves each, none contiguous): n + n/512 + 2
+    distinct table pages, 512 n ranges."""
+    n2 = (n + 511) // 512
+    l4, l3, l2 = PT_BASE, PT_BASE + PAGE, PT_BASE + 2 * PAGE
+    l1 = l2 + n2 * PAGE
+    ram = max(256 << 20, l1 + n * PAGE + (16 << 20))
+    mem, rt = many_pasids(1, entry=pasid_entry(PGTT_SECOND, did=1, aw=2, slpt=l4))
+    mem.ram = [(0, ram)]
+    mem.q(l4, l3 | 3)
+    for i in range(n2):
+        mem.q(l3 + 8 * i, (l2 + i * PAGE) | 3)
+    leaves = struct.pack("<512Q", *[(0x100000 + 2 * i * PAGE) | 3 for i in range(512)])
+    for i in range(n):
+        mem.q(l2 + 8 * i, (l1 + i * PAGE) | 3)       # table i // 512, entry i % 512
+        mem.put_page(l1 + i * PAGE, leaves)
+    return mem, rt
+
+
 def big_sparse(gib):
     """gib GiB of RAM (below 3 GiB, then from 4 GiB as on q35), with the
     scalable_base tables near the top of RAM so a scan reads almost all of
@@ -336,7 +360,8 @@ def main(argv):
             print("%-22s %s" % (name, " ".join(fn.__doc__.split())))
         return 0
     builders = {"--pasids": many_pasids, "--big": big_sparse,
-                "--bad-pasids": bad_pasids, "--selfref-pt": selfref_pagetable}
+                "--bad-pasids": bad_pasids, "--selfref-pt": selfref_pagetable,
+                "--pt-pages": many_pt_pages}
     if len(argv) == 3 and argv[0] in builders:
         mem, rt = builders[argv[0]](int(argv[1], 0))
         write_core(argv[2], mem)
