@@ -109,7 +109,8 @@ static const char global_usage[] =
 	"             -s|--slot=[BUS:]DEV.FN | --pasid=N | --did=N |\n"
 	"             -n|--count=N | -o|--output=FILE | --pages | -i|--interval=MS |\n"
 	"             --consistent | --pause | --no-host | --timeout=MS | --no-proc-mem |\n"
-	"             -h|--help | -V|--version }\n"
+	"             --max-entries=N | --max-findings=N | --all-findings |\n"
+	"             --max-ranges=N | --max-output=BYTES | -h|--help | -V|--version }\n"
 	"\n"
 	"Exit status: 0 ok, 1 usage or fatal error, 2 decoded with findings\n"
 	"(a warning or an error about the guest's tables).\n";

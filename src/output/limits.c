@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE	/* fopencookie */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,13 +49,23 @@ void out_limits_close(struct out_limits *l)
 	l->f = NULL;
 }
 
-static void late_finding(struct vtd_finding *f, const char *code)
+static void late_finding(struct vtd_finding *f, const char *code,
+			 const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void late_finding(struct vtd_finding *f, const char *code,
+			 const char *fmt, ...)
 {
+	va_list ap;
+
 	memset(f, 0, sizeof(*f));
 	f->sev = VTD_SEV_WARNING;
 	snprintf(f->code, sizeof(f->code), "%s", code);
 	f->bus = f->devfn = VTD_NO_BDF;
 	f->pasid = VTD_NO_PASID;
+	va_start(ap, fmt);
+	vsnprintf(f->message, sizeof(f->message), fmt, ap);
+	va_end(ap);
 }
 
 size_t out_late_findings(const struct out_limits *l,
@@ -62,20 +73,13 @@ size_t out_late_findings(const struct out_limits *l,
 {
 	size_t n = 0;
 
-	if (l->skipped) {
-		late_finding(&out[n], "output_truncated");
-		snprintf(out[n].message, sizeof(out[n].message),
-			 "output stopped after %" PRIu64 " bytes (--max-output): %lu device(s) and PASID(s) not listed",
-			 l->written, l->skipped);
-		n++;
-	}
-	if (pg && pg->budget && pg->budget->truncated) {
-		late_finding(&out[n], "pages_truncated");
-		snprintf(out[n].message, sizeof(out[n].message),
-			 "%lu page-table walk(s) stopped short (%s): their mappings are incomplete",
-			 pg->budget->truncated,
-			 "--max-ranges or --max-entries spent for the command");
-		n++;
-	}
+	if (l->skipped)
+		late_finding(&out[n++], "output_truncated",
+			     "output stopped after %" PRIu64 " bytes (--max-output): %lu device(s), PASID(s) and range(s) not listed",
+			     l->written, l->skipped);
+	if (pg && pg->budget && pg->budget->truncated)
+		late_finding(&out[n++], "pages_truncated",
+			     "%lu page-table walk(s) stopped short (--max-ranges or --max-entries spent for the command): their mappings are incomplete",
+			     pg->budget->truncated);
 	return n;
 }

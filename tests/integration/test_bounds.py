@@ -185,7 +185,7 @@ def test_max_output_stops_listing_with_a_finding():
             f = [f for f in j["findings"] if f["code"] == "output_truncated"]
             listed = len(j["devices"][0]["pasids"])
             assert 0 < listed < 4096 and len(f) == 1, (listed, f)
-            assert "%d device(s) and PASID(s) not listed" % (4096 - listed) in f[0]["message"]
+            assert "%d device(s), PASID(s) and range(s) not listed" % (4096 - listed) in f[0]["message"]
         else:
             assert "output_truncated" in out
 
