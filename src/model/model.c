@@ -34,6 +34,9 @@ struct vtd_finding_index {
 	struct agg_slot *slots;
 	size_t cap, len;	/* cap a power of two */
 	size_t truncated;	/* index + 1 of findings_truncated, 0 = none */
+	size_t recent[4];	/* slots hit last, + 1: a walk adds the same few
+				 * codes on one device in turn */
+	unsigned next;
 };
 
 static uint64_t agg_hash(int bus, int devfn, const char *code)
@@ -75,6 +78,7 @@ static int agg_grow(struct vtd_finding_index *x)
 	free(x->slots);
 	x->slots = n;
 	x->cap = cap;
+	memset(x->recent, 0, sizeof(x->recent));
 	return 0;
 }
 
@@ -82,12 +86,19 @@ static int agg_grow(struct vtd_finding_index *x)
 static struct agg_slot *agg_slot(struct vtd_finding_index *x, int bus,
 				 int devfn, const char *code)
 {
-	uint64_t h = agg_hash(bus, devfn, code);
+	uint64_t h;
 	struct agg_slot *s;
 
+	for (unsigned i = 0; i < 4; i++) {
+		s = x->recent[i] ? &x->slots[x->recent[i] - 1] : NULL;
+		if (s && s->bus == bus && s->devfn == devfn && !strcmp(s->code, code))
+			return s;
+	}
 	if (2 * (x->len + 1) > x->cap && agg_grow(x))
 		return NULL;
+	h = agg_hash(bus, devfn, code);
 	s = agg_probe(x->slots, x->cap, h, bus, devfn, code);
+	x->recent[x->next++ % 4] = s - x->slots + 1;
 	if (!s->hash) {
 		s->hash = h;
 		s->bus = bus;
@@ -116,6 +127,7 @@ static int agg_rebuild(struct vtd_model *m)
 			return -1;
 	}
 	memset(x->slots, 0, x->cap * sizeof(*x->slots));
+	memset(x->recent, 0, sizeof(x->recent));
 	x->len = 0;
 	x->truncated = 0;
 	for (size_t i = 0; i < m->nr_findings; i++) {
