@@ -126,7 +126,8 @@ static int agg_rebuild(struct vtd_model *m)
 		if (!x)
 			return -1;
 	}
-	memset(x->slots, 0, x->cap * sizeof(*x->slots));
+	if (x->slots)
+		memset(x->slots, 0, x->cap * sizeof(*x->slots));
 	memset(x->recent, 0, sizeof(x->recent));
 	x->len = 0;
 	x->truncated = 0;
