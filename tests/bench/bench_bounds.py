@@ -25,20 +25,22 @@ VTDCTL = os.environ.get("VTDCTL") or os.path.join(REPO, "vtdctl")
 
 
 def run_child(argv, out_path):
-    """(seconds, peak RSS MiB, exit status, output bytes): stdout to out_path;
-    RSS from /usr/bin/time (the child's own, not this process's)."""
+    """(seconds, peak RSS MiB, exit status, output bytes, CPU seconds):
+    stdout to out_path; RSS and CPU from /usr/bin/time (the child's own, not
+    this process's). CPU is what a loaded machine does not inflate."""
     t0 = time.perf_counter()
     with open(out_path, "wb") as out:
-        r = subprocess.run(["/usr/bin/time", "-f", "@RSS %M"] + argv, stdout=out,
+        r = subprocess.run(["/usr/bin/time", "-f", "@RSS %M %U %S"] + argv, stdout=out,
                            stderr=subprocess.PIPE, text=True)
     secs = time.perf_counter() - t0
     rss = [l for l in r.stderr.splitlines() if l.startswith("@RSS ")]
+    cpu = sum(float(x) for x in rss[-1].split()[2:4]) if rss else float("nan")
     rc = r.returncode
     for l in r.stderr.splitlines():
         if l.startswith("Command exited with non-zero status"):
             rc = int(l.split()[-1])
     size = os.path.getsize(out_path)
-    return secs, int(rss[-1].split()[1]) / 1024 if rss else float("nan"), rc, size
+    return secs, int(rss[-1].split()[1]) / 1024 if rss else float("nan"), rc, size, cpu
 
 
 def measure(argv, reps, tmp):
@@ -46,18 +48,19 @@ def measure(argv, reps, tmp):
     runs = [run_child(argv, out) for _ in range(reps)]
     os.unlink(out)
     return (statistics.median(r[0] for r in runs), max(r[1] for r in runs), runs[-1][2],
-            runs[-1][3])
+            runs[-1][3], statistics.median(r[4] for r in runs))
 
 
 def header(title):
     print("\n" + title, flush=True)
-    print("%-52s %8s %8s %5s %12s  %s" % ("run", "seconds", "RSS MiB", "exit", "output B",
-                                          "note"))
+    print("%-52s %8s %8s %8s %5s %12s  %s" % ("run", "seconds", "CPU s", "RSS MiB", "exit",
+                                              "output B", "note"))
 
 
 def row(name, m, note=""):
-    secs, rss, rc, size = m
-    print("%-52s %8.3f %8.1f %5d %12d  %s" % (name, secs, rss, rc, size, note), flush=True)
+    secs, rss, rc, size, cpu = m
+    print("%-52s %8.3f %8.3f %8.1f %5d %12d  %s" % (name, secs, cpu, rss, rc, size, note),
+          flush=True)
 
 
 def write(tmp, name, built):
@@ -72,10 +75,10 @@ def bench_bad_pasids(n, reps, tmp):
                    1, tmp)
     row("baseline: check --all-findings (every finding held)", base)
     m = measure([VTDCTL] + t + ["check"], reps, tmp)
-    row("check", m, "bound 0.5 s: %.2fx of it; %.2fx of the baseline's time, %.2fx its RSS"
-        % (m[0] / 0.5, m[0] / base[0], m[1] / base[1]))
+    row("check", m, "bound 0.5 s: %.2fx of it (CPU %.2fx); %.2fx of the baseline's time, %.2fx its RSS"
+        % (m[0] / 0.5, m[4] / 0.5, m[0] / base[0], m[1] / base[1]))
     m = measure([VTDCTL] + t + ["-j", "dump"], reps, tmp)
-    row("-j dump", m, "bound 2 s: %.2fx of it" % (m[0] / 2))
+    row("-j dump", m, "bound 2 s: %.2fx of it (CPU %.2fx)" % (m[0] / 2, m[4] / 2))
     model = pasid_record_bytes(tmp) * n / 2 ** 20
     print("  model: %d PASID records, %.0f MiB; RSS beyond it: %.1f MiB (bound < 64)"
           % (n, model, m[1] - model))
@@ -91,8 +94,8 @@ def bench_selfref(n, reps, tmp, snapshot_only=False):
         row("baseline: dump without --pages", base)
         for args in (["dump", "--pages"], ["-j", "dump", "--pages"]):
             m = measure([VTDCTL] + t + args, reps, tmp)
-            row(" ".join(args), m, "bound 1 s: %.2fx of it; %.1fx the baseline's time"
-                % (m[0], m[0] / base[0]))
+            row(" ".join(args), m, "bound 1 s: %.2fx of it (CPU %.2fx); %.1fx the baseline's time"
+                % (m[0], m[4], m[0] / base[0]))
     snap = os.path.join(tmp, "selfref.snap")
     base = measure([VTDCTL] + t + ["-o", snap, "snapshot"], 1, tmp)
     row("baseline: snapshot without --pages", base)
