@@ -157,6 +157,16 @@ def test_findings_aggregated_per_device_and_code():
     assert f[-1]["more"] == 2 * n - 100, f[-1]
 
 
+def test_pasids_held_within_the_entries_budget():
+    """The model holds at most --max-entries / 32 present PASID entries (its
+    memory: 2^21 of 192 bytes by default); past it, walk_truncated."""
+    target = core("bad", mkcore.bad_pasids, 4096)
+    rc, out, _ = vtd(*target, "-j", "--max-entries=32000", "dump")
+    j = json.loads(out)
+    assert rc == 2 and len(j["devices"][0]["pasids"]) == 1000
+    assert "walk_truncated" in codes(j)
+
+
 def test_million_bad_pasids_bounded():
     """2^20 wrong PASID entries: before, 1,047,945 findings, 2.1 GB and
     8.5-24 s for -j dump. Now 2 x 1025 findings; the model and the output
