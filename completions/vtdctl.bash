@@ -10,9 +10,11 @@ _vtdctl_commands='dump regs faults iq xlate ir check snapshot diff list watch
     shell batch version help'
 # options that take a value, and those that do not
 _vtdctl_value_opts='--qmp --core --rtaddr --vm -c --connect --snapshot -s
-    --slot --pasid --did -n --count -o --output -i --interval --timeout'
+    --slot --pasid --did -n --count -o --output -i --interval --timeout
+    --max-entries --max-findings --max-ranges --max-output'
 _vtdctl_flag_opts='-j --json -p --pretty -v --verbose --no-monitor --all
-    --pages --consistent --pause --no-host --no-proc-mem --color -h --help -V --version'
+    --pages --consistent --pause --no-host --no-proc-mem --color --all-findings -h --help
+    -V --version'
 
 # The target options on the line, for a dump that lists BDFs and PASIDs.
 _vtdctl_target_args()

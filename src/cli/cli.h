@@ -33,6 +33,7 @@ struct global_opts {
 	long count;			/* -n N: how many (iq); -1 = default */
 	long interval_ms;		/* -i MS: refresh (watch); 0 = default */
 	bool pages;			/* --pages: list mappings (dump) */
+	unsigned long max_ranges;	/* --max-ranges (--pages); 0 = default */
 	bool consistent, pause;		/* --consistent, --pause */
 	bool no_host;			/* --no-host: the guest side only */
 	bool help, version;

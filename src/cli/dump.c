@@ -7,8 +7,9 @@ int do_dump(int argc, char **argv)
 {
 	struct vtd_source *src;
 	struct vtd_model m;
+	struct vtd_map_budget budget;
 	struct vtd_pages pages;
-	int rc;
+	int rc, late;
 
 	src = open_inspect("dump", argc, argv, VTD_STAGE_VMM | VTD_STAGE_HOST, &m);
 	if (!src)
@@ -20,17 +21,19 @@ int do_dump(int argc, char **argv)
 	}
 	/* with --pages the renderers read each PASID's mappings as they
 	 * print it: memory stays bounded by one PASID */
-	pages = vtd_pages_of(src);
+	vtd_map_budget_init(&budget, g.max_ranges, g.walk.max_entries);
+	pages = vtd_pages_of(src, &budget);
 	if (g.out.json)
-		json_dump_stream(stdout, &m, &g.out, g.pages ? &pages : NULL);
+		late = json_dump_stream(stdout, &m, &g.out, g.pages ? &pages : NULL);
 	else
-		text_dump(text_stdout(), &m, &g.out, g.pages ? &pages : NULL);
+		late = text_dump(text_stdout(), &m, &g.out, g.pages ? &pages : NULL);
 	/* after what stdout holds, also when both go to one pipe or file */
 	fflush(stdout);
 	if (g.out.verbose && !g.out.json)
 		fprintf(stderr, "%s: memory read through %s, %lu QMP/source calls\n",
 			"vtdctl", src->access ? src->access : "-", src->nr_calls);
-	rc = exit_status_of(&m);
+	/* what the output or --pages cut short is a warning: exit 2 */
+	rc = late ? EXIT_FINDINGS : exit_status_of(&m);
 	vtd_model_free(&m);
 	source_close(src);
 	return rc;

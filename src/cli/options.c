@@ -104,6 +104,8 @@ enum {
 	OPT_RTADDR = 256, OPT_PASID, OPT_DID, OPT_TIMEOUT,
 	OPT_NO_PROC_MEM, OPT_NO_MONITOR, OPT_ALL,
 	OPT_PAGES, OPT_CONSISTENT, OPT_PAUSE, OPT_NO_HOST, OPT_COLOR,
+	OPT_MAX_ENTRIES, OPT_MAX_FINDINGS, OPT_ALL_FINDINGS, OPT_MAX_RANGES,
+	OPT_MAX_OUTPUT,
 	OPT_TARGET = 512,	/* + the row in the table of targets */
 };
 
@@ -127,6 +129,11 @@ static const struct option fixed_opts[] = {
 	{ "consistent", no_argument, NULL, OPT_CONSISTENT },
 	{ "pause", no_argument, NULL, OPT_PAUSE },
 	{ "no-host", no_argument, NULL, OPT_NO_HOST },
+	{ "max-entries", required_argument, NULL, OPT_MAX_ENTRIES },
+	{ "max-findings", required_argument, NULL, OPT_MAX_FINDINGS },
+	{ "all-findings", no_argument, NULL, OPT_ALL_FINDINGS },
+	{ "max-ranges", required_argument, NULL, OPT_MAX_RANGES },
+	{ "max-output", required_argument, NULL, OPT_MAX_OUTPUT },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "color", optional_argument, NULL, OPT_COLOR },
 	{ "help", no_argument, NULL, 'h' },
@@ -172,6 +179,38 @@ void cli_color_setup(void)
 		on = (cli_pager_in_use || isatty(STDOUT_FILENO)) && !(no && *no) &&
 		     !(term && !strcmp(term, "dumb"));
 	out_color_set(on && !g.out.json);
+}
+
+/* --max-entries, --max-findings, --max-ranges: 1 .. 2^40; --max-output
+ * BYTES, with an optional K, M or G suffix (binary). */
+static int parse_budget(int c, const char *arg)
+{
+	char *end;
+	uint64_t v;
+	int shift = 0;
+
+	errno = 0;
+	v = arg && *arg && *arg != '-' ? strtoull(arg, &end, 0) : 0;
+	if (v && c == OPT_MAX_OUTPUT && *end && !end[1])
+		shift = *end == 'K' || *end == 'k' ? 10 : *end == 'M' ? 20 :
+			*end == 'G' ? 30 : -1;
+	if (!v || errno || shift < 0 || (*end && !shift) ||
+	    v > (1ULL << 40) >> shift) {
+		report_error("invalid value '%s' for option --%s (a count from 1 to 2^40%s)",
+			     arg ? arg : "", opt_name(c),
+			     c == OPT_MAX_OUTPUT ? ", or bytes with K, M or G" : "");
+		return -1;
+	}
+	v <<= shift;
+	if (c == OPT_MAX_ENTRIES)
+		g.walk.max_entries = v;
+	else if (c == OPT_MAX_FINDINGS)
+		g.walk.findings.max = v;
+	else if (c == OPT_MAX_RANGES)
+		g.max_ranges = v;
+	else
+		g.out.max_output = v;
+	return 0;
 }
 
 /* Returns 0, or -1 after printing a usage error. */
@@ -249,6 +288,12 @@ static int parse_one(int c, const char *arg)
 		else
 			goto bad;
 		break;
+	case OPT_MAX_ENTRIES:
+	case OPT_MAX_FINDINGS:
+	case OPT_MAX_RANGES:
+	case OPT_MAX_OUTPUT:
+		return parse_budget(c, arg);
+	case OPT_ALL_FINDINGS: g.walk.findings.all = true; break;
 	case OPT_TIMEOUT:
 		if (parse_u64(arg, &v) || v == 0 || v > 3600000)
 			goto bad;

@@ -19,6 +19,7 @@
 #include "snapshot/snapshot.h"
 #include "walker/iq.h"
 #include "walker/ir.h"
+#include "walker/addrmap.h"
 #include "walker/mappings.h"
 
 static bool filtered(const struct vtd_filter *f)
@@ -77,31 +78,73 @@ static int inspect_recorded(struct vtd_source *rec, struct vtd_model *m)
 	return err;
 }
 
-/* --pages: every page table of every device and PASID, so that xlate and
- * dump --pages work on the snapshot too (it grows with what is mapped). */
-static int read_page_tables(struct vtd_source *rec, const struct vtd_model *m)
+/* Which page table a context or PASID entry selects, as one key (table
+ * pointers are 4 KiB aligned: the low bits say stage and levels); 0 for an
+ * entry whose table is not walked or is odd (walked every time, cheaply). */
+static uint64_t table_key(const struct vtd_device *d,
+			  const struct vtd_pasid_rec *p)
 {
-	for (size_t i = 0; i < m->nr_devices; i++) {
-		const struct vtd_device *d = &m->devices[i];
-		size_t n = d->scalable ? d->nr_pasids : 1;
-
-		for (size_t j = 0; j < n; j++) {
-			struct vtd_mappings mp;
-			int err = vtd_enum_mappings(rec, m, d,
-						    d->scalable ? &d->pasids[j] : NULL, &mp);
-
-			if (err)
-				return err;
-			vtd_mappings_free(&mp);
-		}
-	}
+	if (!d->scalable)
+		return d->ctx.leg.tt != 2 && !(d->ctx.leg.slptptr & 0xfff) ?
+		       d->ctx.leg.slptptr | 0x100 | d->ctx.leg.aw : 0;
+	if (p->e.pgtt == VTD_PGTT_FIRST && !(p->e.flptptr & 0xfff))
+		return p->e.flptptr | 0x200 | p->e.flpm;
+	if (p->e.pgtt == VTD_PGTT_SECOND && !(p->e.slptptr & 0xfff))
+		return p->e.slptptr | 0x300 | p->e.aw;
 	return 0;
 }
 
+/*
+ * --pages: every page table of every device and PASID, so that xlate and
+ * dump --pages work on the snapshot too (it grows with what is mapped).
+ * A table that many PASIDs share (one domain) is read once; the whole
+ * is bounded by the --pages budget. Returns 0, 1 when a budget stopped
+ * it (a note says so), or a negative errno.
+ */
+static int read_page_tables(struct vtd_source *rec, const struct vtd_model *m)
+{
+	struct vtd_map_budget b;
+	struct addrmap seen = { 0 };
+	int err = 0;
+
+	/* ranges are not listed here: the table pages are the budget, 32768
+	 * of them (a full one takes ~5.5 KB of the 256 MiB file) unless
+	 * --max-entries says otherwise */
+	vtd_map_budget_init(&b, ~0UL, g.walk.max_entries ? g.walk.max_entries :
+			    32768UL * 512);
+	b.count_only = true;
+	for (size_t i = 0; !err && i < m->nr_devices; i++) {
+		const struct vtd_device *d = &m->devices[i];
+		size_t n = d->scalable ? d->nr_pasids : 1;
+
+		for (size_t j = 0; !err && j < n; j++) {
+			const struct vtd_pasid_rec *p = d->scalable ? &d->pasids[j] : NULL;
+			uint64_t key = table_key(d, p);
+			struct vtd_mappings mp;
+			bool found = false;
+
+			if (key && addrmap_get(&seen, key, 0, &found) && found)
+				continue;
+			err = vtd_enum_mappings(rec, m, d, p, &b, &mp);
+			if (!err)
+				vtd_mappings_free(&mp);
+		}
+	}
+	addrmap_free(&seen);
+	if (err)
+		return err;
+	if (!b.truncated)
+		return 0;
+	fprintf(stderr, "vtdctl: snapshot: %lu page-table walk(s) stopped short (--max-entries spent): the snapshot holds part of their pages\n",
+		b.truncated);
+	return 1;
+}
+
 /* The walk, the VMM, the host side, the queues (with pages, every page
- * table); 0 or a negative errno (the message in rec->error), m freed then. */
+ * table); 0 or a negative errno (the message in rec->error), m freed then.
+ * *cut_short: a budget stopped the page tables short (a note says so). */
 static int record_everything(struct vtd_source *rec, struct vtd_model *m,
-			     bool pages)
+			     bool pages, bool *cut_short)
 {
 	int err;
 
@@ -114,6 +157,7 @@ static int record_everything(struct vtd_source *rec, struct vtd_model *m,
 		vtd_model_free(m);
 		return err;
 	}
+	*cut_short = err > 0;
 	return 0;
 }
 
@@ -175,7 +219,7 @@ static void print_summary(const struct vtd_snapshot *s, const char *path)
 int snapshot_save(struct vtd_source *src, const char *path, bool pages,
 		  char *err, size_t errlen)
 {
-	bool was_kept = src->kept;
+	bool was_kept = src->kept, cut_short;
 	struct vtd_source *rec;
 	struct vtd_snapshot *s;
 	struct vtd_model m;
@@ -187,7 +231,7 @@ int snapshot_save(struct vtd_source *src, const char *path, bool pages,
 		return -1;
 	}
 	src->kept = true;	/* closing the recorder leaves src open */
-	rc = record_everything(rec, &m, pages);
+	rc = record_everything(rec, &m, pages, &cut_short);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s", source_strerror(rec, rc));
 	} else {
@@ -208,6 +252,7 @@ int do_snapshot(int argc, char **argv)
 	struct vtd_model m;
 	char err[600];
 	int rc = EXIT_FATAL, err_no;
+	bool cut_short;
 
 	if (no_args("snapshot", argc, argv))
 		return EXIT_FATAL;
@@ -230,7 +275,7 @@ int do_snapshot(int argc, char **argv)
 		source_close(src);
 		return EXIT_FATAL;
 	}
-	if ((err_no = record_everything(rec, &m, g.pages)) < 0) {
+	if ((err_no = record_everything(rec, &m, g.pages, &cut_short)) < 0) {
 		report_source_error(rec, err_no);
 		goto out;
 	}
@@ -243,7 +288,7 @@ int do_snapshot(int argc, char **argv)
 	}
 	if (strcmp(g.output, "-"))
 		print_summary(s, g.output);
-	rc = EXIT_OK;
+	rc = cut_short ? EXIT_FINDINGS : EXIT_OK;
 out:
 	source_close(rec);
 	return rc;

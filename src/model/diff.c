@@ -58,7 +58,7 @@ static void diff_devices(const struct vtd_model *ma, const struct vtd_model *mb,
 bool vtd_same_finding(const struct vtd_finding *a, const struct vtd_finding *b)
 {
 	return a->sev == b->sev && a->bus == b->bus && a->devfn == b->devfn &&
-	       a->pasid == b->pasid && a->gpa == b->gpa &&
+	       a->pasid == b->pasid && a->gpa == b->gpa && a->more == b->more &&
 	       !strcmp(a->code, b->code) && !strcmp(a->message, b->message);
 }
 

@@ -28,7 +28,25 @@ struct vtd_finding {
 	int64_t pasid;		/* VTD_NO_PASID when not about a PASID */
 	uint64_t gpa;		/* address of the offending entry, 0 if none */
 	char message[200];
+	/* a summary: this many more findings of this code on this device
+	 * were not kept (0 for an ordinary finding); renderers print the
+	 * count before the message ("1047552 more of this code here ...") */
+	unsigned long more;
 };
+
+/*
+ * Findings are bounded (README "Bounds"): per device and code the first
+ * per_code are kept and one summary finding counts the rest; past max in
+ * all, one findings_truncated finding counts what was dropped.
+ */
+#define VTD_DEFAULT_MAX_FINDINGS	65536UL
+#define VTD_DEFAULT_PER_CODE		1024u
+struct vtd_finding_limits {
+	unsigned long max;	/* findings kept in all; 0 = the default */
+	unsigned per_code;	/* per device and code; 0 = the default */
+	bool all;		/* --all-findings: no per-device limit */
+};
+struct vtd_finding_index;
 
 /* Where RTADDR came from */
 enum vtd_rtaddr_origin {
@@ -109,6 +127,10 @@ struct vtd_model {
 	struct vtd_finding *findings;
 	size_t nr_findings, cap_findings;
 	size_t nr_walk_findings;	/* findings[0..n) are the walker's; rules add after */
+	struct vtd_finding_limits limits;
+	struct vtd_finding_index *index;	/* counts per device and code */
+	size_t indexed;		/* findings the index counts (rebuilt when
+				 * nr_findings was cut below it) */
 
 	struct vtd_host *host;		/* host side (src/vmm/), NULL = unknown */
 	struct vtd_vmm vmm;		/* the VMM and its vIOMMU options */
@@ -143,7 +165,9 @@ struct vtd_walk_opts {
 	bool have_rtaddr;	/* --rtaddr given */
 	uint64_t rtaddr;
 	unsigned long max_entries;	/* work cap; 0 = default */
+	struct vtd_finding_limits findings;	/* --max-findings, --all-findings */
 };
+#define VTD_DEFAULT_MAX_ENTRIES	(1UL << 26)
 
 /* Build the model. Returns 0, or a negative errno for a fatal source error
  * (message in src->error); bad guest data only ever becomes findings. */
@@ -156,7 +180,9 @@ int vtd_walk_consistent(struct vtd_source *src, const struct vtd_walk_opts *opts
 /* A hash of every table word the walk decoded: equal walks, equal hashes. */
 uint64_t vtd_model_fingerprint(const struct vtd_model *m);
 
-/* Model helpers for the walker and checks */
+/* Model helpers for the walker and checks. vtd_add_finding() returns the
+ * finding, or the summary that counts it when it is over a limit (never
+ * NULL but when memory runs out). */
 struct vtd_finding *vtd_add_finding(struct vtd_model *m, enum vtd_severity sev,
 				    const char *code, int bus, int devfn,
 				    int64_t pasid, uint64_t gpa,

@@ -4,10 +4,12 @@
  * precision past 2^53); small integers are numbers; null means "not known
  * from this source". The keys are the contract in DESIGN.md and the README.
  */
+#define _GNU_SOURCE	/* fwrite_unlocked */
 #include <inttypes.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "output/output.h"
 #include "walker/mappings.h"
@@ -142,41 +144,6 @@ static struct json_object *json_ctx_sm(const struct vtd_ctx_sm *c)
 	return o;
 }
 
-/* --pages: "mappings" of a PASID or legacy device */
-static struct json_object *json_mappings(const struct vtd_pages *pages,
-					 const struct vtd_device *d,
-					 const struct vtd_pasid_rec *p)
-{
-	struct json_object *o = json_object_new_object();
-	struct json_object *a = json_object_new_array();
-	struct vtd_mappings mp;
-	const char *nw, *why = "";
-	int err = pages->read(pages, d, p, &mp, &why);
-
-	for (size_t i = 0; !err && i < mp.nr_ranges; i++) {
-		const struct vtd_map_range *r = &mp.ranges[i];
-		struct json_object *x = json_object_new_object();
-
-		add(x, "iova", json_hex(r->iova));
-		add(x, "gpa", json_hex(r->gpa));
-		add(x, "size", json_hex(r->size));
-		add_bool(x, "read", r->read);
-		add_bool(x, "write", r->write);
-		json_object_array_add(a, x);
-	}
-	add(o, "ranges", a);
-	add_bool(o, "truncated", err ? true : mp.truncated);
-	nw = err ? NULL : vtd_map_not_walked_name(mp.not_walked);
-	add(o, "not_walked", nw ? json_object_new_string(nw) : NULL);
-	add_int(o, "bad_pointers", err ? 0 : (int64_t)mp.bad_pointers);
-	add_int(o, "not_recorded", err ? 0 : (int64_t)mp.not_recorded);
-	if (err)
-		add(o, "error", json_object_new_string(why));
-	else
-		vtd_mappings_free(&mp);
-	return o;
-}
-
 /* The device's members before "pasids" ... */
 static struct json_object *json_device_head(const struct vtd_model *m,
 					    const struct vtd_device *d)
@@ -232,6 +199,8 @@ struct json_object *json_finding(const struct vtd_finding *f)
 	    json_object_new_int64(f->pasid));
 	add(o, "address", f->gpa ? json_hex(f->gpa) : NULL);
 	add(o, "message", json_object_new_string(f->message));
+	if (f->more)
+		add_int(o, "more", (int64_t)f->more);
 	return o;
 }
 
@@ -262,14 +231,59 @@ struct jstream {
 	FILE *f;
 	bool pretty;
 	const struct vtd_pages *pages;	/* --pages: where mappings come from */
+	struct out_limits *limits;	/* NULL: no output budget */
+	char *no_host;			/* the "host" text of every PASID when
+					 * the host side is unknown (one for all) */
+	char buf[1 << 14];		/* what js_puts() has not written yet */
+	size_t len;
 	int depth;
 	bool first;	/* no member printed yet at this depth */
 };
 
+/* The hot path writes 2^20 PASID entries: no printf, no per-char locking
+ * (the stream is locked once for the whole dump). */
+static void js_flush(struct jstream *js)
+{
+	fwrite_unlocked(js->buf, 1, js->len, js->f);
+	js->len = 0;
+}
+
+static void js_puts(struct jstream *js, const char *s, size_t n)
+{
+	if (js->len + n > sizeof(js->buf)) {
+		js_flush(js);
+		if (n > sizeof(js->buf)) {
+			fwrite_unlocked(s, 1, n, js->f);
+			return;
+		}
+	}
+	memcpy(js->buf + js->len, s, n);
+	js->len += n;
+}
+
+static void js_putc(struct jstream *js, char c)
+{
+	if (js->len == sizeof(js->buf))
+		js_flush(js);
+	js->buf[js->len++] = c;
+}
+
+static void js_indent(struct jstream *js, int depth)
+{
+	static const char spaces[] = "                                ";
+	size_t n = 2 * (size_t)depth;
+
+	for (; n > sizeof(spaces) - 1; n -= sizeof(spaces) - 1)
+		js_puts(js, spaces, sizeof(spaces) - 1);
+	js_puts(js, spaces, n);
+}
+
 static void js_newline(struct jstream *js)
 {
-	if (js->pretty)
-		fprintf(js->f, "\n%*s", 2 * js->depth, "");
+	if (!js->pretty)
+		return;
+	js_putc(js, '\n');
+	js_indent(js, js->depth);
 }
 
 /* A value, re-indented to the current depth. */
@@ -279,30 +293,38 @@ static void js_value(struct jstream *js, struct json_object *v)
 		    (js->pretty ? JSON_C_TO_STRING_PRETTY |
 				  JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
 	const char *text = json_object_to_json_string_ext(v, flags);
+	const char *nl;
 
-	for (; *text; text++) {
-		fputc(*text, js->f);
-		if (*text == '\n' && js->pretty)
-			fprintf(js->f, "%*s", 2 * js->depth, "");
+	while (js->pretty && (nl = strchr(text, '\n'))) {
+		js_puts(js, text, nl + 1 - text);
+		js_indent(js, js->depth);
+		text = nl + 1;
 	}
+	js_puts(js, text, strlen(text));
 }
 
 static void js_sep(struct jstream *js)
 {
 	if (!js->first)
-		fputc(',', js->f);
+		js_putc(js, ',');
 	js->first = false;
 	js_newline(js);
+}
+
+/* "key": (keys are the program's own: nothing to escape) */
+static void js_keytext(struct jstream *js, const char *key)
+{
+	js_putc(js, '"');
+	js_puts(js, key, strlen(key));
+	js_puts(js, js->pretty ? "\": " : "\":", js->pretty ? 3 : 2);
 }
 
 static void js_open(struct jstream *js, const char *key, char bracket)
 {
 	js_sep(js);
 	if (key)
-		fprintf(js->f, js->pretty ? "\"%s\": %c" : "\"%s\":%c", key,
-			bracket);
-	else
-		fputc(bracket, js->f);
+		js_keytext(js, key);
+	js_putc(js, bracket);
 	js->depth++;
 	js->first = true;
 }
@@ -312,7 +334,7 @@ static void js_close(struct jstream *js, char bracket)
 	js->depth--;
 	if (!js->first)
 		js_newline(js);
-	fputc(bracket, js->f);
+	js_putc(js, bracket);
 	js->first = false;
 }
 
@@ -321,7 +343,7 @@ static void js_members(struct jstream *js, struct json_object *obj)
 {
 	json_object_object_foreach(obj, k, v) {
 		js_sep(js);
-		fprintf(js->f, js->pretty ? "\"%s\": " : "\"%s\":", k);
+		js_keytext(js, k);
 		js_value(js, v);
 	}
 	json_object_put(obj);
@@ -330,25 +352,114 @@ static void js_members(struct jstream *js, struct json_object *obj)
 static void js_key(struct jstream *js, const char *key)
 {
 	js_sep(js);
-	fprintf(js->f, js->pretty ? "\"%s\": " : "\"%s\":", key);
+	js_keytext(js, key);
+}
+
+/* "0x..." with its quotes */
+static void js_hexval(struct jstream *js, uint64_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	*--p = '"';
+	do {
+		*--p = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	*--p = 'x';
+	*--p = '0';
+	*--p = '"';
+	js_puts(js, p, buf + sizeof(buf) - p);
 }
 
 static void js_hex(struct jstream *js, const char *key, uint64_t v)
 {
 	js_key(js, key);
-	fprintf(js->f, "\"0x%" PRIx64 "\"", v);
+	js_hexval(js, v);
 }
 
 static void js_int(struct jstream *js, const char *key, int64_t v)
 {
+	char buf[24], *p = buf + sizeof(buf);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
 	js_key(js, key);
-	fprintf(js->f, "%" PRId64, v);
+	do {
+		*--p = '0' + u % 10;
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	js_puts(js, p, buf + sizeof(buf) - p);
 }
 
 static void js_bool(struct jstream *js, const char *key, bool v)
 {
 	js_key(js, key);
-	fputs(v ? "true" : "false", js->f);
+	js_puts(js, v ? "true" : "false", v ? 4 : 5);
+}
+
+static void js_str(struct jstream *js, const char *key, const char *v)
+{
+	js_key(js, key);
+	js_putc(js, '"');
+	js_puts(js, v, strlen(v));
+	js_putc(js, '"');
+}
+
+static bool js_over(struct jstream *js)
+{
+	/* what the buffers hold is counted late: by 80 KiB at most */
+	return js->limits && out_over(js->limits);
+}
+
+/* --pages: "mappings" of a PASID or legacy device, streamed range by range
+ * (a walk may list 2^20 of them). */
+static void stream_mappings(struct jstream *js, const struct vtd_device *d,
+			    const struct vtd_pasid_rec *p)
+{
+	struct vtd_mappings mp;
+	const char *nw, *why = "";
+	int err = js->pages->read(js->pages, d, p, &mp, &why);
+
+	js_open(js, "mappings", '{');
+	js_open(js, "ranges", '[');
+	for (size_t i = 0; !err && i < mp.nr_ranges; i++) {
+		const struct vtd_map_range *r = &mp.ranges[i];
+
+		if (js_over(js)) {
+			js->limits->skipped += mp.nr_ranges - i;
+			break;
+		}
+		js_open(js, NULL, '{');
+		js_hex(js, "iova", r->iova);
+		js_hex(js, "gpa", r->gpa);
+		js_hex(js, "size", r->size);
+		js_bool(js, "read", r->read);
+		js_bool(js, "write", r->write);
+		js_close(js, '}');
+	}
+	js_close(js, ']');
+	js_bool(js, "truncated", err ? true : mp.truncated);
+	nw = err ? NULL : vtd_map_not_walked_name(mp.not_walked);
+	if (nw) {
+		js_str(js, "not_walked", nw);
+	} else {
+		js_key(js, "not_walked");
+		js_puts(js, "null", 4);
+	}
+	js_int(js, "bad_pointers", err ? 0 : (int64_t)mp.bad_pointers);
+	js_int(js, "not_recorded", err ? 0 : (int64_t)mp.not_recorded);
+	js_int(js, "shared_tables", err ? 0 : (int64_t)mp.shared);
+	if (err) {
+		struct json_object *w = json_object_new_string(why);
+
+		js_key(js, "error");
+		js_value(js, w);
+		json_object_put(w);
+	} else {
+		vtd_mappings_free(&mp);
+	}
+	js_close(js, '}');
 }
 
 /* One PASID entry, written without building objects: the hot path of a
@@ -364,8 +475,7 @@ static void stream_pasid(struct jstream *js, const struct vtd_model *m,
 	js_open(js, NULL, '{');
 	js_int(js, "pasid", p->pasid);
 	js_int(js, "did", e->did);
-	js_key(js, "pgtt");
-	fprintf(js->f, "\"%s\"", vtd_pgtt_name(e->pgtt, name, sizeof(name)));
+	js_str(js, "pgtt", vtd_pgtt_name(e->pgtt, name, sizeof(name)));
 	js_int(js, "aw", e->aw);
 	js_hex(js, "slptptr", e->slptptr);
 	js_hex(js, "flptptr", e->flptptr);
@@ -381,20 +491,19 @@ static void stream_pasid(struct jstream *js, const struct vtd_model *m,
 	js_open(js, "raw", '[');
 	for (int i = 0; i < 8; i++) {
 		js_sep(js);
-		fprintf(js->f, "\"0x%" PRIx64 "\"", e->raw[i]);
+		js_hexval(js, e->raw[i]);
 	}
 	js_close(js, ']');
 	js_key(js, "host");
-	host = host_json_pasid(m->host, d, p);
-	js_value(js, host);
-	json_object_put(host);
-	if (js->pages) {
-		struct json_object *mp = json_mappings(js->pages, d, p);
-
-		js_key(js, "mappings");
-		js_value(js, mp);
-		json_object_put(mp);
+	if (js->no_host && !m->host) {
+		js_puts(js, js->no_host, strlen(js->no_host));
+	} else {
+		host = host_json_pasid(m->host, d, p);
+		js_value(js, host);
+		json_object_put(host);
 	}
+	if (js->pages)
+		stream_mappings(js, d, p);
 	js_close(js, '}');
 }
 
@@ -405,43 +514,114 @@ static void stream_device(struct jstream *js, const struct vtd_model *m,
 	js_members(js, json_device_head(m, d));
 	if (d->scalable) {
 		js_open(js, "pasids", '[');
-		for (size_t i = 0; i < d->nr_pasids; i++)
+		for (size_t i = 0; i < d->nr_pasids; i++) {
+			if (js_over(js)) {
+				js->limits->skipped += d->nr_pasids - i;
+				break;
+			}
 			stream_pasid(js, m, d, &d->pasids[i]);
+		}
 		js_close(js, ']');
 	}
 	js_members(js, json_device_tail(m, d));
-	if (js->pages && !d->scalable) {
-		struct json_object *mp = json_mappings(js->pages, d, NULL);
-
-		js_key(js, "mappings");
-		js_value(js, mp);
-		json_object_put(mp);
-	}
+	if (js->pages && !d->scalable)
+		stream_mappings(js, d, NULL);
 	js_close(js, '}');
 }
 
-void json_dump_stream(FILE *f, const struct vtd_model *m,
-		      const struct out_opts *o, const struct vtd_pages *pages)
+/* "findings": the model's, then what the output and --pages cut short;
+ * one finding object at a time. Returns how many were added. */
+static int stream_findings(struct jstream *js, const struct vtd_model *m)
 {
-	struct jstream js = { .f = f, .pretty = o->pretty, .first = true,
-			      .pages = pages };
-	struct json_object *top = json_object_new_object();
+	struct vtd_finding late[2];
+	size_t nl = js->limits ? out_late_findings(js->limits, js->pages, late) : 0;
 
-	fputc('{', f);
+	if (!m->nr_findings && !nl) {	/* as json-c prints an empty one */
+		struct json_object *a = json_object_new_array();
+
+		js_key(js, "findings");
+		js_value(js, a);
+		json_object_put(a);
+		return 0;
+	}
+	js_open(js, "findings", '[');
+	for (size_t i = 0; i < m->nr_findings + nl; i++) {
+		struct json_object *o = json_finding(i < m->nr_findings ?
+						     &m->findings[i] :
+						     &late[i - m->nr_findings]);
+
+		js_sep(js);
+		js_value(js, o);
+		json_object_put(o);
+	}
+	js_close(js, ']');
+	return (int)nl;
+}
+
+/* With no host side, a PASID's "host" is the same for every PASID (each
+ * fact unknown): its text at the depth of a PASID's members, or NULL. */
+static char *unknown_host_text(struct jstream *js, const struct vtd_model *m)
+{
+	struct jstream sub = { .pretty = js->pretty, .depth = js->depth + 3 };
+	char *text = NULL;
+	size_t len = 0;
+	struct json_object *h;
+	size_t d;
+
+	for (d = 0; d < m->nr_devices && !m->devices[d].nr_pasids; d++)
+		;
+	if (d == m->nr_devices)
+		return NULL;
+	sub.f = open_memstream(&text, &len);
+	if (!sub.f)
+		return NULL;
+	h = host_json_pasid(NULL, &m->devices[d], &m->devices[d].pasids[0]);
+	js_value(&sub, h);
+	json_object_put(h);
+	js_flush(&sub);
+	if (fclose(sub.f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+int json_dump_stream(FILE *out, const struct vtd_model *m,
+		     const struct out_opts *o, const struct vtd_pages *pages)
+{
+	struct out_limits l;
+	FILE *f = out_limits_open(&l, out, o->max_output);
+	struct jstream js = { .f = f, .pretty = o->pretty, .first = true,
+			      .pages = pages, .limits = &l };
+	struct json_object *top = json_object_new_object();
+	int late;
+
+	flockfile(f);
+	js_putc(&js, '{');
 	js.depth = 1;
 	add(top, "source", json_source(m));
 	add(top, "iommu", json_iommu(m));
 	js_members(&js, top);
 	js_open(&js, "devices", '[');
-	for (size_t i = 0; i < m->nr_devices; i++)
+	if (!m->host)
+		js.no_host = unknown_host_text(&js, m);
+	for (size_t i = 0; i < m->nr_devices; i++) {
+		if (js_over(&js)) {
+			l.skipped += 1 + m->devices[i].nr_pasids;
+			continue;
+		}
 		stream_device(&js, m, &m->devices[i]);
+	}
 	js_close(&js, ']');
-	top = json_object_new_object();
-	add(top, "findings", json_findings(m));
-	js_members(&js, top);
+	late = stream_findings(&js, m);
 	js.depth = 0;
 	js_newline(&js);
-	fputs("}\n", f);
+	js_puts(&js, "}\n", 2);
+	js_flush(&js);
+	free(js.no_host);
+	funlockfile(f);
+	out_limits_close(&l);
+	return late;
 }
 
 struct json_object *json_device_object(const struct vtd_model *m,
@@ -469,6 +649,7 @@ struct json_object *json_pasid_object(const struct vtd_model *m,
 	if (!f)
 		return NULL;
 	stream_pasid(&js, m, d, p);
+	js_flush(&js);
 	if (!fclose(f))
 		o = json_tokener_parse(text);
 	free(text);

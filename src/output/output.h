@@ -3,6 +3,7 @@
 #ifndef VTDCTL_OUTPUT_H
 #define VTDCTL_OUTPUT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "model/host.h"
@@ -17,6 +18,7 @@ struct out_opts {
 	int verbose;		/* -v count */
 	bool json, pretty;
 	bool pages;		/* --pages (dump): each PASID's mapped ranges */
+	uint64_t max_output;	/* --max-output bytes; 0 = the default */
 };
 
 /* Text output safe for a terminal (escape.c): every control character
@@ -26,6 +28,22 @@ const char *text_escape(char *dst, size_t dstlen, const char *s);
 /* A stream that writes to f with the same escaping, \n and \t kept: what
  * every text renderer is given (cli/common.c's text_stdout()). */
 FILE *text_escaping_stream(FILE *f);
+/* Output budget (src/output/limits.c): a renderer writes through a stream
+ * that counts bytes; past max it lists no more devices or PASIDs. */
+#define VTD_DEFAULT_MAX_OUTPUT	(1ULL << 30)
+struct out_limits {
+	FILE *f, *under;	/* the counting stream, the real one */
+	uint64_t written, max;
+	unsigned long skipped;	/* devices and PASIDs not listed */
+};
+/* The stream to write to (f itself when memory runs out: uncounted). */
+FILE *out_limits_open(struct out_limits *l, FILE *f, uint64_t max);
+bool out_over(struct out_limits *l);
+void out_limits_close(struct out_limits *l);
+/* The findings of what the renderer (l) and --pages (pg, may be NULL) cut
+ * short: output_truncated, pages_truncated; how many (at most 2). */
+size_t out_late_findings(const struct out_limits *l,
+			 const struct vtd_pages *pg, struct vtd_finding out[2]);
 
 /* A 64-bit value as a JSON string "0x..." (new reference). */
 struct json_object *json_hex(uint64_t v);
@@ -51,15 +69,17 @@ struct json_object *json_pasid_object(const struct vtd_model *m,
 /* The dump object printed as it is built: memory stays bounded by one
  * PASID entry, not the whole model (2^20 PASIDs). pages: NULL, or where
  * --pages reads each entry's mappings. */
-void json_dump_stream(FILE *f, const struct vtd_model *m,
-		      const struct out_opts *o, const struct vtd_pages *pages);
+int json_dump_stream(FILE *f, const struct vtd_model *m,
+		     const struct out_opts *o, const struct vtd_pages *pages);
 /* Print obj (and a newline) to f, pretty or compact; drops the reference. */
 void json_print(FILE *f, struct json_object *obj, bool pretty);
 
-/* Text */
-void text_dump(FILE *f, const struct vtd_model *m, const struct out_opts *o,
-	       const struct vtd_pages *pages);
+/* Text. The dump renderers return how many findings they added after the
+ * model's (output or --pages cut short: warnings, exit status 2). */
+int text_dump(FILE *f, const struct vtd_model *m, const struct out_opts *o,
+	      const struct vtd_pages *pages);
 void text_findings(FILE *f, const struct vtd_model *m);
+void text_finding(FILE *f, const struct vtd_finding *x);
 
 /* check's report (src/output/check.c): findings in the model's order (check
  * sorts them worst first), each line within 100 columns unless -v, the

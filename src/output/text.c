@@ -137,7 +137,8 @@ static void fmt_size(char *buf, size_t len, uint64_t size)
 }
 
 /* --pages: the mapped ranges under a PASID or legacy device */
-static void print_mappings(FILE *f, const struct vtd_pages *pages,
+static void print_mappings(FILE *f, struct out_limits *l,
+			   const struct vtd_pages *pages,
 			   const struct vtd_device *d,
 			   const struct vtd_pasid_rec *p)
 {
@@ -163,10 +164,17 @@ static void print_mappings(FILE *f, const struct vtd_pages *pages,
 		fprintf(f, ", %lu table pointers not in RAM", mp.bad_pointers);
 	if (!nw && mp.not_recorded && mp.nr_ranges)
 		fprintf(f, ", %lu tables not recorded: maybe more", mp.not_recorded);
+	if (!nw && mp.shared)
+		fprintf(f, ", %lu shared tables walked once", mp.shared);
 	if (!nw)
 		fputc('\n', f);
 	for (size_t i = 0; i < mp.nr_ranges; i++) {
 		const struct vtd_map_range *r = &mp.ranges[i];
+
+		if (out_over(l)) {
+			l->skipped += mp.nr_ranges - i;
+			break;
+		}
 
 		fmt_size(sz, sizeof(sz), r->size);
 		fprintf(f, "      0x%016" PRIx64 "-0x%016" PRIx64 " -> 0x%016" PRIx64 "  %c%c  %s\n",
@@ -176,7 +184,8 @@ static void print_mappings(FILE *f, const struct vtd_pages *pages,
 	vtd_mappings_free(&mp);
 }
 
-static void print_legacy_device(FILE *f, const struct vtd_device *d,
+static void print_legacy_device(FILE *f, struct out_limits *l,
+				const struct vtd_device *d,
 				const struct vtd_host *h, const struct out_opts *o,
 				const struct vtd_pages *pg)
 {
@@ -193,10 +202,11 @@ static void print_legacy_device(FILE *f, const struct vtd_device *d,
 			c->did, d->ctx_gpa);
 	if (o->verbose >= 2)
 		print_raw(f, "         ", c->raw, 2);
-	print_mappings(f, pg, d, NULL);
+	print_mappings(f, l, pg, d, NULL);
 }
 
-static void print_pasid(FILE *f, const struct vtd_device *d,
+static void print_pasid(FILE *f, struct out_limits *l,
+			const struct vtd_device *d,
 			const struct vtd_pasid_rec *p, const struct vtd_host *h,
 			const struct out_opts *o, const struct vtd_pages *pg)
 {
@@ -227,10 +237,11 @@ static void print_pasid(FILE *f, const struct vtd_device *d,
 			p->gpa);
 	if (o->verbose >= 2)
 		print_raw(f, "      ", e->raw, 8);
-	print_mappings(f, pg, d, p);
+	print_mappings(f, l, pg, d, p);
 }
 
-static void print_sm_device(FILE *f, const struct vtd_model *m,
+static void print_sm_device(FILE *f, struct out_limits *l,
+			    const struct vtd_model *m,
 			    const struct vtd_device *d, const struct out_opts *o,
 			    const struct vtd_pages *pg)
 {
@@ -256,40 +267,53 @@ static void print_sm_device(FILE *f, const struct vtd_model *m,
 		fprintf(f, "  (PASID directory shared with %s: PASIDs listed there)\n",
 			bdf);
 	}
-	for (size_t i = 0; i < d->nr_pasids; i++)
-		print_pasid(f, d, &d->pasids[i], h, o, pg);
+	for (size_t i = 0; i < d->nr_pasids; i++) {
+		if (out_over(l)) {
+			l->skipped += d->nr_pasids - i;
+			break;
+		}
+		print_pasid(f, l, d, &d->pasids[i], h, o, pg);
+	}
+}
+
+void text_finding(FILE *f, const struct vtd_finding *x)
+{
+	char bdf[8];
+
+	/* the severity in its colour, padded outside the colour */
+	fprintf(f, "  %s%s%s%*s %-24s ", out_sgr(out_color_of_severity(x->sev)),
+		vtd_severity_name(x->sev), out_sgr_end(),
+		7 - (int)strlen(vtd_severity_name(x->sev)), "", x->code);
+	if (x->bus != VTD_NO_BDF && x->devfn != VTD_NO_BDF) {
+		fmt_bdf(bdf, x->bus, x->devfn);
+		fprintf(f, "%s ", bdf);
+	} else if (x->bus != VTD_NO_BDF) {
+		fprintf(f, "bus %02x ", x->bus);
+	}
+	if (x->pasid != VTD_NO_PASID)
+		fprintf(f, "pasid %" PRId64 " ", x->pasid);
+	if (x->more)
+		fprintf(f, "%lu ", x->more);
+	fprintf(f, "%s\n", x->message);
 }
 
 void text_findings(FILE *f, const struct vtd_model *m)
 {
-	char bdf[8];
-
 	if (!m->nr_findings)
 		return;
 	fprintf(f, "findings:\n");
-	for (size_t i = 0; i < m->nr_findings; i++) {
-		const struct vtd_finding *x = &m->findings[i];
-
-		/* the severity in its colour, padded outside the colour */
-		fprintf(f, "  %s%s%s%*s %-24s ", out_sgr(out_color_of_severity(x->sev)),
-			vtd_severity_name(x->sev), out_sgr_end(),
-			7 - (int)strlen(vtd_severity_name(x->sev)), "", x->code);
-		if (x->bus != VTD_NO_BDF && x->devfn != VTD_NO_BDF) {
-			fmt_bdf(bdf, x->bus, x->devfn);
-			fprintf(f, "%s ", bdf);
-		} else if (x->bus != VTD_NO_BDF) {
-			fprintf(f, "bus %02x ", x->bus);
-		}
-		if (x->pasid != VTD_NO_PASID)
-			fprintf(f, "pasid %" PRId64 " ", x->pasid);
-		fprintf(f, "%s\n", x->message);
-	}
+	for (size_t i = 0; i < m->nr_findings; i++)
+		text_finding(f, &m->findings[i]);
 }
 
-void text_dump(FILE *f, const struct vtd_model *m, const struct out_opts *o,
-	       const struct vtd_pages *pages)
+int text_dump(FILE *out, const struct vtd_model *m, const struct out_opts *o,
+	      const struct vtd_pages *pages)
 {
 	bool sm = m->rtaddr.mode == VTD_MODE_SCALABLE;
+	struct vtd_finding late[2];
+	struct out_limits l;
+	FILE *f = out_limits_open(&l, out, o->max_output);
+	size_t nl;
 
 	print_header(f, m, o);
 	if (m->nr_devices) {
@@ -301,12 +325,25 @@ void text_dump(FILE *f, const struct vtd_model *m, const struct out_opts *o,
 		fprintf(f, "\nno device has a present context entry\n");
 	}
 	for (size_t i = 0; i < m->nr_devices; i++) {
-		if (m->devices[i].scalable)
-			print_sm_device(f, m, &m->devices[i], o, pages);
+		const struct vtd_device *d = &m->devices[i];
+
+		if (out_over(&l)) {
+			l.skipped += 1 + d->nr_pasids;
+			continue;
+		}
+		if (d->scalable)
+			print_sm_device(f, &l, m, d, o, pages);
 		else
-			print_legacy_device(f, &m->devices[i], m->host, o, pages);
+			print_legacy_device(f, &l, d, m->host, o, pages);
 	}
-	if (m->nr_findings)
+	nl = out_late_findings(&l, pages, late);
+	if (m->nr_findings || nl)
 		fputc('\n', f);
+	if (!m->nr_findings && nl)
+		fprintf(f, "findings:\n");
 	text_findings(f, m);
+	for (size_t i = 0; i < nl; i++)
+		text_finding(f, &late[i]);
+	out_limits_close(&l);
+	return (int)nl;
 }

@@ -10,16 +10,18 @@ static int read_through_source(const struct vtd_pages *pg,
 			       struct vtd_mappings *out, const char **why)
 {
 	struct vtd_source *src = pg->ctx;
-	int err = vtd_enum_mappings(src, NULL, d, p, out);
+	int err = vtd_enum_mappings(src, NULL, d, p, pg->budget, out);
 
 	if (err < 0)
 		*why = src->error[0] ? src->error : "read failed";
 	return err;
 }
 
-struct vtd_pages vtd_pages_of(struct vtd_source *src)
+struct vtd_pages vtd_pages_of(struct vtd_source *src,
+			      struct vtd_map_budget *budget)
 {
-	struct vtd_pages pg = { .read = read_through_source, .ctx = src };
+	struct vtd_pages pg = { .read = read_through_source, .ctx = src,
+				.budget = budget };
 
 	return pg;
 }

@@ -8,7 +8,9 @@
 
 struct vtd_source;
 
-/* A reader of the page tables behind the model's entries, over src. */
-struct vtd_pages vtd_pages_of(struct vtd_source *src);
+/* A reader of the page tables behind the model's entries, over src, that
+ * spends budget (shared by every read of the command; NULL: per-call caps). */
+struct vtd_pages vtd_pages_of(struct vtd_source *src,
+			      struct vtd_map_budget *budget);
 
 #endif

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vtdctl: the in-memory snapshot: pages, registers, monitor replies. */
+#include <endian.h>
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "snapshot/snapshot.h"
 
 void snapshot_free(struct vtd_snapshot *s)
@@ -18,57 +20,113 @@ void snapshot_free(struct vtd_snapshot *s)
 		json_object_put(s->mon[i].ret);
 	}
 	free(s->mon);
+	for (size_t i = 0; i < s->nr_pages; i++)
+		free(s->pages[i].q);
 	free(s->pages);
+	free(s->page_index);
 	free(s->ram);
 	memset(s, 0, sizeof(*s));
 }
 
-struct page_key {
-	const struct vtd_snapshot *s;
-	uint64_t gpa;
-};
-
-static bool page_below(size_t i, const void *ctx)
+static size_t page_hash(uint64_t gpa, size_t cap)
 {
-	const struct page_key *k = ctx;
+	uint64_t h = (gpa >> 12) * 0x9e3779b97f4a7c15ULL;
 
-	return k->s->pages[i].gpa < k->gpa;
+	return (size_t)(h >> 20) & (cap - 1);
 }
 
-/* Index of the first page with gpa >= the given one. */
-static size_t page_lower_bound(const struct vtd_snapshot *s, uint64_t gpa)
+/* The index slot of gpa: its page's, or the empty one it would take. */
+static size_t *index_slot(const struct vtd_snapshot *s, uint64_t gpa)
 {
-	struct page_key k = { s, gpa };
+	for (size_t i = page_hash(gpa, s->index_cap);; i = (i + 1) & (s->index_cap - 1)) {
+		size_t *slot = &s->page_index[i];
 
-	return lower_bound(s->nr_pages, page_below, &k);
+		if (!*slot || s->pages[*slot - 1].gpa == gpa)
+			return slot;
+	}
+}
+
+static int grow_index(struct vtd_snapshot *s)
+{
+	size_t cap = s->index_cap ? 2 * s->index_cap : 256;
+	size_t *old = s->page_index;
+
+	s->page_index = calloc(cap, sizeof(*s->page_index));
+	if (!s->page_index) {
+		s->page_index = old;
+		return -ENOMEM;
+	}
+	s->index_cap = cap;
+	for (size_t i = 0; i < s->nr_pages; i++)
+		*index_slot(s, s->pages[i].gpa) = i + 1;
+	free(old);
+	return 0;
 }
 
 const struct snap_page *snapshot_find_page(const struct vtd_snapshot *s,
 					   uint64_t gpa)
 {
-	size_t i = page_lower_bound(s, gpa);
+	size_t *slot;
 
-	return i < s->nr_pages && s->pages[i].gpa == gpa ? &s->pages[i] : NULL;
+	if (!s->index_cap)
+		return NULL;
+	slot = index_slot(s, gpa);
+	return *slot ? &s->pages[*slot - 1] : NULL;
+}
+
+static unsigned popcount_below(const struct snap_page *p, unsigned i)
+{
+	unsigned n = 0;
+
+	for (unsigned w = 0; w < i / 64; w++)
+		n += __builtin_popcountll(p->nz[w]);
+	if (i % 64)
+		n += __builtin_popcountll(p->nz[i / 64] & ((1ULL << (i % 64)) - 1));
+	return n;
+}
+
+uint64_t snapshot_page_qword(const struct snap_page *p, unsigned i)
+{
+	if (i >= SNAP_PAGE_QWORDS || !(p->nz[i / 64] >> (i % 64) & 1))
+		return 0;
+	return p->q[popcount_below(p, i)];
+}
+
+/* The page's 4 KiB as guest memory holds them (little-endian words) */
+static void page_bytes(const struct snap_page *p, uint8_t *out)
+{
+	unsigned k = 0;
+
+	memset(out, 0, SNAP_PAGE_SIZE);
+	for (unsigned i = 0; i < SNAP_PAGE_QWORDS; i++) {
+		uint64_t v;
+
+		if (!(p->nz[i / 64] >> (i % 64) & 1))
+			continue;
+		v = htole64(p->q[k++]);
+		memcpy(out + 8 * i, &v, 8);
+	}
 }
 
 int snapshot_read(const struct vtd_snapshot *s, uint64_t gpa, void *buf,
 		  size_t len, uint64_t *missing)
 {
-	uint8_t *out = buf;
+	uint8_t *out = buf, page[SNAP_PAGE_SIZE];
 
 	while (len) {
-		uint64_t page = gpa & ~(uint64_t)(SNAP_PAGE_SIZE - 1);
-		size_t off = gpa - page, n = SNAP_PAGE_SIZE - off;
-		const struct snap_page *p = snapshot_find_page(s, page);
+		uint64_t base = gpa & ~(uint64_t)(SNAP_PAGE_SIZE - 1);
+		size_t off = gpa - base, n = SNAP_PAGE_SIZE - off;
+		const struct snap_page *p = snapshot_find_page(s, base);
 
 		if (!p) {
 			if (missing)
-				*missing = page;
+				*missing = base;
 			return -ENODATA;
 		}
 		if (n > len)
 			n = len;
-		memcpy(out, (const uint8_t *)p->q + off, n);
+		page_bytes(p, page);
+		memcpy(out, page + off, n);
 		out += n;
 		gpa += n;
 		len -= n;
@@ -76,29 +134,92 @@ int snapshot_read(const struct vtd_snapshot *s, uint64_t gpa, void *buf,
 	return 0;
 }
 
-struct snap_page *snapshot_add_page(struct vtd_snapshot *s, uint64_t gpa)
+int snapshot_add_page(struct vtd_snapshot *s, uint64_t gpa, const uint64_t *q)
 {
-	size_t i = page_lower_bound(s, gpa);
+	struct snap_page *p;
+	unsigned n = 0;
 
-	if (i < s->nr_pages && s->pages[i].gpa == gpa)
-		return &s->pages[i];
+	if (snapshot_find_page(s, gpa))
+		return -EEXIST;
 	if (s->nr_pages >= SNAP_MAX_PAGES)
-		return NULL;
-	if (s->nr_pages == s->cap_pages) {
-		size_t cap = s->cap_pages ? 2 * s->cap_pages : 64;
-		struct snap_page *p = realloc(s->pages, cap * sizeof(*p));
-
-		if (!p)
-			return NULL;
-		s->pages = p;
-		s->cap_pages = cap;
+		return -E2BIG;
+	for (unsigned i = 0; q && i < SNAP_PAGE_QWORDS; i++)
+		n += q[i] != 0;
+	if (s->nr_qwords + n > SNAP_MAX_QWORDS)
+		return -E2BIG;
+	if (2 * (s->nr_pages + 1) > s->index_cap && grow_index(s))
+		return -ENOMEM;
+	if (array_grow(&s->pages, &s->cap_pages, s->nr_pages + 1, sizeof(*p)))
+		return -ENOMEM;
+	p = &s->pages[s->nr_pages];
+	memset(p, 0, sizeof(*p));
+	p->gpa = gpa;
+	if (n) {
+		p->q = malloc(n * sizeof(*p->q));
+		if (!p->q)
+			return -ENOMEM;
+		n = 0;
+		for (unsigned i = 0; i < SNAP_PAGE_QWORDS; i++) {
+			if (!q[i])
+				continue;
+			p->nz[i / 64] |= 1ULL << (i % 64);
+			p->q[n++] = q[i];
+		}
 	}
-	memmove(&s->pages[i + 1], &s->pages[i],
-		(s->nr_pages - i) * sizeof(s->pages[0]));
-	s->nr_pages++;
-	memset(&s->pages[i], 0, sizeof(s->pages[i]));
-	s->pages[i].gpa = gpa;
-	return &s->pages[i];
+	s->nr_qwords += n;
+	*index_slot(s, gpa) = ++s->nr_pages;
+	return 0;
+}
+
+int snapshot_page_set(struct vtd_snapshot *s, struct snap_page *p, unsigned i,
+		      uint64_t v)
+{
+	unsigned k = popcount_below(p, i), n = popcount_below(p, SNAP_PAGE_QWORDS);
+	uint64_t *q;
+
+	if (p->nz[i / 64] >> (i % 64) & 1) {
+		if (v) {
+			p->q[k] = v;
+			return 0;
+		}
+		memmove(&p->q[k], &p->q[k + 1], (n - k - 1) * sizeof(*q));
+		p->nz[i / 64] &= ~(1ULL << (i % 64));
+		s->nr_qwords--;
+		return 0;
+	}
+	if (!v)
+		return 0;
+	if (s->nr_qwords >= SNAP_MAX_QWORDS)
+		return -E2BIG;
+	q = realloc(p->q, (n + 1) * sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	memmove(&q[k + 1], &q[k], (n - k) * sizeof(*q));
+	q[k] = v;
+	p->q = q;
+	p->nz[i / 64] |= 1ULL << (i % 64);
+	s->nr_qwords++;
+	return 0;
+}
+
+static int by_gpa(const void *a, const void *b)
+{
+	const struct snap_page *x = *(const struct snap_page *const *)a;
+	const struct snap_page *y = *(const struct snap_page *const *)b;
+
+	return x->gpa < y->gpa ? -1 : x->gpa > y->gpa;
+}
+
+const struct snap_page **snapshot_sorted_pages(const struct vtd_snapshot *s)
+{
+	const struct snap_page **v = malloc((s->nr_pages + 1) * sizeof(*v));
+
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < s->nr_pages; i++)
+		v[i] = &s->pages[i];
+	qsort(v, s->nr_pages, sizeof(*v), by_gpa);
+	return v;
 }
 
 char *snapshot_args_key(struct json_object *args)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vtdctl: snapshot files on disk: a bounded read, an atomic write. */
-#define _GNU_SOURCE	/* asprintf, mkostemp */
+#define _GNU_SOURCE	/* asprintf, mkostemp, fopencookie */
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -89,28 +89,20 @@ int snapshot_load(const char *path, struct vtd_snapshot *s, char *err,
 		snprintf(err, errlen, "%s: empty file, not a vtdctl snapshot", path);
 		return -EPROTO;
 	}
-	rc = snapshot_parse(buf, len, s, msg, sizeof(msg));
-	free(buf);
+	{
+		struct json_object *o;
+
+		/* the bytes go before the snapshot is built from the tree */
+		rc = snapshot_parse_tree(buf, len, &o, msg, sizeof(msg));
+		free(buf);
+		if (!rc) {
+			rc = snapshot_from_json(o, s, msg, sizeof(msg));
+			json_object_put(o);
+		}
+	}
 	if (rc)
 		snprintf(err, errlen, "%s: bad snapshot: %s", path, msg);
 	return rc;
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /* Refuse to rename over anything but a regular file (-o /dev/null, a dir). */
@@ -152,10 +144,50 @@ static void fsync_dir_of(const char *path)
 	free(d);
 }
 
-static int write_file_atomic(const char *path, const char *text, size_t len,
+/* A sink that counts bytes: the size a snapshot would have. */
+static ssize_t count_only(void *cookie, const char *buf, size_t len)
+{
+	(void)buf;
+	*(long long *)cookie += (long long)len;
+	return (ssize_t)len;
+}
+
+static int too_big(long long size, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "the snapshot would take %lld bytes, more than the %u MiB vtdctl reads back (fewer pages: drop --pages, or --max-ranges)",
+		 size, SNAP_MAX_FILE >> 20);
+	return -EFBIG;
+}
+
+/* How many bytes the snapshot takes: 0, or a negative errno with err. */
+static int measure(const struct vtd_snapshot *s, long long *size, char *err,
+		   size_t errlen)
+{
+	cookie_io_functions_t io = { .write = count_only };
+	FILE *f;
+	long long rc;
+
+	*size = 0;
+	f = fopencookie(size, "w", io);
+	if (!f) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	rc = snapshot_write_stream(f, s);
+	fclose(f);
+	if (rc < 0) {
+		snprintf(err, errlen, "out of memory");
+		return (int)rc;
+	}
+	return *size > SNAP_MAX_FILE ? too_big(*size, err, errlen) : 0;
+}
+
+static int write_file_atomic(const char *path, const struct vtd_snapshot *s,
 			     char *err, size_t errlen)
 {
 	char *tmp = temp_name(path);
+	long long size = 0;
+	FILE *f;
 	int fd, rc;
 
 	if (!tmp) {
@@ -171,13 +203,23 @@ static int write_file_atomic(const char *path, const char *text, size_t len,
 		free(tmp);
 		return rc;
 	}
-	rc = write_all(fd, text, len);
-	if (!rc)
-		rc = write_all(fd, "\n", 1);
-	if (!rc && fsync(fd))
+	f = fdopen(fd, "w");
+	if (!f) {
 		rc = -errno;
-	if (close(fd) && !rc)
-		rc = -errno;
+		close(fd);
+	} else {
+		size = snapshot_write_stream(f, s);
+		rc = size < 0 ? (int)size : 0;
+		if (!rc && fsync(fileno(f)))
+			rc = -errno;
+		if (fclose(f) && !rc)
+			rc = -errno;
+	}
+	if (!rc && size > SNAP_MAX_FILE) {
+		unlink(tmp);
+		free(tmp);
+		return too_big(size, err, errlen);
+	}
 	if (!rc && rename(tmp, path))
 		rc = -errno;
 	if (rc) {
@@ -190,31 +232,27 @@ static int write_file_atomic(const char *path, const char *text, size_t len,
 	return rc;
 }
 
+/*
+ * The file is written as it is made (the pages never become a JSON tree);
+ * one vtdctl would refuse to read is never written: it is measured first
+ * (the pages are in memory), and removed if it still came out larger.
+ */
 int snapshot_write(const struct vtd_snapshot *s, const char *path, char *err,
 		   size_t errlen)
 {
-	struct json_object *o = snapshot_to_json(s);
-	const char *text;
-	int rc;
+	long long size;
+	int rc = measure(s, &size, err, errlen);
 
-	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-					      JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (!text) {
-		json_object_put(o);
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
+	if (rc)
+		return rc;
 	if (!strcmp(path, "-")) {
-		rc = fputs(text, stdout) < 0 || fputc('\n', stdout) < 0 ||
-		     fflush(stdout) ? -EIO : 0;
-		if (rc)
+		if (snapshot_write_stream(stdout, s) < 0) {
 			snprintf(err, errlen, "cannot write the snapshot to stdout: %s",
 				 strerror(errno));
-	} else if ((rc = check_destination(path, err, errlen))) {
-		/* err says why */
-	} else {
-		rc = write_file_atomic(path, text, strlen(text), err, errlen);
+			return -EIO;
+		}
+		return 0;
 	}
-	json_object_put(o);
-	return rc;
+	rc = check_destination(path, err, errlen);
+	return rc ? rc : write_file_atomic(path, s, err, errlen);
 }

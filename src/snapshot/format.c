@@ -84,25 +84,68 @@ static struct json_object *monitor_to_json(const struct snap_monitor *m)
 	return o;
 }
 
-/* Only the non-zero qwords: VT-d tables are mostly zero. */
-static struct json_object *page_to_json(const struct snap_page *p)
-{
-	struct json_object *o = json_object_new_object();
-	struct json_object *q = json_object_new_object();
-	char key[8];
+static const char b64[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-	add(o, "gpa", hex(p->gpa));
-	for (unsigned i = 0; i < SNAP_PAGE_QWORDS; i++) {
-		if (!p->q[i])
-			continue;
-		snprintf(key, sizeof(key), "%u", i);
-		add(q, key, hex(p->q[i]));
+/* len bytes as base64 (RFC 4648, padded) into out (4 * ceil(len / 3) + 1) */
+static size_t base64_encode(const uint8_t *in, size_t len, char *out)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t v = (uint32_t)in[i] << 16 |
+			     (i + 1 < len ? (uint32_t)in[i + 1] << 8 : 0) |
+			     (i + 2 < len ? in[i + 2] : 0);
+
+		out[o++] = b64[v >> 18 & 63];
+		out[o++] = b64[v >> 12 & 63];
+		out[o++] = i + 1 < len ? b64[v >> 6 & 63] : '=';
+		out[o++] = i + 2 < len ? b64[v & 63] : '=';
 	}
-	add(o, "q", q);
+	out[o] = 0;
 	return o;
 }
 
-struct json_object *snapshot_to_json(const struct vtd_snapshot *s)
+static void put_le64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> 8 * i);
+}
+
+/*
+ * Version 2: {"gpa": hex, "nz": BITMAP, "data": WORDS}: nz the bitmap of the
+ * non-zero qwords (bit i of byte i / 8 for qword i) without its trailing
+ * zero bytes, data those qwords (little-endian) in index order, both base64.
+ */
+static int write_page(FILE *f, const struct snap_page *p, bool first)
+{
+	static char text[4 * (SNAP_PAGE_SIZE / 3 + 1) + 1];
+	uint8_t bits[SNAP_PAGE_QWORDS / 8], words[SNAP_PAGE_SIZE];
+	size_t nbits = 0, nwords = 0;
+
+	for (unsigned i = 0; i < SNAP_PAGE_QWORDS; i++) {
+		uint64_t v = snapshot_page_qword(p, i);
+
+		if (i % 8 == 0)
+			bits[i / 8] = 0;
+		if (!v)
+			continue;
+		bits[i / 8] |= 1u << (i % 8);
+		nbits = i / 8 + 1;
+		put_le64(words + 8 * nwords++, v);
+	}
+	fprintf(f, "%s{\"gpa\":\"0x%" PRIx64 "\",\"nz\":\"", first ? "" : ",",
+		p->gpa);
+	base64_encode(bits, nbits, text);
+	fputs(text, f);
+	fputs("\",\"data\":\"", f);
+	base64_encode(words, 8 * nwords, text);
+	fputs(text, f);
+	return fputs("\"}", f) < 0 ? -EIO : 0;
+}
+
+/* Everything but the pages, as a JSON tree (small: replies and registers) */
+static struct json_object *header_to_json(const struct vtd_snapshot *s)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *src = json_object_new_object();
@@ -138,11 +181,35 @@ struct json_object *snapshot_to_json(const struct vtd_snapshot *s)
 	for (size_t i = 0; i < s->nr_mon; i++)
 		json_object_array_add(a, monitor_to_json(&s->mon[i]));
 	add(o, "monitor", a);
-	a = json_object_new_array();
-	for (size_t i = 0; i < s->nr_pages; i++)
-		json_object_array_add(a, page_to_json(&s->pages[i]));
-	add(o, "pages", a);
 	return o;
+}
+
+long long snapshot_write_stream(FILE *f, const struct vtd_snapshot *s)
+{
+	struct json_object *o = header_to_json(s);
+	const struct snap_page **pages = snapshot_sorted_pages(s);
+	const char *text = json_object_to_json_string_ext(o,
+			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	long long start = ftello(f);
+	size_t len;
+	int err = 0;
+
+	if (!pages || !text || (len = strlen(text)) < 2) {
+		json_object_put(o);
+		free(pages);
+		return -ENOMEM;
+	}
+	/* the header object without its "}", then the pages */
+	errno = 0;
+	fwrite(text, 1, len - 1, f);
+	fputs(",\"pages\":[", f);
+	for (size_t i = 0; !err && i < s->nr_pages; i++)
+		err = write_page(f, pages[i], i == 0);
+	json_object_put(o);
+	free(pages);
+	if (err || fputs("]}\n", f) < 0 || fflush(f) || ferror(f))
+		return errno ? -errno : -EIO;	/* the write's: EFBIG, ENOSPC */
+	return start >= 0 ? ftello(f) - start : 0;
 }
 
 /* --- reading ---------------------------------------------------------- */
@@ -150,6 +217,7 @@ struct json_object *snapshot_to_json(const struct vtd_snapshot *s)
 struct rd {
 	char *err;
 	size_t errlen;
+	int version;		/* the file's format version */
 };
 
 static int fail(struct rd *r, const char *fmt, ...)
@@ -264,9 +332,10 @@ static int read_header(struct rd *r, struct json_object *o,
 	if (!json_object_is_type(v, json_type_int))
 		return fail(r, "version: missing or not a number");
 	ver = json_object_get_int64(v);
-	if (ver != SNAP_VERSION)
-		return fail(r, "snapshot format version %" PRId64 " is not supported (this vtdctl reads version %d)",
-			    ver, SNAP_VERSION);
+	if (ver < SNAP_VERSION_MIN || ver > SNAP_VERSION)
+		return fail(r, "snapshot format version %" PRId64 " is not supported (this vtdctl reads versions %d to %d)",
+			    ver, SNAP_VERSION_MIN, SNAP_VERSION);
+	r->version = (int)ver;
 	v = member(o, "page_size");
 	if (!json_object_is_type(v, json_type_int) ||
 	    json_object_get_int64(v) != SNAP_PAGE_SIZE)
@@ -411,49 +480,144 @@ static int read_monitor(struct rd *r, struct json_object *o,
 	return 0;
 }
 
+/* The whole page in one RAM range (ranges do not wrap: read_ram) */
 static bool in_ram(const struct vtd_snapshot *s, uint64_t gpa)
 {
 	for (size_t i = 0; i < s->nr_ram; i++)
 		if (gpa >= s->ram[i].start &&
-		    gpa + SNAP_PAGE_SIZE <= s->ram[i].start + s->ram[i].size)
+		    gpa - s->ram[i].start <= s->ram[i].size - SNAP_PAGE_SIZE &&
+		    s->ram[i].size >= SNAP_PAGE_SIZE)
 			return true;
 	return false;
 }
 
-static int read_page_qwords(struct rd *r, struct json_object *q, size_t i,
-			    struct snap_page *p)
+/* Version 1: "q": {"INDEX": hex}, INDEX decimal 0..511, no sign, blank or
+ * leading zero. */
+static int read_page_v1(struct rd *r, struct vtd_snapshot *s,
+			struct json_object *q, size_t i, struct snap_page *p)
 {
-	char *end;
 	unsigned long idx;
+	uint64_t v;
+	char *end;
 
 	if (!json_object_is_type(q, json_type_object))
 		return fail(r, "pages[%zu].q: missing or not an object", i);
 	json_object_object_foreach(q, key, val) {
-		idx = strtoul(key, &end, 10);
-		if (!key[0] || *end || idx >= SNAP_PAGE_QWORDS ||
-		    (key[0] == '0' && key[1]) || key[0] == '-' || key[0] == '+')
+		idx = key[0] >= '0' && key[0] <= '9' ? strtoul(key, &end, 10) : ~0UL;
+		if (idx >= SNAP_PAGE_QWORDS || *end || (key[0] == '0' && key[1]))
 			return fail(r, "pages[%zu].q: key \"%.32s\" is not a qword index 0..%u",
 				    i, key, SNAP_PAGE_QWORDS - 1);
-		if (parse_hex(val, &p->q[idx]))
+		if (parse_hex(val, &v))
 			return fail(r, "pages[%zu].q.%s: not a \"0x...\" hex string", i, key);
+		if (snapshot_page_set(s, p, idx, v))
+			return fail(r, "pages: more than %u MiB of non-zero words",
+				    SNAP_MAX_QWORDS >> 17);
 	}
 	return 0;
+}
+
+static int b64_value(char c)
+{
+	const char *p = c ? strchr(
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", c) : NULL;
+
+	return p ? (int)(p - "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") : -1;
+}
+
+/* Strict base64 (padded, no blanks) into out (max bytes): the length, or
+ * -1 when malformed or longer. */
+static long base64_decode(const char *in, size_t len, uint8_t *out, size_t max)
+{
+	size_t o = 0;
+
+	if (len % 4)
+		return -1;
+	for (size_t i = 0; i < len; i += 4) {
+		int v[4], pad = 0;
+		uint32_t x;
+
+		for (int k = 0; k < 4; k++) {
+			v[k] = b64_value(in[i + k]);
+			if (in[i + k] == '=' && i + 4 == len && k >= 2 &&
+			    (k == 3 || in[i + 3] == '=')) {
+				v[k] = 0;
+				pad++;
+			} else if (v[k] < 0) {
+				return -1;
+			}
+		}
+		x = (uint32_t)v[0] << 18 | v[1] << 12 | v[2] << 6 | v[3];
+		if (o + 3 - pad > max)
+			return -1;
+		out[o++] = x >> 16;
+		if (pad < 2)
+			out[o++] = x >> 8 & 0xff;
+		if (pad < 1)
+			out[o++] = x & 0xff;
+	}
+	return (long)o;
+}
+
+static int get_b64(struct rd *r, struct json_object *e, const char *key,
+		   size_t i, uint8_t *out, size_t max, long *len)
+{
+	struct json_object *v = member(e, key);
+
+	if (!json_object_is_type(v, json_type_string))
+		return fail(r, "pages[%zu].%s: missing or not a string", i, key);
+	*len = base64_decode(json_object_get_string(v),
+			     json_object_get_string_len(v), out, max);
+	if (*len < 0)
+		return fail(r, "pages[%zu].%s: not base64 of at most %zu bytes", i,
+			    key, max);
+	return 0;
+}
+
+/* Version 2: "nz" the bitmap of non-zero words, "data" those words */
+static int read_page_v2(struct rd *r, struct vtd_snapshot *s,
+			struct json_object *e, size_t i, uint64_t gpa)
+{
+	uint8_t bits[SNAP_PAGE_QWORDS / 8] = { 0 }, data[SNAP_PAGE_SIZE];
+	uint64_t q[SNAP_PAGE_QWORDS] = { 0 };
+	long nbits, nbytes;
+	size_t k = 0;
+	int err;
+
+	if (get_b64(r, e, "nz", i, bits, sizeof(bits), &nbits) ||
+	    get_b64(r, e, "data", i, data, sizeof(data), &nbytes))
+		return -EPROTO;
+	for (unsigned w = 0; w < SNAP_PAGE_QWORDS; w++) {
+		if (!(bits[w / 8] >> (w % 8) & 1))
+			continue;
+		if (8 * k + 8 > (size_t)nbytes)
+			return fail(r, "pages[%zu].data: fewer words than \"nz\" names", i);
+		for (int b = 7; b >= 0; b--)
+			q[w] = q[w] << 8 | data[8 * k + b];
+		if (!q[w])
+			return fail(r, "pages[%zu].data: word %u is zero but listed in \"nz\"", i, w);
+		k++;
+	}
+	if (8 * k != (size_t)nbytes)
+		return fail(r, "pages[%zu].data: %ld bytes, \"nz\" names %zu words", i,
+			    nbytes, k);
+	err = snapshot_add_page(s, gpa, q);
+	if (err == -E2BIG)
+		return fail(r, "pages: more than %u MiB of non-zero words",
+			    SNAP_MAX_QWORDS >> 17);
+	return err ? fail(r, "pages[%zu]: %s", i, strerror(-err)) : 0;
 }
 
 static int read_pages(struct rd *r, struct json_object *o, struct vtd_snapshot *s)
 {
 	struct json_object *a;
 	char where[32];
-	uint64_t gpa;
+	uint64_t gpa, last = 0;
 	size_t n;
+	int err;
 
 	if (get_array(r, o, "pages", SNAP_MAX_PAGES, &a))
 		return -EPROTO;
 	n = json_object_array_length(a);
-	s->pages = calloc(n ? n : 1, sizeof(*s->pages));
-	if (!s->pages)
-		return fail(r, "out of memory for %zu pages", n);
-	s->cap_pages = n ? n : 1;
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *e = json_object_array_get_idx(a, i);
 
@@ -464,14 +628,21 @@ static int read_pages(struct rd *r, struct json_object *o, struct vtd_snapshot *
 			return -EPROTO;
 		if (gpa & (SNAP_PAGE_SIZE - 1))
 			return fail(r, "pages[%zu].gpa: 0x%" PRIx64 " is not 4 KiB aligned", i, gpa);
-		if (i && gpa <= s->pages[i - 1].gpa)
+		if (i && gpa <= last)
 			return fail(r, "pages[%zu].gpa: 0x%" PRIx64 " not in ascending order", i, gpa);
 		if (!in_ram(s, gpa))
 			return fail(r, "pages[%zu].gpa: 0x%" PRIx64 " is not in the snapshot's RAM", i, gpa);
-		s->pages[i].gpa = gpa;
-		if (read_page_qwords(r, member(e, "q"), i, &s->pages[i]))
+		last = gpa;
+		if (r->version >= 2) {
+			if (read_page_v2(r, s, e, i, gpa))
+				return -EPROTO;
+			continue;
+		}
+		err = snapshot_add_page(s, gpa, NULL);
+		if (err)
+			return fail(r, "pages[%zu]: %s", i, strerror(-err));
+		if (read_page_v1(r, s, member(e, "q"), i, &s->pages[s->nr_pages - 1]))
 			return -EPROTO;
-		s->nr_pages++;
 	}
 	return 0;
 }
@@ -479,7 +650,7 @@ static int read_pages(struct rd *r, struct json_object *o, struct vtd_snapshot *
 int snapshot_from_json(struct json_object *o, struct vtd_snapshot *s,
 		       char *err, size_t errlen)
 {
-	struct rd r = { err, errlen };
+	struct rd r = { err, errlen, 0 };
 
 	memset(s, 0, sizeof(*s));
 	if (!json_object_is_type(o, json_type_object))
@@ -493,15 +664,44 @@ int snapshot_from_json(struct json_object *o, struct vtd_snapshot *s,
 	return 0;
 }
 
-int snapshot_parse(const char *buf, size_t len, struct vtd_snapshot *s,
-		   char *err, size_t errlen)
+/*
+ * The JSON values of buf, counted outside strings without building them
+ * (json-c spends about 100 bytes on each: a 40 MB file of "{}" would take
+ * gigabytes): at most SNAP_MAX_JSON_VALUES, or -1.
+ */
+static long count_values(const char *buf, size_t len)
+{
+	long n = 1;
+	bool in_str = false;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = buf[i];
+
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+			continue;
+		}
+		if (c == '"')
+			in_str = true;
+		else if (c == ',' || c == '[' || c == '{' || c == ':')
+			n++;
+		if (n > (long)SNAP_MAX_JSON_VALUES)
+			return -1;
+	}
+	return n;
+}
+
+int snapshot_parse_tree(const char *buf, size_t len, struct json_object **out,
+			char *err, size_t errlen)
 {
 	struct json_tokener *tok = json_tokener_new_ex(SNAP_MAX_JSON_DEPTH);
 	struct json_object *o;
 	size_t used;
-	int rc;
 
-	memset(s, 0, sizeof(*s));
+	*out = NULL;
 	if (!tok) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -509,6 +709,12 @@ int snapshot_parse(const char *buf, size_t len, struct vtd_snapshot *s,
 	if (len > SNAP_MAX_FILE || len > INT32_MAX) {
 		json_tokener_free(tok);
 		snprintf(err, errlen, "larger than %u MiB", SNAP_MAX_FILE >> 20);
+		return -EFBIG;
+	}
+	if (count_values(buf, len) < 0) {
+		json_tokener_free(tok);
+		snprintf(err, errlen, "more than %u JSON values: not a snapshot this vtdctl reads",
+			 SNAP_MAX_JSON_VALUES);
 		return -EFBIG;
 	}
 	o = json_tokener_parse_ex(tok, buf, (int)len);
@@ -530,6 +736,19 @@ int snapshot_parse(const char *buf, size_t len, struct vtd_snapshot *s,
 		snprintf(err, errlen, "trailing bytes after the snapshot at byte %zu", used);
 		return -EPROTO;
 	}
+	*out = o;
+	return 0;
+}
+
+int snapshot_parse(const char *buf, size_t len, struct vtd_snapshot *s,
+		   char *err, size_t errlen)
+{
+	struct json_object *o;
+	int rc = snapshot_parse_tree(buf, len, &o, err, errlen);
+
+	memset(s, 0, sizeof(*s));
+	if (rc)
+		return rc;
 	rc = snapshot_from_json(o, s, err, errlen);
 	json_object_put(o);
 	return rc;

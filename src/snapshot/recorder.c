@@ -7,6 +7,7 @@
  * from the record, so one snapshot holds one consistent view, the one an
  * offline run of the same commands will see.
  */
+#include <endian.h>
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -38,18 +39,23 @@ static int record_pages(struct vtd_source *src, uint64_t lo,
 {
 	struct vtd_snapshot *s = &rec_of(src)->snap;
 
+	uint64_t q[SNAP_PAGE_QWORDS];
+
 	for (size_t off = 0; off < len; off += SNAP_PAGE_SIZE) {
-		struct snap_page *p;
+		int err;
 
 		if (snapshot_find_page(s, lo + off))
 			continue;	/* the first view wins */
-		p = snapshot_add_page(s, lo + off);
-		if (!p) {
-			source_set_error(src, "snapshot: more than %u pages (%u MiB) of guest memory",
-					 SNAP_MAX_PAGES, SNAP_MAX_PAGES / 256);
-			return -E2BIG;
+		for (unsigned i = 0; i < SNAP_PAGE_QWORDS; i++) {
+			memcpy(&q[i], data + off + 8 * i, 8);
+			q[i] = le64toh(q[i]);
 		}
-		memcpy(p->q, data + off, SNAP_PAGE_SIZE);
+		err = snapshot_add_page(s, lo + off, q);
+		if (err == -E2BIG)
+			source_set_error(src, "snapshot: more than %u pages or %u MiB of non-zero table words",
+					 SNAP_MAX_PAGES, SNAP_MAX_QWORDS >> 17);
+		if (err)
+			return err;
 	}
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "source/source.h"
@@ -13,26 +14,33 @@
 
 /*
  * The file format is docs/snapshot-format.md: one JSON object, magic
- * "vtdctl-snapshot", version 1, guest pages stored as their non-zero qwords.
+ * "vtdctl-snapshot", guest pages stored as their non-zero qwords: version 1
+ * as an object of hex strings, version 2 (written) as a bitmap and the
+ * words in base64. Readers take both.
  */
 #define SNAP_MAGIC		"vtdctl-snapshot"
-#define SNAP_VERSION		1
+#define SNAP_VERSION		2
+#define SNAP_VERSION_MIN	1
 #define SNAP_PAGE_SIZE		4096u
 #define SNAP_PAGE_QWORDS	(SNAP_PAGE_SIZE / 8)
 #define SNAP_REG_QWORDS		(VTD_REGFILE_MAX / 8)
 
 /* Limits on what a snapshot may hold (writing and reading alike). */
 #define SNAP_MAX_FILE		(256u << 20)	/* bytes of a snapshot file */
-#define SNAP_MAX_PAGES		65536u		/* 256 MiB of guest pages */
+#define SNAP_MAX_PAGES		(1u << 21)	/* guest pages (8 GiB of tables) */
+#define SNAP_MAX_QWORDS		(1u << 25)	/* their non-zero qwords (256 MiB) */
+#define SNAP_MAX_JSON_VALUES	(1u << 21)	/* JSON values, counted before parsing */
 #define SNAP_MAX_MONITOR	4096u		/* recorded monitor replies */
 #define SNAP_MAX_RAM		1024u		/* RAM ranges */
 #define SNAP_MAX_JSON_DEPTH	64
 
 struct json_object;
 
+/* A page as its non-zero qwords: memory follows what the tables hold. */
 struct snap_page {
 	uint64_t gpa;			/* 4 KiB aligned */
-	uint64_t q[SNAP_PAGE_QWORDS];
+	uint64_t nz[SNAP_PAGE_QWORDS / 64];	/* bit i: qword i is not zero */
+	uint64_t *q;			/* the non-zero qwords, by index */
 };
 
 /* One monitor command and what it answered: a reply or an error. */
@@ -62,9 +70,13 @@ struct vtd_snapshot {
 	bool have_regs;
 	uint64_t regs[SNAP_REG_QWORDS];
 	uint8_t reg_valid[SNAP_REG_QWORDS];
-	/* guest pages, sorted by gpa */
+	/* guest pages, in the order added (a file's: by gpa), found through
+	 * a hash of their addresses */
 	struct snap_page *pages;
 	size_t nr_pages, cap_pages;
+	size_t *page_index;		/* open addressing: page number + 1 */
+	size_t index_cap;
+	size_t nr_qwords;		/* non-zero qwords held */
 	struct snap_monitor *mon;
 	size_t nr_mon, cap_mon;
 };
@@ -74,10 +86,20 @@ void snapshot_free(struct vtd_snapshot *s);
 /* Pages */
 const struct snap_page *snapshot_find_page(const struct vtd_snapshot *s,
 					   uint64_t gpa);
-/* A new zeroed page at gpa (kept sorted); NULL when full or out of memory. */
-struct snap_page *snapshot_add_page(struct vtd_snapshot *s, uint64_t gpa);
-/* Copy [gpa, gpa + len) out of the pages: 0, or -ENODATA (not recorded)
- * and the first page that is not there in *missing (when not NULL). */
+/* Qword i of a page */
+uint64_t snapshot_page_qword(const struct snap_page *p, unsigned i);
+/* A new page at gpa holding q (SNAP_PAGE_QWORDS words, or NULL for zeros;
+ * the non-zero ones are kept): 0, -EEXIST, -E2BIG past SNAP_MAX_PAGES or
+ * SNAP_MAX_QWORDS, -ENOMEM. */
+int snapshot_add_page(struct vtd_snapshot *s, uint64_t gpa, const uint64_t *q);
+/* Set qword i of a page added with it zero (a file's v1 page, word by
+ * word): 0, -E2BIG, -ENOMEM. */
+int snapshot_page_set(struct vtd_snapshot *s, struct snap_page *p, unsigned i,
+		      uint64_t v);
+/* The pages by gpa, for writing (free() it); NULL when out of memory. */
+const struct snap_page **snapshot_sorted_pages(const struct vtd_snapshot *s);
+/* Copy [gpa, gpa + len) out of the pages: 0, or -ENODATA (not recorded) and the first page
+ * that is not there in *missing (when not NULL). */
 int snapshot_read(const struct vtd_snapshot *s, uint64_t gpa, void *buf,
 		  size_t len, uint64_t *missing);
 
@@ -94,10 +116,16 @@ int snapshot_add_monitor(struct vtd_snapshot *s, const char *cmd,
 const char *snapshot_errno_name(int err);
 int snapshot_errno_value(const char *name);	/* -errno, 0 if unknown */
 
-/* The file as JSON, and back (validated: the file is untrusted input). */
-struct json_object *snapshot_to_json(const struct vtd_snapshot *s);
+/* The file written to f as it is made (pages are never a JSON tree): the
+ * bytes written, or a negative errno. */
+long long snapshot_write_stream(FILE *f, const struct vtd_snapshot *s);
+/* The JSON back (validated: the file is untrusted input). */
 int snapshot_from_json(struct json_object *o, struct vtd_snapshot *s,
 		       char *err, size_t errlen);
+/* A whole file's bytes as a JSON tree, its size and values checked first:
+ * 0, or a negative errno with a message in err. */
+int snapshot_parse_tree(const char *buf, size_t len, struct json_object **out,
+			char *err, size_t errlen);
 /* Parse a whole file's bytes. 0, or -1 with a message in err. */
 int snapshot_parse(const char *buf, size_t len, struct vtd_snapshot *s,
 		   char *err, size_t errlen);

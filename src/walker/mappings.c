@@ -11,13 +11,16 @@
  *
  * Guest memory is hostile: each table page is read in one 4 KiB source
  * read after a RAM check; a table that points at itself is re-read from the
- * copy held for its ancestor, and the visit and leaf caps bound the work.
+ * copy held for its ancestor; a page is walked once per level (a loop or a
+ * shared subtree is counted, not walked again), and the visit and leaf
+ * caps, per call and for the whole command, bound the work.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "source/source.h"
+#include "walker/addrmap.h"
 #include "walker/mappings.h"
 #include "walker/xlate.h"
 
@@ -28,6 +31,8 @@
 struct mw {
 	struct vtd_source *src;
 	struct vtd_mappings *out;
+	struct vtd_map_budget *budget;	/* NULL: per-call caps only */
+	struct addrmap seen;		/* table | level walked */
 	bool first;		/* first stage (else second stage) */
 	unsigned levels;
 	/* the table held for each level on the current path */
@@ -44,6 +49,28 @@ const char *vtd_map_not_walked_name(enum vtd_map_not_walked w)
 	case VTD_MAP_NO_TABLE:	   return "no table";
 	default:		   return NULL;
 	}
+}
+
+void vtd_map_budget_init(struct vtd_map_budget *b, unsigned long ranges,
+			 unsigned long entries)
+{
+	memset(b, 0, sizeof(*b));
+	b->ranges = ranges ? ranges : VTD_MAP_DEFAULT_RANGES;
+	b->tables = (entries ? entries : VTD_DEFAULT_MAX_ENTRIES) / ENTRIES;
+}
+
+/* Spend one of *left; false (and the walk truncated) when none is left. */
+static bool spend(struct mw *w, unsigned long *left)
+{
+	if (!w->budget)
+		return true;
+	if (!*left) {
+		w->budget->exhausted = true;
+		w->out->truncated = true;
+		return false;
+	}
+	--*left;
+	return true;
 }
 
 void vtd_mappings_free(struct vtd_mappings *mp)
@@ -109,18 +136,22 @@ static int add_leaf(struct mw *w, uint64_t iova, uint64_t gpa, uint64_t size,
 	struct vtd_map_range *last = o->nr_ranges ?
 				     &o->ranges[o->nr_ranges - 1] : NULL;
 
-	if (o->leaves >= VTD_MAP_MAX_LEAVES) {
+	if (!w->budget && o->leaves >= VTD_MAP_MAX_LEAVES) {
 		o->truncated = true;
 		return 0;
 	}
 	o->leaves++;
 	o->mapped += size;
+	if (w->budget && w->budget->count_only)
+		return 0;
 	if (last && last->iova + last->size == iova &&
 	    last->gpa + last->size == gpa && last->read == r &&
 	    last->write == wr) {
 		last->size += size;
 		return 0;
 	}
+	if (!spend(w, w->budget ? &w->budget->ranges : NULL))
+		return 0;
 	if (o->nr_ranges == o->cap_ranges) {
 		size_t cap = o->cap_ranges ? 2 * o->cap_ranges : 16;
 		struct vtd_map_range *n = realloc(o->ranges, cap * sizeof(*n));
@@ -180,16 +211,32 @@ static int walk_entry(struct mw *w, unsigned level, uint64_t raw,
 	return walk_table(w, level - 1, b.addr, iova, r, wr);
 }
 
+/* Whether this page was walked at this level before in this call (the
+ * second time it maps what the first did, at another IOVA). Out of memory
+ * for the map: walk it (the caps still bound the work). */
+static bool walked_before(struct mw *w, unsigned level, uint64_t table)
+{
+	bool found;
+
+	return addrmap_get(&w->seen, table | level, 0, &found) && found;
+}
+
 static int walk_table(struct mw *w, unsigned level, uint64_t table,
 		      uint64_t base, bool r, bool wr)
 {
 	struct vtd_mappings *o = w->out;
 	int err;
 
-	if (o->tables >= VTD_MAP_MAX_TABLES) {
+	if (!w->budget && o->tables >= VTD_MAP_MAX_TABLES) {
 		o->truncated = true;
 		return 0;
 	}
+	if (walked_before(w, level, table & VTD_ADDR_MASK)) {
+		o->shared++;
+		return 0;
+	}
+	if (!spend(w, w->budget ? &w->budget->tables : NULL))
+		return 0;
 	o->tables++;
 	err = load_table(w, level, table & VTD_ADDR_MASK);
 	if (err < 0)
@@ -256,7 +303,8 @@ static enum vtd_map_not_walked select_table(const struct vtd_device *d,
 
 int vtd_enum_mappings(struct vtd_source *src, const struct vtd_model *m,
 		      const struct vtd_device *d,
-		      const struct vtd_pasid_rec *p, struct vtd_mappings *out)
+		      const struct vtd_pasid_rec *p, struct vtd_map_budget *b,
+		      struct vtd_mappings *out)
 {
 	struct mw *w;
 	uint64_t root = 0;
@@ -269,10 +317,14 @@ int vtd_enum_mappings(struct vtd_source *src, const struct vtd_model *m,
 		return -ENOMEM;
 	w->src = src;
 	w->out = out;
+	w->budget = b;
 	out->not_walked = select_table(d, p, w, &root);
 	err = out->not_walked == VTD_MAP_WALKED ?
 	      walk_table(w, w->levels, root, 0, true, true) : 0;
+	addrmap_free(&w->seen);
 	free(w);
+	if (b && out->truncated)
+		b->truncated++;
 	if (err < 0)
 		vtd_mappings_free(out);
 	return err;

@@ -11,8 +11,27 @@
 
 struct vtd_source;
 
-#define VTD_MAP_MAX_LEAVES	(1UL << 20)	/* per call, then truncated */
-#define VTD_MAP_MAX_TABLES	(1UL << 16)	/* table pages visited per call */
+/* Per call, when no budget is given (then truncated) */
+#define VTD_MAP_MAX_LEAVES	(1UL << 20)
+#define VTD_MAP_MAX_TABLES	(1UL << 16)	/* table pages visited */
+
+/*
+ * What every walk of one command may spend in all (README "Bounds"): ranges
+ * listed and table pages visited. Shared by the calls; once a budget is
+ * spent, walks stop (truncated) and exhausted says so.
+ */
+#define VTD_MAP_DEFAULT_RANGES	(1UL << 20)
+struct vtd_map_budget {
+	unsigned long ranges;	/* ranges still allowed */
+	unsigned long tables;	/* table pages still allowed */
+	bool exhausted;		/* a walk stopped on this budget */
+	unsigned long truncated;	/* walks that stopped short (any cap) */
+	bool count_only;	/* keep no ranges (a reader of the tables for
+				 * their pages alone: snapshot --pages) */
+};
+/* A budget of ranges and of entries (each table page is 512); 0 = default */
+void vtd_map_budget_init(struct vtd_map_budget *b, unsigned long ranges,
+			 unsigned long entries);
 
 /* Why no table was walked */
 enum vtd_map_not_walked {
@@ -37,6 +56,9 @@ struct vtd_mappings {
 	bool truncated;			/* hit VTD_MAP_MAX_LEAVES or _TABLES */
 	unsigned long leaves;		/* present leaf entries seen */
 	unsigned long tables;		/* table pages visited */
+	unsigned long shared;		/* table pages reached again at the same
+					 * level: not walked twice (the spec lets
+					 * tables share subtrees; a loop does too) */
 	unsigned long bad_pointers;	/* table pointers not in guest RAM */
 	unsigned long not_recorded;	/* tables in RAM the source did not
 					 * record (a snapshot without --pages):
@@ -51,12 +73,16 @@ struct vtd_mappings {
  * P, leaf at level 1 or PS at 2/3; IOVAs of the upper half are sign
  * extended. A pointer that is not guest RAM ends its branch (bad_pointers),
  * and so does a table the source did not record (not_recorded).
+ * Each table page is walked once per level and call (shared counts the
+ * others). b: the command's budget (its table pages bound the leaves too),
+ * or NULL for the per-call caps VTD_MAP_MAX_*.
  * Returns 0 (out filled; free with vtd_mappings_free), or a negative errno
  * for a source failure or no memory. Never prints.
  */
 int vtd_enum_mappings(struct vtd_source *src, const struct vtd_model *m,
 		      const struct vtd_device *d,
-		      const struct vtd_pasid_rec *p, struct vtd_mappings *out);
+		      const struct vtd_pasid_rec *p, struct vtd_map_budget *b,
+		      struct vtd_mappings *out);
 void vtd_mappings_free(struct vtd_mappings *mp);
 
 /*
@@ -69,6 +95,8 @@ struct vtd_pages {
 		    const struct vtd_pasid_rec *p, struct vtd_mappings *out,
 		    const char **why);
 	void *ctx;
+	struct vtd_map_budget *budget;	/* what the reads spent, for the
+					 * renderer's pages_truncated finding */
 };
 
 

@@ -20,7 +20,6 @@
 #include "walker/addrmap.h"
 #include "model/model.h"
 
-#define DEFAULT_MAX_ENTRIES	(1UL << 26)
 #define ROOT_ENTRIES		256
 #define LEGACY_CTX_ENTRIES	256
 #define SM_CTX_ENTRIES		128	/* per half; 32-byte entries */
@@ -31,6 +30,8 @@ struct walk {
 	const struct vtd_walk_opts *o;
 	struct vtd_model *m;
 	unsigned long budget;
+	unsigned long pasids_left;	/* present PASID entries the model may
+					 * still hold: its memory (192 B each) */
 	int fatal;		/* first fatal source error */
 	struct addrmap roles;	/* table page -> TABLE_* roles seen */
 	struct addrmap dirs;	/* PASID directory | PDTS -> device index */
@@ -60,20 +61,36 @@ static void load_qwords(const uint8_t *p, uint64_t *q, unsigned n)
 		q[i] = le64(p + 8 * i);
 }
 
+static void truncate_walk(struct walk *w, const char *what)
+{
+	if (!w->m->truncated)
+		vtd_add_finding(w->m, VTD_SEV_WARNING, "walk_truncated",
+				NO_DEV, VTD_NO_PASID, 0,
+				"walk stopped after %lu entries (%s; --max-entries raises it)",
+				w->m->entries_seen, what);
+	w->m->truncated = true;
+	w->budget = 0;
+}
+
 static bool spend(struct walk *w, unsigned long n)
 {
 	w->m->entries_seen += n;
 	if (w->budget < n) {
-		if (!w->m->truncated)
-			vtd_add_finding(w->m, VTD_SEV_WARNING, "walk_truncated",
-					NO_DEV, VTD_NO_PASID, 0,
-					"walk stopped after %lu entries (work cap)",
-					w->m->entries_seen);
-		w->m->truncated = true;
-		w->budget = 0;
+		truncate_walk(w, "work cap");
 		return false;
 	}
 	w->budget -= n;
+	return true;
+}
+
+/* One more present PASID entry held in the model, within its budget */
+static bool hold_pasid(struct walk *w)
+{
+	if (!w->pasids_left) {
+		truncate_walk(w, "present PASID entries held: the entries budget / 32");
+		return false;
+	}
+	w->pasids_left--;
 	return true;
 }
 
@@ -488,6 +505,8 @@ static int walk_pasid_table(struct walk *w, struct vtd_device *d,
 		}
 		if (f->did >= 0 && e.did != f->did)
 			continue;
+		if (!hold_pasid(w))
+			return 0;
 		p = vtd_add_pasid(d);
 		if (!p)
 			return -ENOMEM;
@@ -547,7 +566,7 @@ static int walk_pasid_dir(struct walk *w, struct vtd_device *d)
 		err = 1;
 		goto out;
 	}
-	for (uint32_t i = 0; i < n && !err; i++) {
+	for (uint32_t i = 0; i < n && !err && !w->m->truncated; i++) {
 		struct vtd_pasid_dirent de;
 		uint64_t gpa = c->pasid_dir + 8 * i;
 
@@ -815,7 +834,9 @@ int vtd_walk(struct vtd_source *src, const struct vtd_walk_opts *opts,
 
 	memset(m, 0, sizeof(*m));
 	m->mmio_base = src->mmio_base;
-	w.budget = opts->max_entries ? opts->max_entries : DEFAULT_MAX_ENTRIES;
+	m->limits = opts->findings;
+	w.budget = opts->max_entries ? opts->max_entries : VTD_DEFAULT_MAX_ENTRIES;
+	w.pasids_left = w.budget / 32;
 	err = read_registers(&w);
 	if (!err)
 		err = choose_rtaddr(&w);

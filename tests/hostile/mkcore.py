@@ -13,6 +13,9 @@ costs only the pages written.
     mkcore.py --list                   # the cases, one a line
     mkcore.py --pasids N OUT.core      # one device, PDTS=7, N present PASIDs
     mkcore.py --big GIB OUT.core       # a sparse GIB-GiB core, tables at the top
+    mkcore.py --bad-pasids N OUT.core  # N present PASIDs, every entry wrong
+    mkcore.py --selfref-pt N OUT.core  # N PASIDs sharing a self-referencing page table
+    mkcore.py --pt-pages N OUT.core    # one PASID whose page table has N full leaf tables
 
 From Python: Mem, write_core(), CASES, the builders below. Each case returns
 (mem, rtaddr): rtaddr is the RTADDR value (with TTM) the tables hang from.
@@ -268,23 +271,70 @@ CASES = {
 
 # --- scale ---------------------------------------------------------------------
 
-def many_pasids(n, pdir=0x1000000, tables=0x2000000):
+def many_pasids(n, pdir=0x1000000, tables=0x2000000, entry=None):
     """One device 00:03.0 at PDTS=7 with PASIDs 0..n-1 present (pass-through,
-    DID 1), each PASID table in its own page: (mem, rtaddr). RAM grows to fit."""
+    DID 1, or the 8 qwords `entry`), each PASID table in its own page:
+    (mem, rtaddr). RAM grows to fit."""
     ntab = (n + 63) // 64
     ram = max(256 << 20, tables + ntab * PAGE + (16 << 20))
     mem = Mem(ram=[(0, ram)])
     ctx = RT + 0x1000
     root_entry(mem, RT, 0, lctp=ctx)
     sm_ctx(mem, ctx, DEV3, pdir, pdts=7)
-    full = pasid_table_page([pasid_entry(PGTT_PT, did=1)] * 64)
+    entry = entry or pasid_entry(PGTT_PT, did=1)
+    full = pasid_table_page([entry] * 64)
     for t in range(ntab):
         mem.q(pdir + 8 * t, (tables + t * PAGE) | P)
         left = n - 64 * t
         page = full if left >= 64 else pasid_table_page(
-            [pasid_entry(PGTT_PT, did=1)] * left + [None] * (64 - left))
+            [entry] * left + [None] * (64 - left))
         mem.put_page(tables + t * PAGE, page)
     return mem, RT | TTM_SCALABLE
+
+
+def bad_pasids(n):
+    """n present PASIDs, every entry wrong: second stage with its table
+    pointer beyond RAM and reserved bits set (two findings each)."""
+    e = pasid_entry(PGTT_SECOND, did=1, aw=2, slpt=1 << 40)
+    e[0] |= 1 << 10                       # bits 11:10 are reserved
+    e[5] = 1                              # so are bits 511:256
+    return many_pasids(n, entry=e)
+
+
+SELFREF_TABLE = 0x4000000
+
+
+def selfref_pagetable(n):
+    """n PASIDs (second stage, 4-level) sharing one page-table page whose 512
+    entries all point at itself: a walk that follows every reference lists
+    512^4 leaves per PASID."""
+    mem, rt = many_pasids(n, entry=pasid_entry(PGTT_SECOND, did=1, aw=2,
+                                              slpt=SELFREF_TABLE))
+    mem.fill(SELFREF_TABLE, PAGE, SELFREF_TABLE | 3)     # R, W
+    return mem, rt
+
+
+PT_BASE = 0x8000000
+
+
+def many_pt_pages(n):
+    """One PASID (second stage, 4-level) whose page table has n full level-1
+    tables (512 present 4 KiB leaves each, none contiguous): n + n/512 + 2
+    distinct table pages, 512 n ranges."""
+    n2 = (n + 511) // 512
+    l4, l3, l2 = PT_BASE, PT_BASE + PAGE, PT_BASE + 2 * PAGE
+    l1 = l2 + n2 * PAGE
+    ram = max(256 << 20, l1 + n * PAGE + (16 << 20))
+    mem, rt = many_pasids(1, entry=pasid_entry(PGTT_SECOND, did=1, aw=2, slpt=l4))
+    mem.ram = [(0, ram)]
+    mem.q(l4, l3 | 3)
+    for i in range(n2):
+        mem.q(l3 + 8 * i, (l2 + i * PAGE) | 3)
+    leaves = struct.pack("<512Q", *[(0x100000 + 2 * i * PAGE) | 3 for i in range(512)])
+    for i in range(n):
+        mem.q(l2 + 8 * i, (l1 + i * PAGE) | 3)       # table i // 512, entry i % 512
+        mem.put_page(l1 + i * PAGE, leaves)
+    return mem, rt
 
 
 def big_sparse(gib):
@@ -309,8 +359,11 @@ def main(argv):
         for name, fn in CASES.items():
             print("%-22s %s" % (name, " ".join(fn.__doc__.split())))
         return 0
-    if len(argv) == 3 and argv[0] in ("--pasids", "--big"):
-        mem, rt = (many_pasids if argv[0] == "--pasids" else big_sparse)(int(argv[1], 0))
+    builders = {"--pasids": many_pasids, "--big": big_sparse,
+                "--bad-pasids": bad_pasids, "--selfref-pt": selfref_pagetable,
+                "--pt-pages": many_pt_pages}
+    if len(argv) == 3 and argv[0] in builders:
+        mem, rt = builders[argv[0]](int(argv[1], 0))
         write_core(argv[2], mem)
     elif len(argv) == 2 and argv[0] in CASES:
         mem, rt = CASES[argv[0]]()

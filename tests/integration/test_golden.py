@@ -12,6 +12,7 @@ import json
 import os
 import sys
 
+import snapfile
 import xpwalk
 from vtdctl import binary
 
@@ -52,8 +53,7 @@ def snapshot_reader(path):
     and compare() says so)."""
     with open(path) as f:
         snap = json.load(f)
-    pages = {int(p["gpa"], 16): {int(i): int(v, 16) for i, v in p["q"].items()}
-             for p in snap["pages"]}
+    pages = snapfile.pages(snap)
 
     def read(addr, n):
         out = []

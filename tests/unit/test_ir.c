@@ -51,12 +51,24 @@ static int read_ir(struct vtd_ir *ir, struct vtd_model *m,
 	return err;
 }
 
+/* Findings of code, those a summary stands for included */
 static unsigned count(const struct vtd_model *m, const char *code)
 {
 	unsigned n = 0;
 
 	for (size_t i = 0; i < m->nr_findings; i++)
-		n += !strcmp(m->findings[i].code, code);
+		if (!strcmp(m->findings[i].code, code))
+			n += m->findings[i].more ? m->findings[i].more : 1;
+	return n;
+}
+
+/* Findings of code kept in the model */
+static unsigned kept(const struct vtd_model *m, const char *code)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < m->nr_findings; i++)
+		n += !strcmp(m->findings[i].code, code) && !m->findings[i].more;
 	return n;
 }
 
@@ -200,6 +212,9 @@ static void test_hostile(void)
 	CHECK(ir.present[65535].e.im);
 	CHECK_EQ_U64(count(&m, "irte_reserved_bits"), 65536);
 	CHECK_EQ_U64(count(&m, "irte_reserved_svt"), 65536);
+	/* the first of each kept, one summary counts the others */
+	CHECK_EQ_U64(kept(&m, "irte_reserved_bits"), VTD_DEFAULT_PER_CODE);
+	CHECK_EQ_U64(m.nr_findings, 2 * (VTD_DEFAULT_PER_CODE + 1) + 2);
 	CHECK_EQ_U64(count(&m, "eime_not_supported"), 1);
 	CHECK_EQ_U64(count(&m, "irta_reserved_bits"), 1);
 	vtd_ir_free(&ir);

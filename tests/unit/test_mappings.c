@@ -27,6 +27,7 @@ static struct vtd_device dev;
 static struct vtd_pasid_rec prec;
 static struct vtd_mappings mp;
 static unsigned long reads;
+static struct vtd_map_budget *budget;	/* NULL: per-call caps only */
 
 static void ent(uint64_t table, unsigned i, uint64_t v)
 {
@@ -69,7 +70,7 @@ static int enumerate(void)
 
 	source_add_ram(&s, 0, MEMSRC_RAM_SIZE);
 	err = vtd_enum_mappings(&s, &model, &dev, dev.scalable ? &prec : NULL,
-				&mp);
+				budget, &mp);
 	reads = s.nr_reads;
 	free(s.ram);
 	return err;
@@ -157,8 +158,9 @@ static void test_fs_1g(void)
 	CHECK_EQ_U64(mp.leaves, 2);
 }
 
-/* A table whose entries all point at itself: bounded by the leaf cap,
- * and the page is read from the guest only once. */
+/* A table whose entries all point at itself: each page is walked once per
+ * level, the rest counted as shared; the page is read from the guest once.
+ * (Walked again at each reference, it gave 2^36 leaves.) */
 static void test_self_reference(void)
 {
 	reset();
@@ -172,10 +174,46 @@ static void test_self_reference(void)
 		ent(0x100000, i, 0x100000 | SS_RW);
 	vtd_mappings_free(&mp);
 	CHECK(enumerate() == 0);
-	CHECK(mp.truncated);
-	CHECK_EQ_U64(mp.leaves, VTD_MAP_MAX_LEAVES);	/* 2^27 leaves otherwise */
-	CHECK(mp.tables < VTD_MAP_MAX_TABLES);
+	CHECK(!mp.truncated);
+	CHECK_EQ_U64(mp.tables, 4);
+	CHECK_EQ_U64(mp.leaves, 512);		/* the level-1 walk */
+	CHECK_EQ_U64(mp.nr_ranges, 512);	/* 4 KiB each, all at 0x100000 */
+	CHECK_EQ_U64(mp.shared, 3 * 511);	/* levels 4, 3, 2: the others */
+	RANGE(511, 511 * K4, 0x100000, K4, true, true);
 	CHECK_EQ_U64(reads, 1);
+}
+
+/* The command's budget, shared by walks: ranges, then table pages. */
+static void test_budget(void)
+{
+	struct vtd_map_budget b;
+
+	reset();
+	legacy(0, 2, 0x100000);
+	for (unsigned i = 0; i < 512; i++)
+		ent(0x100000, i, 0x100000 | SS_RW);
+	vtd_map_budget_init(&b, 600, 0);
+	budget = &b;
+	CHECK(enumerate() == 0);
+	CHECK(!mp.truncated && mp.nr_ranges == 512);
+	vtd_mappings_free(&mp);
+	CHECK(enumerate() == 0);		/* a second PASID, same table */
+	CHECK(mp.truncated);
+	CHECK_EQ_U64(mp.nr_ranges, 88);
+	CHECK(b.exhausted);
+	CHECK_EQ_U64(b.truncated, 1);
+	vtd_mappings_free(&mp);
+	CHECK(enumerate() == 0);		/* nothing left: nothing listed */
+	CHECK(mp.truncated && mp.nr_ranges == 0);
+	CHECK_EQ_U64(b.truncated, 2);
+	/* 3 table pages (1536 entries) allowed: the level-1 table is not */
+	vtd_map_budget_init(&b, 0, 3 * 512);
+	CHECK_EQ_U64(b.ranges, VTD_MAP_DEFAULT_RANGES);
+	vtd_mappings_free(&mp);
+	CHECK(enumerate() == 0);
+	CHECK(mp.truncated && mp.tables == 3 && mp.nr_ranges == 0);
+	CHECK(b.exhausted);
+	budget = NULL;
 }
 
 static void test_not_walked(void)
@@ -207,6 +245,7 @@ int main(void)
 	test_ss_4level_merge_and_bad_pointer();
 	test_fs_1g();
 	test_self_reference();
+	test_budget();
 	test_not_walked();
 	vtd_mappings_free(&mp);
 	return unit_summary();

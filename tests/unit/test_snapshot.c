@@ -173,8 +173,10 @@ static void test_parser(void)
 		"\"pages\":[{\"gpa\":\"0x1000\",\"q\":{\"0\":\"0x801001\",\"511\":\"0x5\"}}]}\n";
 
 	CHECK(snapshot_parse(good, strlen(good), &s, err, sizeof(err)) == 0);
-	CHECK(s.nr_pages == 1 && s.pages[0].q[0] == 0x801001 && s.pages[0].q[511] == 5);
-	CHECK(s.pages[0].q[1] == 0 && s.regs[4] == 0x800000 && s.reg_valid[4]);
+	CHECK(s.nr_pages == 1 && snapshot_page_qword(&s.pages[0], 0) == 0x801001 &&
+	      snapshot_page_qword(&s.pages[0], 511) == 5);
+	CHECK(snapshot_page_qword(&s.pages[0], 1) == 0 && s.regs[4] == 0x800000 && s.reg_valid[4]);
+	CHECK(s.nr_qwords == 2);
 	snapshot_free(&s);
 
 	expect_bad("", "truncated");
@@ -198,6 +200,64 @@ static void test_parser(void)
 	expect_bad(HEAD RAM "\"monitor\":[],\"pages\":[{\"gpa\":\"0x1000\",\"q\":{\"0\":\"0x\"}}]}", "hex");
 	expect_bad(HEAD RAM "\"monitor\":[],\"pages\":[{\"gpa\":\"0x1000\"}]}", "q: missing");
 	expect_bad(HEAD RAM "\"monitor\":[],\"pages\":[]} x", "trailing");
+	/* a page whose end wraps past 2^64 is not in [0, 1 MiB) */
+	expect_bad(HEAD RAM "\"monitor\":[],\"pages\":[{\"gpa\":\"0xfffffffffffff000\",\"q\":{}}]}", "RAM");
+	expect_bad(HEAD RAM "\"monitor\":[],\"pages\":[{\"gpa\":\"0xff000\",\"q\":{}},"
+		   "{\"gpa\":\"0xfffffffffffff000\",\"q\":{}}]}", "RAM");
+	/* strtoul would skip the blank and take the sign */
+	expect_bad(HEAD RAM "\"monitor\":[],\"pages\":[{\"gpa\":\"0x1000\",\"q\":{\" 5\":\"0x1\"}}]}", "qword index");
+	expect_bad(HEAD RAM "\"monitor\":[],\"pages\":[{\"gpa\":\"0x1000\",\"q\":{\"+5\":\"0x1\"}}]}", "qword index");
+	expect_bad(HEAD RAM "\"monitor\":[],\"pages\":[{\"gpa\":\"0x1000\",\"q\":{\"\\n5\":\"0x1\"}}]}", "qword index");
+}
+
+/* Version 2 pages: {"gpa", "nz": base64 bitmap, "data": base64 words} */
+#define HEAD2 "{\"magic\":\"vtdctl-snapshot\",\"version\":2,\"created\":\"x\",\"vtdctl_version\":\"t\"," \
+	"\"source\":{\"kind\":\"qmp\",\"target\":\"t\",\"access\":\"xp\"},\"qemu\":null," \
+	"\"mmio_base\":\"0xfed90000\",\"page_size\":4096," RAM "\"monitor\":[],"
+
+static void test_parser_v2(void)
+{
+	struct vtd_snapshot s;
+	char err[600];
+	/* nz: bits 0 and 9 (bytes 0x01 0x02: "AQI="); data: 0x801001 and
+	 * 0x5 little-endian (16 bytes) */
+	const char *good = HEAD2 "\"pages\":[{\"gpa\":\"0x1000\",\"nz\":\"AQI=\","
+		"\"data\":\"ARCAAAAAAAAFAAAAAAAAAA==\"},{\"gpa\":\"0x2000\",\"nz\":\"\",\"data\":\"\"}]}";
+
+	CHECK(snapshot_parse(good, strlen(good), &s, err, sizeof(err)) == 0);
+	CHECK(s.nr_pages == 2 && s.nr_qwords == 2);
+	CHECK(snapshot_page_qword(&s.pages[0], 0) == 0x801001);
+	CHECK(snapshot_page_qword(&s.pages[0], 9) == 5);
+	CHECK(snapshot_page_qword(&s.pages[0], 8) == 0);
+	CHECK(snapshot_find_page(&s, 0x2000) && !snapshot_find_page(&s, 0x3000));
+	snapshot_free(&s);
+	expect_bad(HEAD2 "\"pages\":[{\"gpa\":\"0x1000\",\"nz\":\"AQI=\",\"data\":\"ARCAAAAAAAA=\"}]}",
+		   "fewer words");
+	expect_bad(HEAD2 "\"pages\":[{\"gpa\":\"0x1000\",\"nz\":\"AQ==\",\"data\":\"ARCAAAAAAAAFAAAAAAAAAA==\"}]}",
+		   "names 1 words");
+	expect_bad(HEAD2 "\"pages\":[{\"gpa\":\"0x1000\",\"nz\":\"AQ==\",\"data\":\"AAAAAAAAAAA=\"}]}",
+		   "zero");
+	expect_bad(HEAD2 "\"pages\":[{\"gpa\":\"0x1000\",\"nz\":\"A Q==\",\"data\":\"\"}]}", "base64");
+	expect_bad(HEAD2 "\"pages\":[{\"gpa\":\"0x1000\",\"nz\":\"AQ=A\",\"data\":\"\"}]}", "base64");
+	expect_bad(HEAD2 "\"pages\":[{\"gpa\":\"0x1000\",\"data\":\"\"}]}", "nz: missing");
+	expect_bad(HEAD2 "\"pages\":[{\"gpa\":\"0x1000\",\"q\":{}}]}", "nz: missing");
+}
+
+/* json-c spends ~100 bytes on each value: the values are counted first */
+static void test_parser_refuses_many_values(void)
+{
+	size_t n = SNAP_MAX_JSON_VALUES + 1, len = 0;
+	char *text = malloc(3 * n + 64);
+
+	CHECK(text != NULL);
+	if (!text)
+		return;
+	len += sprintf(text, "[");
+	for (size_t i = 0; i < n; i++)
+		len += sprintf(text + len, "{},");
+	strcpy(text + len - 1, "]");
+	expect_bad(text, "more than");
+	free(text);
 }
 
 static void test_write_refuses_and_leaves_nothing(void)
@@ -228,6 +288,8 @@ int main(void)
 	}
 	test_record_and_replay();
 	test_parser();
+	test_parser_v2();
+	test_parser_refuses_many_values();
 	test_write_refuses_and_leaves_nothing();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
 	if (system(cmd))
