@@ -33,6 +33,7 @@ static const struct {
 	{ "check", FILTERS | A_WALK },
 	{ "xlate", A_SLOT | A_PASID | A_WALK },
 	{ "ir", A_SLOT },
+	{ "diff", FILTERS },
 	{ "iq", A_COUNT },
 	{ "snapshot", FILTERS | A_OUTPUT | A_PAGES | A_WALK },
 	{ "watch", FILTERS | A_COUNT | A_INTERVAL },

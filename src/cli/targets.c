@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "elfcore/core.h"
@@ -27,14 +28,23 @@ static struct vtd_source *open_core(const char *arg, const struct global_opts *o
 {
 	unsigned char head[KDUMP_MAGIC_LEN];
 	struct vtd_source *src;
-	FILE *f = fopen(arg, "rb");
-	size_t n = 0;
+	uint64_t size;
+	ssize_t n = 0;
+	/* a FIFO or device is refused here at once, not waited on */
+	int fd = open_regular_file(arg, &size, err, errlen);
 
-	if (f) {
-		n = fread(head, 1, sizeof(head), f);
-		fclose(f);
+	if (fd < 0) {
+		char why[256];
+
+		snprintf(why, sizeof(why), "%s", err);
+		snprintf(err, errlen, "%s: %s", arg, why);
+		return NULL;
 	}
-	if (kdump_magic(head, n))
+	n = pread(fd, head, sizeof(head), 0);
+	close(fd);
+	if (n < 0)
+		n = 0;
+	if (kdump_magic(head, (size_t)n))
 		return kdump_source_open(arg, err, errlen);
 	src = core_source_open(arg, err, errlen);
 	if (src)

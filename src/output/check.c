@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "output/color.h"
 #include "output/output.h"
 
 #define CHECK_WIDTH	100	/* columns of a default finding line */
@@ -86,8 +87,15 @@ static bool print_findings(FILE *f, const struct vtd_model *m,
 		int head;
 
 		where(x, at, sizeof(at));
-		head = fprintf(f, "  %-7s %-*s %s", vtd_severity_name(x->sev), cw,
-			       x->code, at);
+		const char *on = out_sgr(out_color_of_severity(x->sev)), *off = out_sgr_end();
+		const char *sev = vtd_severity_name(x->sev);
+
+		/* the severity in its colour, padded outside it; head: columns */
+		head = fprintf(f, "  %s%s%s%*s %-*s %s", on, sev, off,
+			       7 - (int)strlen(sev), "", cw, x->code, at) -
+		       (int)(strlen(on) + strlen(off));
+		if (x->more)	/* a summary finding: how many it stands for */
+			head += fprintf(f, "%lu ", x->more);
 		if (o->verbose)
 			snprintf(msg, sizeof(msg), "%s", x->message);
 		else

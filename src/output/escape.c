@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output/color.h"
 #include "output/output.h"
 
 /* Length of the valid, printable UTF-8 sequence at s (n bytes available):
@@ -49,6 +50,22 @@ static int printable_len(const unsigned char *s, size_t n, bool keep_lines)
 	return len;
 }
 
+/* While --color is on, the stream lets SGR sequences (ESC [ digits and ;
+ * m) through whole, as less -R does: vtdctl's own colours. They change
+ * colours only; every other escape (cursor, title, C1 CSI) stays escaped. */
+static bool stream_sgr;
+
+static size_t sgr_len(const unsigned char *s, size_t n)
+{
+	size_t i = 2;
+
+	if (n < 3 || s[0] != 0x1b || s[1] != '[')
+		return 0;
+	while (i < n && i < 20 && ((s[i] >= '0' && s[i] <= '9') || s[i] == ';'))
+		i++;
+	return i < n && s[i] == 'm' ? i + 1 : 0;
+}
+
 /* Escape n bytes of s through put(); returns how many bytes it consumed
  * (fewer than n only when final is false and s ends in a cut sequence). */
 static size_t escape_bytes(const unsigned char *s, size_t n, bool keep_lines,
@@ -73,6 +90,11 @@ static size_t escape_bytes(const unsigned char *s, size_t n, bool keep_lines,
 			}
 			put(ctx, (const char *)s + i, run - i);
 			i = run;
+			continue;
+		}
+		if (stream_sgr && (len = (int)sgr_len(s + i, n - i)) > 0) {
+			put(ctx, (const char *)s + i, (size_t)len);
+			i += (size_t)len;
 			continue;
 		}
 		snprintf(hex, sizeof(hex), "\\x%02x", s[i]);
@@ -128,13 +150,17 @@ static ssize_t esc_write(void *cookie, const char *buf, size_t size)
 	unsigned char tmp[8];
 	size_t i = 0;
 
+	stream_sgr = out_color_on();
+
 	/* finish a sequence cut at the end of the last write */
 	while (e->npend && i < size) {
 		size_t n = e->npend, used;
 
 		memcpy(tmp, e->pend, n);
 		tmp[n++] = (unsigned char)buf[i++];
+		stream_sgr = false;	/* a sequence across writes: escaped */
 		used = escape_bytes(tmp, n, true, false, put_file, e->f);
+		stream_sgr = out_color_on();
 		e->npend = n - used;
 		memmove(e->pend, tmp + used, e->npend);
 	}
@@ -152,6 +178,7 @@ static int esc_close(void *cookie)
 {
 	struct esc_stream *e = cookie;
 
+	stream_sgr = false;
 	escape_bytes(e->pend, e->npend, true, true, put_file, e->f);
 	fflush(e->f);
 	free(e);

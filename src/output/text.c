@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "output/color.h"
+#include "output/wrap.h"
 #include "output/output.h"
 #include "walker/mappings.h"
 
@@ -63,8 +64,14 @@ static void print_header(FILE *f, const struct vtd_model *m,
 	const struct vtd_model_source *s = &m->source;
 
 	text_source_line(f, s);
-	if (o->verbose && s->access_why[0])
-		fprintf(f, "access: %s\n", s->access_why);
+	if (o->verbose && s->access_why[0]) {
+		struct wrap w;
+
+		fputs("access:", f);
+		wrap_start(&w, f, 7, 8);
+		wrap_text(&w, s->access_why);
+		wrap_end(&w);
+	}
 	vtd_vmm_text(f, &m->vmm, o->verbose);
 	if (r->valid)
 		fprintf(f, "iommu: VT-d %u.%u at 0x%" PRIx64 ", %s, translation %s\n",
