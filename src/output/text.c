@@ -285,23 +285,29 @@ static void print_sm_device(FILE *f, struct out_limits *l,
 
 void text_finding(FILE *f, const struct vtd_finding *x)
 {
+	const char *on = out_sgr(out_color_of_severity(x->sev)), *off = out_sgr_end();
+	const char *sev = vtd_severity_name(x->sev);
+	struct wrap w;
 	char bdf[8];
+	int col;
 
-	/* the severity in its colour, padded outside the colour */
-	fprintf(f, "  %s%s%s%*s %-24s ", out_sgr(out_color_of_severity(x->sev)),
-		vtd_severity_name(x->sev), out_sgr_end(),
-		7 - (int)strlen(vtd_severity_name(x->sev)), "", x->code);
+	/* the severity in its colour, padded outside the colour; col counts
+	 * what shows, so that the message wraps at a word within TEXT_WIDTH */
+	col = fprintf(f, "  %s%s%s%*s %-24s", on, sev, off, 7 - (int)strlen(sev), "",
+		      x->code) - (int)(strlen(on) + strlen(off));
 	if (x->bus != VTD_NO_BDF && x->devfn != VTD_NO_BDF) {
 		fmt_bdf(bdf, x->bus, x->devfn);
-		fprintf(f, "%s ", bdf);
+		col += fprintf(f, " %s", bdf);
 	} else if (x->bus != VTD_NO_BDF) {
-		fprintf(f, "bus %02x ", x->bus);
+		col += fprintf(f, " bus %02x", x->bus);
 	}
 	if (x->pasid != VTD_NO_PASID)
-		fprintf(f, "pasid %" PRId64 " ", x->pasid);
+		col += fprintf(f, " pasid %" PRId64, x->pasid);
 	if (x->more)
-		fprintf(f, "%lu ", x->more);
-	fprintf(f, "%s\n", x->message);
+		col += fprintf(f, " %lu", x->more);
+	wrap_start(&w, f, col > 0 ? (unsigned)col : 0, 12);
+	wrap_text(&w, x->message);
+	wrap_end(&w);
 }
 
 void text_findings(FILE *f, const struct vtd_model *m)

@@ -376,8 +376,6 @@ def test_every_default_output_fits_100_columns():
     assert not bad, "\n".join(bad)
 
 
-@pytest.mark.xfail(strict=True, reason="finding lines: check's messages (issue 16 item 8), "
-                   "done on another branch; strict, so this fails once they fit")
 def test_every_finding_line_fits_100_columns():
     bad = too_wide(vtdguest_outputs(), findings=True)
     assert not bad, "\n".join(bad)
