@@ -24,6 +24,7 @@ scripts/fetch-qemu11.sh).
 
 import atexit
 import os
+import re
 import shutil
 import tempfile
 import unittest
@@ -433,6 +434,7 @@ def check_vmm(cell):
     check(vmm.get("version") == g.qemu_version(), ctx, "source.vmm.version %r", vmm.get("version"))
     props = vmm.get("iommu") or {}
     text = vtdctl.run("--qmp=" + g.qmp_path, "dump").stdout
+    text = re.sub(r"\n {5}(?=\S)", " ", text)     # the vmm: line wraps at 100 columns
     line = next((l for l in text.splitlines() if l.startswith("vmm: ")), "")
     # g.iommu_opts: the cell's options and the scalable-mode option by the name
     # this binary has (x-scalable-mode before 11.1)
