@@ -24,6 +24,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "model/model.h"
 #include "source/source.h"
 
 #define FUZZ_HDR	17
@@ -131,6 +132,35 @@ static inline int fuzz_input_file(const uint8_t *data, size_t size,
 	}
 	snprintf(path, len, "/proc/self/fd/%d", fd);
 	return fd;
+}
+
+/* The fuzz input as a file opened by open_file (a reader of untrusted
+ * files: core, kdump, snapshot), then probe() on the source and a walk with
+ * RTADDR discovery; the model keeps what the walk added even on error. */
+typedef struct vtd_source *(*fuzz_open_fn)(const char *path, char *err,
+					   size_t errlen);
+
+static inline void fuzz_walk_file(const uint8_t *data, size_t size,
+				  fuzz_open_fn open_file,
+				  void (*probe)(struct vtd_source *src))
+{
+	struct vtd_walk_opts wo = { .filter = VTD_FILTER_ALL,
+				    .max_entries = 1UL << 16 };
+	struct vtd_source *src;
+	struct vtd_model m;
+	char path[64], err[512];
+	int fd = fuzz_input_file(data, size, path, sizeof(path));
+
+	if (fd < 0)
+		return;
+	src = open_file(path, err, sizeof(err));
+	if (src) {
+		probe(src);
+		vtd_walk(src, &wo, &m);
+		vtd_model_free(&m);
+		source_close(src);
+	}
+	close(fd);
 }
 
 #endif

@@ -39,23 +39,6 @@ static void queues(struct vtd_source *src)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct vtd_walk_opts wo = { .filter = VTD_FILTER_ALL,
-				    .max_entries = 1UL << 16 };
-	struct vtd_source *src;
-	struct vtd_model m;
-	char path[64], err[512];
-	int fd = fuzz_input_file(data, size, path, sizeof(path));
-
-	if (fd < 0)
-		return 0;
-	src = snapshot_source_open(path, err, sizeof(err));
-	if (src) {
-		/* on error too: the model keeps what the walk added */
-		vtd_walk(src, &wo, &m);
-		vtd_model_free(&m);
-		queues(src);
-		source_close(src);
-	}
-	close(fd);
+	fuzz_walk_file(data, size, snapshot_source_open, queues);
 	return 0;
 }
