@@ -23,13 +23,14 @@ import socket
 import threading
 
 
-class RewriteProxy:
-    def __init__(self, upstream, path, rewrite=None, on_command=None):
-        self.upstream, self.path = upstream, path
-        self.rewrite, self.on_command = rewrite, on_command
-        self.log = []
+class _UnixServer:
+    """A listening UNIX socket at path; each client goes to self._serve(c)
+    on a thread of its own. Closing stops accepting."""
+
+    def _listen(self, path):
         if os.path.exists(path):
             os.unlink(path)
+        self.path = path
         self.srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.srv.bind(path)
         self.srv.listen(4)
@@ -55,9 +56,17 @@ class RewriteProxy:
                 c, _ = self.srv.accept()
             except OSError:
                 return
-            threading.Thread(target=self._relay, args=(c,), daemon=True).start()
+            threading.Thread(target=self._serve, args=(c,), daemon=True).start()
 
-    def _relay(self, c):
+
+class RewriteProxy(_UnixServer):
+    def __init__(self, upstream, path, rewrite=None, on_command=None):
+        self.upstream = upstream
+        self.rewrite, self.on_command = rewrite, on_command
+        self.log = []
+        self._listen(path)
+
+    def _serve(self, c):
         up = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             up.connect(self.upstream)
@@ -122,7 +131,7 @@ def serve_bytes(path, data):
     return t
 
 
-class FakeQemu:
+class FakeQemu(_UnixServer):
     """A fake QEMU monitor (no QEMU): enough QMP for a walk over xp and
     gpa2hva. regs: {offset: qword} of the IOMMU registers at 0xfed90000;
     ram(gpa) -> the qword xp reads there (RAM is [0, ram_size)); hva(gpa) ->
@@ -134,27 +143,7 @@ class FakeQemu:
     def __init__(self, path, regs, ram, ram_size, hva):
         self.regs, self.ram, self.ram_size, self.hva = regs, ram, ram_size, hva
         self.log = []
-        if os.path.exists(path):
-            os.unlink(path)
-        self.path = path
-        self.srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.srv.bind(path)
-        self.srv.listen(4)
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.srv.close()
-
-    def _accept(self):
-        while True:
-            try:
-                c, _ = self.srv.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(c,), daemon=True).start()
+        self._listen(path)
 
     def _qword(self, a):
         if self.MMIO <= a < self.MMIO + 0x1000:
