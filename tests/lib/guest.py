@@ -42,7 +42,7 @@ import time
 import unittest
 
 from procs import Child, pdeathsig
-from qmp import QMP
+from qmp import QMP, MonitorReads
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD_SH = os.path.join(REPO, "tests", "guest", "build.sh")
@@ -320,7 +320,8 @@ def _stop_all():
         g.stop()
 
 
-class Guest(Child):
+class Guest(Child, MonitorReads):
+    Error = GuestError
     KEEP_ENV = "VTDCTL_KEEP_GUEST"
     def __init__(self, mode="scalable", memory=512, iommu_opts=None, cmdline=None,
                  devices=None, qemu=None, extra_args=None, timeout=None, kernel=None,
@@ -496,33 +497,6 @@ class Guest(Child):
 
     def hmp(self, command_line, timeout=None):
         return self._ctl.hmp(command_line, timeout=timeout)
-
-    _XP_LINE = re.compile(r"^([0-9a-fA-F]+):((?:\s+0x[0-9a-fA-F]+)+)\s*$")
-
-    def xp(self, addr, count, chunk=512):
-        """Read count qwords of guest-physical memory at addr (xp /Ngx)."""
-        out = []
-        while count > 0:
-            n = min(count, chunk)
-            text = self.hmp("xp /%dgx 0x%x" % (n, addr))
-            words = []
-            for line in text.splitlines():
-                m = self._XP_LINE.match(line.strip())
-                if not m:
-                    raise GuestError("unexpected xp output: %r" % line)
-                words += [int(w, 16) for w in m.group(2).split()]
-            if len(words) != n:
-                raise GuestError("xp /%dgx 0x%x gave %d words" % (n, addr, len(words)))
-            out += words
-            addr += 8 * n
-            count -= n
-        return out
-
-    def read_reg(self, offset, size=8):
-        """Read a VT-d register (size 4 or 8) at VTD_BASE + offset."""
-        unit = {4: "w", 8: "g"}[size]
-        text = self.hmp("xp /1%sx 0x%x" % (unit, VTD_BASE + offset))
-        return int(text.split(":", 1)[1].split()[0], 16)
 
     def dump_memory(self, path):
         """Write an ELF core of guest RAM (dump-guest-memory, paging=false)."""

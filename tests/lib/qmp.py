@@ -7,7 +7,10 @@
 """
 
 import json
+import re
 import socket
+
+VTD_BASE = 0xFED90000
 
 
 class QMPError(Exception):
@@ -90,3 +93,35 @@ class QMP:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class MonitorReads:
+    """Guest-physical memory and VT-d registers through HMP's xp, for a class
+    with hmp(cmdline); bad output raises self.Error."""
+
+    Error = RuntimeError
+    _XP_LINE = re.compile(r"^([0-9a-fA-F]+):((?:\s+0x[0-9a-fA-F]+)+)\s*$")
+
+    def xp(self, addr, count=1, chunk=512):
+        """Read count qwords of guest-physical memory at addr (xp /Ngx)."""
+        out = []
+        while count > 0:
+            n = min(count, chunk)
+            words = []
+            for line in self.hmp("xp /%dgx 0x%x" % (n, addr)).splitlines():
+                m = self._XP_LINE.match(line.strip())
+                if not m:
+                    raise self.Error("unexpected xp output: %r" % line)
+                words += [int(w, 16) for w in m.group(2).split()]
+            if len(words) != n:
+                raise self.Error("xp /%dgx 0x%x gave %d words" % (n, addr, len(words)))
+            out += words
+            addr += 8 * n
+            count -= n
+        return out
+
+    def read_reg(self, offset, size=8):
+        """Read a VT-d register (size 4 or 8) at VTD_BASE + offset."""
+        unit = {4: "w", 8: "g"}[size]
+        text = self.hmp("xp /1%sx 0x%x" % (unit, VTD_BASE + offset))
+        return int(text.split(":", 1)[1].split()[0], 16)

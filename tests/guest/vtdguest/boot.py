@@ -34,7 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 sys.path.insert(0, os.path.join(REPO, "tests", "lib"))
 from procs import Child, pdeathsig  # noqa: E402
-from qmp import QMP  # noqa: E402
+from qmp import QMP, MonitorReads  # noqa: E402
 from vtdserial import VtdSerial  # noqa: E402
 import guest as guestlib  # noqa: E402
 
@@ -95,7 +95,7 @@ def _stop_all():
         g.stop()
 
 
-class VtdGuest(Child):
+class VtdGuest(Child, MonitorReads):
     """One QEMU running vtdguest with one scenario.
 
     scenario: scenario text, or the path of a scenario file.
@@ -105,6 +105,7 @@ class VtdGuest(Child):
     (default: the scenario's `#! device ARG` lines, else one edu at 00:03.0).
     qemu_args: extra QEMU arguments.
     """
+    Error = GuestError
 
     KEEP_ENV = "VTDGUEST_KEEP"
 
@@ -244,31 +245,6 @@ class VtdGuest(Child):
 
     def hmp(self, command_line, timeout=None):
         return self._ctl.hmp(command_line, timeout=timeout)
-
-    _XP_LINE = re.compile(r"^([0-9a-fA-F]+):((?:\s+0x[0-9a-fA-F]+)+)\s*$")
-
-    def xp(self, addr, count=1, chunk=512):
-        """count qwords of guest-physical memory at addr."""
-        out = []
-        while count > 0:
-            n = min(count, chunk)
-            words = []
-            for line in self.hmp("xp /%dgx 0x%x" % (n, addr)).splitlines():
-                m = self._XP_LINE.match(line.strip())
-                if not m:
-                    raise GuestError("unexpected xp output: %r" % line)
-                words += [int(x, 16) for x in m.group(2).split()]
-            if len(words) != n:
-                raise GuestError("xp /%dgx 0x%x gave %d words" % (n, addr, len(words)))
-            out += words
-            addr += 8 * n
-            count -= n
-        return out
-
-    def read_reg(self, offset, size=8):
-        unit = {4: "w", 8: "g"}[size]
-        text = self.hmp("xp /1%sx 0x%x" % (unit, VTD_BASE + offset))
-        return int(text.split(":", 1)[1].split()[0], 16)
 
 
 def boot(scenario, qemu_args=None, **kwargs):
