@@ -87,13 +87,9 @@ static bool print_findings(FILE *f, const struct vtd_model *m,
 		int head;
 
 		where(x, at, sizeof(at));
-		const char *on = out_sgr(out_color_of_severity(x->sev)), *off = out_sgr_end();
-		const char *sev = vtd_severity_name(x->sev);
-
-		/* the severity in its colour, padded outside it; head: columns */
-		head = fprintf(f, "  %s%s%s%*s %-*s %s", on, sev, off,
-			       7 - (int)strlen(sev), "", cw, x->code, at) -
-		       (int)(strlen(on) + strlen(off));
+		/* head: the columns that show */
+		head = out_severity_cell(f, x->sev);
+		head += fprintf(f, " %-*s %s", cw, x->code, at);
 		if (x->more)	/* a summary finding: how many it stands for */
 			head += fprintf(f, "%lu ", x->more);
 		if (o->verbose)

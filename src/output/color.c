@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vtdctl: colour in the text output (--color, NO_COLOR), as ls and git. */
+#include <string.h>
+
 #include "output/color.h"
 
 static bool color;
@@ -33,4 +35,14 @@ const char *out_sgr_end(void)
 enum out_color out_color_of_severity(enum vtd_severity s)
 {
 	return s == VTD_SEV_ERROR ? OC_ERROR : s == VTD_SEV_WARNING ? OC_WARNING : OC_INFO;
+}
+
+int out_severity_cell(FILE *f, enum vtd_severity s)
+{
+	const char *name = vtd_severity_name(s);
+	int w = (int)strlen(name);
+
+	fprintf(f, "  %s%s%s%*s", out_sgr(out_color_of_severity(s)), name,
+		out_sgr_end(), w < 7 ? 7 - w : 0, "");
+	return 2 + (w < 7 ? 7 : w);
 }

@@ -4,6 +4,7 @@
 #define VTDCTL_OUTPUT_COLOR_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "model/model.h"
 
@@ -25,5 +26,8 @@ bool out_color_on(void);
 const char *out_sgr(enum out_color c);
 const char *out_sgr_end(void);
 enum out_color out_color_of_severity(enum vtd_severity s);
+/* A finding line's start: two blanks and the severity in its colour,
+ * padded to its column outside the colour; the columns that show. */
+int out_severity_cell(FILE *f, enum vtd_severity s);
 
 #endif

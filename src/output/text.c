@@ -285,16 +285,14 @@ static void print_sm_device(FILE *f, struct out_limits *l,
 
 void text_finding(FILE *f, const struct vtd_finding *x)
 {
-	const char *on = out_sgr(out_color_of_severity(x->sev)), *off = out_sgr_end();
-	const char *sev = vtd_severity_name(x->sev);
 	struct wrap w;
 	char bdf[8];
 	int col;
 
-	/* the severity in its colour, padded outside the colour; col counts
-	 * what shows, so that the message wraps at a word within TEXT_WIDTH */
-	col = fprintf(f, "  %s%s%s%*s %-24s", on, sev, off, 7 - (int)strlen(sev), "",
-		      x->code) - (int)(strlen(on) + strlen(off));
+	/* col counts what shows, so that the message wraps at a word within
+	 * TEXT_WIDTH */
+	col = out_severity_cell(f, x->sev);
+	col += fprintf(f, " %-24s", x->code);
 	if (x->bus != VTD_NO_BDF && x->devfn != VTD_NO_BDF) {
 		fmt_bdf(bdf, x->bus, x->devfn);
 		col += fprintf(f, " %s", bdf);
