@@ -33,8 +33,8 @@ LDIR=$CACHE/linux-6.12
 BIN=$CACHE/bin
 WRAP=$BIN/qemu10-system-x86_64
 
-say() { printf 'fetch-qemu10: %s\n' "$*" >&2; }
-die() { say "error: $*"; exit 1; }
+FETCH_NAME=fetch-qemu10
+. "$here/scripts/fetch-lib.sh"
 
 mkdir -p "$CACHE" "$BIN"
 CACHE=$(cd "$CACHE" && pwd)
@@ -63,24 +63,6 @@ have_bpo_source() {
     return 1
 }
 
-# The mirror of the existing bookworm main source (deb822 or one-line form).
-debian_mirror() {
-    local f uri=
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -f "$f" ] || continue
-        uri=$(awk 'BEGIN{RS=""; FS="\n"}
-            { u=""; s=""; for(i=1;i<=NF;i++){ if($i ~ /^URIs:/){u=$i; sub(/^URIs:[ \t]*/,"",u)}
-                                              if($i ~ /^Suites:/){s=$i} }
-              if (s ~ /[ \t]bookworm([ \t]|$)/ && u != "") { split(u,a,/[ \t]+/); print a[1]; exit } }' "$f")
-        [ -n "$uri" ] && { echo "$uri"; return; }
-    done
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-        [ -f "$f" ] || continue
-        uri=$(awk '$1=="deb" { for(i=2;i<=NF;i++) if ($i !~ /^\[/ && $i ~ /:\/\//) { if ($(i+1)=="bookworm") { print $i; exit } ; break } }' "$f")
-        [ -n "$uri" ] && { echo "$uri"; return; }
-    done
-}
-
 apt_updated=0
 apt_update() {
     say "apt-get update"
@@ -107,10 +89,7 @@ elif ! apt-cache policy 2>/dev/null | grep -q "$BPO/main"; then
 fi
 
 # ---------------------------------------------------------------- helpers
-tmp=$(mktemp -d /tmp/fetch-qemu10.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-chmod 755 "$tmp"
-if id _apt >/dev/null 2>&1; then chown _apt "$tmp"; fi
+make_download_tmp
 
 # candidate version of a package with bookworm-backports preferred
 bpo_version() {
@@ -227,13 +206,8 @@ exec "$Q/usr/bin/qemu-system-x86_64" \
     -L "$Q/usr/share/qemu" -L "$Q/usr/share/seabios" -L "$Q/usr/lib/ipxe/qemu" "$@"
 EOF
     chmod 755 "$WRAP.tmp"; mv "$WRAP.tmp" "$WRAP"
-    out=$("$WRAP" --version | head -1) || die "the unpacked QEMU does not run"
-    case "$out" in *"version 10.0."*) ;; *) die "unexpected version: $out" ;; esac
-    # start a machine (loads the audio/ui modules) and quit it over QMP
-    printf '%s\n' '{"execute":"qmp_capabilities"}' '{"execute":"quit"}' \
-        | timeout 60 "$WRAP" -machine q35 -device intel-iommu -m 64 -nic none -display none \
-              -S -qmp stdio > "$tmp/smoke.out" 2>&1 \
-        || { cat "$tmp/smoke.out" >&2; die "the unpacked QEMU 10.0 does not start a q35 machine"; }
+    out=$(check_qemu_version "$WRAP" 10.0)
+    smoke_q35 "$WRAP"
     mv "$QDIR/.done.tmp" "$QDIR/.done"
     say "$out"
 fi

@@ -36,8 +36,8 @@ CACHE=${VTDCTL_CACHE:-$here/build/cache}
 SUITE=trixie
 BPO=trixie-backports
 
-say() { printf 'fetch-qemu11: %s\n' "$*" >&2; }
-die() { say "error: $*"; exit 1; }
+FETCH_NAME=fetch-qemu11
+. "$here/scripts/fetch-lib.sh"
 
 mkdir -p "$CACHE/bin"
 CACHE=$(cd "$CACHE" && pwd)
@@ -58,25 +58,8 @@ command -v debootstrap >/dev/null || die "debootstrap not found (apt-get install
 command -v unshare >/dev/null || die "unshare not found (util-linux)"
 t0=$(date +%s)
 
-# The mirror of the host's bookworm source (deb822 or one-line form), else deb.debian.org.
-debian_mirror() {
-    local f uri=
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -f "$f" ] || continue
-        uri=$(awk 'BEGIN{RS=""; FS="\n"}
-            { u=""; s=""; for(i=1;i<=NF;i++){ if($i ~ /^URIs:/){u=$i; sub(/^URIs:[ \t]*/,"",u)}
-                                              if($i ~ /^Suites:/){s=$i} }
-              if (s ~ /[ \t]bookworm([ \t]|$)/ && u != "") { split(u,a,/[ \t]+/); print a[1]; exit } }' "$f")
-        [ -n "$uri" ] && { echo "$uri"; return; }
-    done
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-        [ -f "$f" ] || continue
-        uri=$(awk '$1=="deb" { for(i=2;i<=NF;i++) if ($i !~ /^\[/ && $i ~ /:\/\//) { if ($(i+1)=="bookworm") { print $i; exit } ; break } }' "$f")
-        [ -n "$uri" ] && { echo "$uri"; return; }
-    done
-    echo http://deb.debian.org/debian
-}
 MIRROR=${VTDCTL_TRIXIE_MIRROR:-$(debian_mirror)}
+MIRROR=${MIRROR:-http://deb.debian.org/debian}
 
 in_root() { chroot "$ROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive LANG=C "$@"; }
 
@@ -170,14 +153,9 @@ exec chroot "$R" /bin/sh -c 'cd "$1" 2>/dev/null || cd /; shift; exec /usr/bin/q
     sh "$PWD" "$@"
 EOF
     chmod 755 "$WRAP.tmp"; mv "$WRAP.tmp" "$WRAP"
-    out=$("$WRAP" --version | head -1) || die "the chroot's QEMU does not run"
-    case "$out" in *"version 11.1."*) ;; *) die "unexpected version: $out" ;; esac
-    tmp=$(mktemp -d /tmp/fetch-qemu11.XXXXXX)
-    trap 'rm -rf "$tmp"' EXIT
-    printf '%s\n' '{"execute":"qmp_capabilities"}' '{"execute":"quit"}' \
-        | timeout 60 "$WRAP" -machine q35 -device intel-iommu -m 64 -nic none -display none \
-              -S -qmp stdio > "$tmp/smoke.out" 2>&1 \
-        || { cat "$tmp/smoke.out" >&2; die "the chroot's QEMU 11.1 does not start a q35 machine"; }
+    out=$(check_qemu_version "$WRAP" 11.1)
+    make_download_tmp
+    smoke_q35 "$WRAP"
     printf '%s\n' "$qstamp" > "$ROOT/.done"
     say "$out"
 fi

@@ -22,8 +22,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${VTDCTL_CACHE:-$here/build/cache}
 
-say() { printf 'fetch-qemu72: %s\n' "$*" >&2; }
-die() { say "error: $*"; exit 1; }
+FETCH_NAME=fetch-qemu72
+. "$here/scripts/fetch-lib.sh"
 
 mkdir -p "$CACHE/bin"
 CACHE=$(cd "$CACHE" && pwd)
@@ -52,10 +52,7 @@ qv=$(v72 qemu-system-x86)
 cv=$(v72 qemu-system-common); dv=$(v72 qemu-system-data)
 qstamp="qemu-system-x86 $qv"
 
-tmp=$(mktemp -d /tmp/fetch-qemu72.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-chmod 755 "$tmp"
-if id _apt >/dev/null 2>&1; then chown _apt "$tmp" 2>/dev/null || true; fi
+make_download_tmp
 say "fetching QEMU $qv"
 # seabios and ipxe-qemu: bookworm's (the versions 7.2 was built with)
 (cd "$tmp" && apt-get download -q "qemu-system-x86=$qv" "qemu-system-common=$cv" \
@@ -78,12 +75,8 @@ exec "$Q/usr/bin/qemu-system-x86_64" \
     -L "$Q/usr/share/qemu" -L "$Q/usr/share/seabios" -L "$Q/usr/lib/ipxe/qemu" "$@"
 EOF
 chmod 755 "$WRAP.tmp"; mv "$WRAP.tmp" "$WRAP"
-out=$("$WRAP" --version | head -1) || die "the unpacked QEMU does not run"
-case "$out" in *"version 7.2."*) ;; *) die "unexpected version: $out" ;; esac
-printf '%s\n' '{"execute":"qmp_capabilities"}' '{"execute":"quit"}' \
-    | timeout 60 "$WRAP" -machine q35 -device intel-iommu -m 64 -nic none -display none \
-          -S -qmp stdio > "$tmp/smoke.out" 2>&1 \
-    || { cat "$tmp/smoke.out" >&2; die "the unpacked QEMU 7.2 does not start a q35 machine"; }
+out=$(check_qemu_version "$WRAP" 7.2)
+smoke_q35 "$WRAP"
 printf '%s\n' "$qstamp" > "$QDIR/.done"
 say "$out; done in $(( $(date +%s) - t0 ))s"
 say "  QEMU 7.2: $WRAP"
