@@ -84,13 +84,16 @@ static int inspect_recorded(struct vtd_source *rec, struct vtd_model *m)
 static uint64_t table_key(const struct vtd_device *d,
 			  const struct vtd_pasid_rec *p)
 {
+	struct vtd_pasid_entry e;
+
 	if (!d->scalable)
 		return d->ctx.leg.tt != 2 && !(d->ctx.leg.slptptr & 0xfff) ?
 		       d->ctx.leg.slptptr | 0x100 | d->ctx.leg.aw : 0;
-	if (p->e.pgtt == VTD_PGTT_FIRST && !(p->e.flptptr & 0xfff))
-		return p->e.flptptr | 0x200 | p->e.flpm;
-	if (p->e.pgtt == VTD_PGTT_SECOND && !(p->e.slptptr & 0xfff))
-		return p->e.slptptr | 0x300 | p->e.aw;
+	vtd_pasid_decode(p, &e);
+	if (e.pgtt == VTD_PGTT_FIRST && !(e.flptptr & 0xfff))
+		return e.flptptr | 0x200 | e.flpm;
+	if (e.pgtt == VTD_PGTT_SECOND && !(e.slptptr & 0xfff))
+		return e.slptptr | 0x300 | e.aw;
 	return 0;
 }
 

@@ -284,6 +284,13 @@ struct vtd_pasid_rec *vtd_add_pasid(struct vtd_device *d)
 			  sizeof(struct vtd_pasid_rec));
 }
 
+const struct vtd_pasid_entry *vtd_pasid_decode(const struct vtd_pasid_rec *p,
+					       struct vtd_pasid_entry *e)
+{
+	vtd_decode_pasid_entry(p->raw, e);
+	return e;
+}
+
 const struct vtd_pasid_rec *vtd_model_pasid(const struct vtd_device *d,
 					    uint32_t pasid)
 {
@@ -380,7 +387,7 @@ uint64_t vtd_model_fingerprint(const struct vtd_model *m)
 		h = fnv(h, d->nr_pasids);
 		for (size_t p = 0; p < d->nr_pasids; p++)
 			for (int k = 0; k < 8; k++)
-				h = fnv(h, d->pasids[p].e.raw[k]);
+				h = fnv(h, d->pasids[p].raw[k]);
 	}
 	return h;
 }

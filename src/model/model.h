@@ -57,10 +57,15 @@ enum vtd_rtaddr_origin {
 	VTD_RTADDR_NONE,	/* not known */
 };
 
+/*
+ * A present PASID entry as the model holds it: the 64 bytes as read, where
+ * they live and which PASID: 80 bytes (2^20 PASIDs: 80 MiB). The fields
+ * are decoded when read, by vtd_pasid_decode().
+ */
 struct vtd_pasid_rec {
-	uint32_t pasid;
+	uint64_t raw[8];	/* the entry's eight qwords */
 	uint64_t gpa;		/* where the 64-byte entry lives */
-	struct vtd_pasid_entry e;
+	uint32_t pasid;
 };
 
 struct vtd_device {
@@ -193,6 +198,9 @@ struct vtd_device *vtd_add_device(struct vtd_model *m);
 struct vtd_pasid_rec *vtd_add_pasid(struct vtd_device *d);
 /* The device bus:devfn (the walk keeps them sorted), or NULL. */
 struct vtd_device *vtd_model_device(struct vtd_model *m, int bus, int devfn);
+/* p's entry decoded into *e (vtd_decode_pasid_entry()); returns e. */
+const struct vtd_pasid_entry *vtd_pasid_decode(const struct vtd_pasid_rec *p,
+					       struct vtd_pasid_entry *e);
 /* The present PASID entry pasid of d (its list is sorted), or NULL. */
 const struct vtd_pasid_rec *vtd_model_pasid(const struct vtd_device *d,
 					    uint32_t pasid);

@@ -468,7 +468,8 @@ static void stream_pasid(struct jstream *js, const struct vtd_model *m,
 			 const struct vtd_device *d,
 			 const struct vtd_pasid_rec *p)
 {
-	const struct vtd_pasid_entry *e = &p->e;
+	struct vtd_pasid_entry ent;
+	const struct vtd_pasid_entry *e = vtd_pasid_decode(p, &ent);
 	struct json_object *host;
 	char name[24];
 

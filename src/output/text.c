@@ -217,7 +217,8 @@ static void print_pasid(FILE *f, struct out_limits *l,
 			const struct vtd_pasid_rec *p, const struct vtd_host *h,
 			const struct out_opts *o, const struct vtd_pages *pg)
 {
-	const struct vtd_pasid_entry *e = &p->e;
+	struct vtd_pasid_entry ent;
+	const struct vtd_pasid_entry *e = vtd_pasid_decode(p, &ent);
 	char name[24], hc[64];
 	bool fs = e->pgtt == VTD_PGTT_FIRST, ss = e->pgtt == VTD_PGTT_SECOND;
 	bool nested = e->pgtt == VTD_PGTT_NESTED;

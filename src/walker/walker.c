@@ -432,7 +432,8 @@ static unsigned pgtt_allowed(const struct vtd_ecap *e, unsigned pgtt)
 static void pasid_entry_checks(struct walk *w, const struct vtd_device *d,
 			       const struct vtd_pasid_rec *p)
 {
-	const struct vtd_pasid_entry *e = &p->e;
+	struct vtd_pasid_entry ent;
+	const struct vtd_pasid_entry *e = vtd_pasid_decode(p, &ent);
 	uint64_t any_rsvd = 0;
 	char name[24];
 
@@ -512,7 +513,7 @@ static int walk_pasid_table(struct walk *w, struct vtd_device *d,
 			return -ENOMEM;
 		p->pasid = pasid;
 		p->gpa = table + 64 * i;
-		p->e = e;
+		memcpy(p->raw, raw, sizeof(p->raw));
 		pasid_entry_checks(w, d, p);
 	}
 	return 0;
