@@ -321,7 +321,7 @@ void text_findings(FILE *f, const struct vtd_model *m)
 }
 
 int text_dump(FILE *out, const struct vtd_model *m, const struct out_opts *o,
-	      const struct vtd_pages *pages)
+	      const struct vtd_pages *pages, const struct out_stream *s)
 {
 	bool sm = m->rtaddr.mode == VTD_MODE_SCALABLE;
 	struct vtd_finding late[2];
@@ -329,6 +329,8 @@ int text_dump(FILE *out, const struct vtd_model *m, const struct out_opts *o,
 	FILE *f = out_limits_open(&l, out, o->max_output);
 	size_t nl;
 
+	if (s && s->printed)	/* the findings came first, as found */
+		fputc('\n', f);
 	print_header(f, m, o);
 	if (m->nr_devices) {
 		if (sm)
