@@ -209,6 +209,8 @@ static void print_summary(const struct vtd_snapshot *s, const char *path)
 		json_object_object_add(o, "pages", json_object_new_int64(s->nr_pages));
 		json_object_object_add(o, "registers", json_object_new_int(regs));
 		json_object_object_add(o, "monitor", json_object_new_int64(s->nr_mon));
+		json_object_object_add(o, "truncated", s->truncated[0] ?
+				       json_object_new_string(s->truncated) : NULL);
 		json_print(stdout, o, g.out.pretty);
 		return;
 	}
@@ -241,7 +243,8 @@ int snapshot_save(struct vtd_source *src, const char *path, bool pages,
 		s = recorder_snapshot(rec);
 		fill_header(s, &m);
 		vtd_model_free(&m);
-		rc = snapshot_write(s, path, err, errlen);
+		rc = snapshot_write(s, path, err, errlen);	/* a cut is
+						 * in the file ("truncated") */
 	}
 	source_close(rec);
 	src->kept = was_kept;
@@ -289,9 +292,12 @@ int do_snapshot(int argc, char **argv)
 		report_error("snapshot: %s", err);
 		goto out;
 	}
+	if (s->truncated[0])	/* written, bounded: the file says it too */
+		fprintf(stderr, "vtdctl: snapshot: cut short to its limits: %s\n",
+			s->truncated);
 	if (strcmp(g.output, "-"))
 		print_summary(s, g.output);
-	rc = cut_short ? EXIT_FINDINGS : EXIT_OK;
+	rc = cut_short || s->truncated[0] ? EXIT_FINDINGS : EXIT_OK;
 out:
 	source_close(rec);
 	return rc;

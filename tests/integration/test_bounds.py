@@ -337,3 +337,65 @@ def test_snapshot_pages_many_table_pages():
     for x in (a, b):
         x.pop("source")
     assert a == b and len(a["devices"][0]["pasids"][0]["mappings"]["ranges"]) == 512 * n
+
+
+# --- snapshot past its limits: written cut short, marked, reported -------------------
+
+def test_snapshot_past_its_limits_is_written_cut_short_and_marked():
+    """70,000 full leaf tables under one PASID, snapshot --pages with the
+    entry budget raised: at most 2^25 non-zero words are recorded (65,536 full
+    pages; what is read past them goes on unrecorded), and the ~350 MiB file
+    they would make is more than the 256 MiB a reader takes, so the pages
+    recorded last are left out until it fits. Before, the command failed and
+    wrote nothing; now the file is written and says "truncated" (both
+    reasons), stderr says so, exit 2, and a reader reports it."""
+    n = 70000
+    target = core("pt", mkcore.many_pt_pages, n)
+    snap = os.path.join(TMP, "cut.snap")
+    rc, out, err = vtd(*target, "--max-entries=%d" % (1 << 27), "-j", "-o", snap,
+                       "snapshot", "--pages", cpu=120)
+    summary = json.loads(out)
+    assert rc == 2 and "cut short to its limits" in err, err
+    assert "not recorded past" in summary["truncated"], summary
+    assert "left out (the last recorded) to fit the 256 MiB file limit" in summary["truncated"]
+    size = os.path.getsize(snap)
+    assert (250 << 20) < size <= (256 << 20), size
+    # the file itself, read as bytes: its "truncated" key, and which pages
+    with open(snap, "rb") as f:
+        data = f.read()
+    head = json.loads(data[:data.index(b',"pages":[')] + b"}")
+    assert head["truncated"] == summary["truncated"]
+    assert data.count(b'{"gpa":') == summary["pages"] < n
+    l4 = mkcore.PT_BASE
+    l1 = l4 + 2 * 4096 + ((n + 511) // 512) * 4096
+    for kept in (0x800000, l4, l4 + 4096, l4 + 2 * 4096, l1):   # root .. first leaf table
+        assert b'"gpa":"0x%x"' % kept in data, hex(kept)
+    assert b'"gpa":"0x%x"' % (l1 + (n - 1) * 4096) not in data    # the last read
+    del data
+    # read back: a warning that names what was left out
+    rc, out, _ = vtd("--snapshot=" + snap, target[1], "-j", "check", cpu=120)
+    f = [x for x in json.loads(out)["findings"] if x["code"] == "snapshot_truncated"]
+    assert rc == 2 and len(f) == 1 and f[0]["severity"] == "warning", f
+    assert "pages left out" in f[0]["message"], f
+
+
+def test_snapshot_truncated_key_is_read_and_checked():
+    """The key on a small snapshot: a string is reported as a finding, null
+    is a complete snapshot, "" or a number is refused."""
+    target = core("bad", mkcore.bad_pasids, 4)
+    snap = os.path.join(TMP, "small.snap")
+    vtd(*target, "-o", snap, "snapshot")
+    with open(snap) as f:
+        s = json.load(f)
+    assert "truncated" not in s
+    for value, want in (("12 page reads not recorded", "ok"), (None, "complete"),
+                        ("", "empty"), (5, "not a string")):
+        with open(snap, "w") as f:
+            json.dump(dict(s, truncated=value), f)
+        p = subprocess.run([binary(), "--snapshot=" + snap, target[1], "-j", "check"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if want in ("empty", "not a string"):
+            assert p.returncode == 1 and "truncated" in p.stderr and want in p.stderr, p.stderr
+            continue
+        codes_seen = [x["code"] for x in json.loads(p.stdout)["findings"]]
+        assert ("snapshot_truncated" in codes_seen) == (want == "ok"), codes_seen
