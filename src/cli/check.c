@@ -58,7 +58,7 @@ int do_check(int argc, char **argv)
 {
 	struct vtd_source *src;
 	struct vtd_model m;
-	struct out_stream st;
+	struct out_stream st = { 0 };
 	struct out_stream *s = g.walk.findings.all ? &st : NULL;
 	int rc;
 

@@ -10,7 +10,7 @@ int do_dump(int argc, char **argv)
 	struct vtd_model m;
 	struct vtd_map_budget budget;
 	struct vtd_pages pages;
-	struct out_stream st;
+	struct out_stream st = { 0 };
 	struct out_stream *s = g.walk.findings.all ? &st : NULL;
 	int rc, late;
 

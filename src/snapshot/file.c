@@ -194,7 +194,7 @@ static int cut_to_fit(struct vtd_snapshot *s, long long size, char *err,
 		      size_t errlen)
 {
 	long long room = (long long)SNAP_MAX_FILE - (long long)NOTE_ROOM;
-	size_t n = s->nr_pages, total = s->nr_pages;
+	size_t total = s->nr_pages, n = total;
 	long long left = size;
 
 	while (n > 0 && left > room)

@@ -146,7 +146,7 @@ static int write_page(FILE *f, const struct snap_page *p, bool first)
 
 long long snapshot_page_text_bytes(const struct snap_page *p)
 {
-	size_t nbits = 0, nwords = 0, hex = 1;
+	size_t nbits = 0, nwords = 0, digits = 1;
 
 	for (unsigned i = 0; i < SNAP_PAGE_QWORDS; i++) {
 		if (!(p->nz[i / 64] >> (i % 64) & 1))
@@ -154,10 +154,10 @@ long long snapshot_page_text_bytes(const struct snap_page *p)
 		nbits = i / 8 + 1;
 		nwords++;
 	}
-	while (hex < 16 && p->gpa >> (4 * hex))
-		hex++;
+	while (digits < 16 && p->gpa >> (4 * digits))
+		digits++;
 	/* ,{"gpa":"0x HEX ","nz":" B64 ","data":" B64 "} */
-	return 1 + 10 + (long long)hex + 8 + 4 * (((long long)nbits + 2) / 3) +
+	return 1 + 10 + (long long)digits + 8 + 4 * (((long long)nbits + 2) / 3) +
 	       10 + 4 * (((long long)nwords * 8 + 2) / 3) + 2;
 }
 
