@@ -12,6 +12,7 @@ through /proc/PID/mem."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,6 +24,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 PEER = os.path.join(REPO, "tests", "hostile", "pinpeer.py")
 TMP = tempfile.mkdtemp(prefix="vtdctl-pin-")
+
+
+def teardown_module(_):
+    shutil.rmtree(TMP, True)
 
 
 def regs_file():
