@@ -62,7 +62,7 @@ libvtd.a: $(LIB_OBJS)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(VTD_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-tests/unit/test_%: tests/unit/test_%.c tests/unit/unit.h libvtd.a .flags
+tests/unit/test_%: tests/unit/test_%.c tests/unit/unit.h tests/unit/pasid_enc.h libvtd.a .flags
 	@echo "  CC      $@"
 	$(Q)$(CC) $(VTD_CFLAGS) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< libvtd.a $(LDLIBS)
 

@@ -102,7 +102,8 @@ static int collect_uses(const struct vtd_model *m, struct root_use **u, size_t *
 			continue;
 		}
 		for (size_t j = 0; j < d->nr_pasids && !rc; j++) {
-			const struct vtd_pasid_entry *e = &d->pasids[j].e;
+			struct vtd_pasid_entry ent;
+			const struct vtd_pasid_entry *e = vtd_pasid_decode(&d->pasids[j], &ent);
 			int64_t p = d->pasids[j].pasid;
 
 			if (e->pgtt == VTD_PGTT_SECOND || e->pgtt == VTD_PGTT_NESTED)
@@ -307,6 +308,7 @@ static enum host_xlate expected_xlate(const struct vtd_model *m,
 				      const struct vtd_device *d, int64_t pasid)
 {
 	const struct vtd_pasid_rec *p;
+	struct vtd_pasid_entry e;
 
 	if (!m->regs.valid)
 		return HOST_XLATE_UNKNOWN;
@@ -317,7 +319,7 @@ static enum host_xlate expected_xlate(const struct vtd_model *m,
 	if (!d->scalable)
 		return d->ctx.leg.tt == 2 ? HOST_XLATE_NODMAR : HOST_XLATE_DMAR;
 	p = find_pasid(d, pasid == HOST_NO_PASID ? d->ctx.sm.rid_pasid : (uint32_t)pasid);
-	return p && p->e.pgtt == VTD_PGTT_PT ? HOST_XLATE_NODMAR : HOST_XLATE_DMAR;
+	return p && vtd_pasid_decode(p, &e)->pgtt == VTD_PGTT_PT ? HOST_XLATE_NODMAR : HOST_XLATE_DMAR;
 }
 
 static void report_stale(struct vtd_model *m, const struct host_as *a,

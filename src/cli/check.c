@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vtdctl check: guest tables against the host side; every rule, one line a
- * finding, worst first, then the counts. */
+ * finding, worst first, then the counts (--all-findings: as found). */
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,14 +8,21 @@
 #include "cli/cli.h"
 #include "vmm/host.h"
 
-static void print_check_json(const struct vtd_model *m)
+/* s: the findings were streamed into the object s opened */
+static void print_check_json(const struct vtd_model *m, struct out_stream *s)
 {
 	struct json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "findings", json_findings(m));
+	if (!s)
+		json_object_object_add(o, "findings", json_findings(m));
 	json_object_object_add(o, "summary", json_check_summary(m));
 	json_object_object_add(o, "host", host_json_summary(m->host));
-	json_print(stdout, o, g.out.pretty);
+	if (!s) {
+		json_print(stdout, o, g.out.pretty);
+		return;
+	}
+	out_stream_end_findings(s);
+	out_stream_members(s, o, true);
 }
 
 /* Errors, then warnings, then info; the order of the walk and the rules
@@ -39,31 +46,39 @@ static int sort_by_severity(struct vtd_model *m)
 	return 0;
 }
 
+static int check_failed(struct vtd_source *src, struct vtd_model *m)
+{
+	vtd_model_free(m);
+	source_close(src);
+	stream_done();
+	return EXIT_FATAL;
+}
+
 int do_check(int argc, char **argv)
 {
 	struct vtd_source *src;
 	struct vtd_model m;
+	struct out_stream st = { 0 };
+	struct out_stream *s = g.walk.findings.all ? &st : NULL;
 	int rc;
 
-	src = open_inspect("check", argc, argv,
-			   VTD_STAGE_VMM | VTD_STAGE_HOST | VTD_STAGE_CHECK, &m);
-	if (!src)
-		return EXIT_FATAL;
-	if (report_no_match(src, &m)) {
-		vtd_model_free(&m);
-		source_close(src);
+	src = open_inspect_streamed("check", argc, argv, VTD_STAGE_VMM |
+				    VTD_STAGE_HOST | VTD_STAGE_CHECK, &m, &st, true);
+	if (!src) {
+		stream_done();
 		return EXIT_FATAL;
 	}
-	if (sort_by_severity(&m)) {
+	if (report_no_match(src, &m))
+		return check_failed(src, &m);
+	if (!s && sort_by_severity(&m)) {
 		report_error("check: out of memory");
-		vtd_model_free(&m);
-		source_close(src);
-		return EXIT_FATAL;
+		return check_failed(src, &m);
 	}
 	if (g.out.json)
-		print_check_json(&m);
+		print_check_json(&m, s);
 	else
-		text_check(text_stdout(), &m, &g.out);
+		text_check(text_stdout(), &m, &g.out, s);
+	stream_done();
 	rc = exit_status_of(&m);
 	vtd_model_free(&m);
 	source_close(src);

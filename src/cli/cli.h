@@ -112,6 +112,15 @@ int inspect_target(struct vtd_source *src, unsigned stages,
  * report_error() with nothing left open. */
 struct vtd_source *open_inspect(const char *cmd, int argc, char **argv,
 				unsigned stages, struct vtd_model *m);
+/* open_inspect() for check and dump: with --all-findings, s is set up (check:
+ * its line format) and every finding is printed through it as the walk and
+ * the rules add it, none held in m; until stream_done(), report_error()
+ * closes the JSON object s opened. Without it, s is not touched. */
+struct vtd_source *open_inspect_streamed(const char *cmd, int argc,
+					 char **argv, unsigned stages,
+					 struct vtd_model *m,
+					 struct out_stream *s, bool check);
+void stream_done(void);
 /* A filter (-s, --pasid, --did) that matched nothing in m, when the
  * tables do hold something: true after report_error() saying what the
  * filter was and what there is (src walked again without it). */

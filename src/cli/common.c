@@ -13,6 +13,9 @@ struct global_opts g = {
 	.count = -1,
 };
 
+/* --all-findings streams into this: report_error() closes its JSON */
+static struct out_stream *error_stream;
+
 void report_error(const char *fmt, ...)
 {
 	char msg[1024];
@@ -27,6 +30,10 @@ void report_error(const char *fmt, ...)
 	fflush(stdout);		/* after the output it follows, in one pipe too */
 	/* messages quote the peer, the file, the guest: no raw escapes */
 	fprintf(stderr, "vtdctl: %s\n", text_escape(shown, sizeof(shown), msg));
+	if (g.out.json && error_stream && out_stream_error(error_stream, msg)) {
+		error_stream = NULL;	/* the object it opened is closed */
+		return;
+	}
 	if (g.out.json) {
 		o = json_object_new_object();
 		json_object_object_add(o, "error", json_object_new_string(msg));
@@ -85,6 +92,28 @@ int inspect_target(struct vtd_source *src, unsigned stages,
 	int err = vtd_inspect(src, &o, m);
 
 	return err < 0 ? report_source_error(src, err) : 0;
+}
+
+struct vtd_source *open_inspect_streamed(const char *cmd, int argc,
+					 char **argv, unsigned stages,
+					 struct vtd_model *m,
+					 struct out_stream *s, bool check)
+{
+	struct vtd_source *src;
+
+	if (!g.walk.findings.all)
+		return open_inspect(cmd, argc, argv, stages, m);
+	out_stream_init(s, g.out.json ? stdout : text_stdout(), &g.out, check);
+	error_stream = s;
+	g.walk.findings.sink = &s->sink;
+	src = open_inspect(cmd, argc, argv, stages, m);
+	g.walk.findings.sink = NULL;
+	return src;
+}
+
+void stream_done(void)
+{
+	error_stream = NULL;
 }
 
 /* --- commands ---------------------------------------------------------- */

@@ -206,7 +206,7 @@ static void device_diff(void *ctx, const struct vtd_device *da,
  * only QEMU's side of the PASID can differ. */
 static bool same_entry(const struct vtd_pasid_rec *a, const struct vtd_pasid_rec *b)
 {
-	return a->gpa == b->gpa && !memcmp(a->e.raw, b->e.raw, sizeof(a->e.raw));
+	return a->gpa == b->gpa && !memcmp(a->raw, b->raw, sizeof(a->raw));
 }
 
 static void pasid_host_diff(struct diff_ctx *dc, struct json_object *dev,

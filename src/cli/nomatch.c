@@ -105,6 +105,7 @@ struct held {
 static void collect(const struct vtd_model *all, struct held *h)
 {
 	bool sm = all->rtaddr.mode == VTD_MODE_SCALABLE;
+	struct vtd_pasid_entry e;
 
 	memset(h, 0, sizeof(*h));
 	for (size_t i = 0; i < all->nr_devices; i++) {
@@ -118,7 +119,7 @@ static void collect(const struct vtd_model *all, struct held *h)
 			add_value(h->pasids, &h->np, LIST_MAX, &h->pmore,
 				  d->pasids[j].pasid);
 			add_value(h->dids, &h->nd, LIST_MAX, &h->dmore,
-				  d->pasids[j].e.did);
+				  vtd_pasid_decode(&d->pasids[j], &e)->did);
 		}
 	}
 }

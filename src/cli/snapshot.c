@@ -84,13 +84,16 @@ static int inspect_recorded(struct vtd_source *rec, struct vtd_model *m)
 static uint64_t table_key(const struct vtd_device *d,
 			  const struct vtd_pasid_rec *p)
 {
+	struct vtd_pasid_entry e;
+
 	if (!d->scalable)
 		return d->ctx.leg.tt != 2 && !(d->ctx.leg.slptptr & 0xfff) ?
 		       d->ctx.leg.slptptr | 0x100 | d->ctx.leg.aw : 0;
-	if (p->e.pgtt == VTD_PGTT_FIRST && !(p->e.flptptr & 0xfff))
-		return p->e.flptptr | 0x200 | p->e.flpm;
-	if (p->e.pgtt == VTD_PGTT_SECOND && !(p->e.slptptr & 0xfff))
-		return p->e.slptptr | 0x300 | p->e.aw;
+	vtd_pasid_decode(p, &e);
+	if (e.pgtt == VTD_PGTT_FIRST && !(e.flptptr & 0xfff))
+		return e.flptptr | 0x200 | e.flpm;
+	if (e.pgtt == VTD_PGTT_SECOND && !(e.slptptr & 0xfff))
+		return e.slptptr | 0x300 | e.aw;
 	return 0;
 }
 
@@ -206,6 +209,8 @@ static void print_summary(const struct vtd_snapshot *s, const char *path)
 		json_object_object_add(o, "pages", json_object_new_int64(s->nr_pages));
 		json_object_object_add(o, "registers", json_object_new_int(regs));
 		json_object_object_add(o, "monitor", json_object_new_int64(s->nr_mon));
+		json_object_object_add(o, "truncated", s->truncated[0] ?
+				       json_object_new_string(s->truncated) : NULL);
 		json_print(stdout, o, g.out.pretty);
 		return;
 	}
@@ -238,7 +243,8 @@ int snapshot_save(struct vtd_source *src, const char *path, bool pages,
 		s = recorder_snapshot(rec);
 		fill_header(s, &m);
 		vtd_model_free(&m);
-		rc = snapshot_write(s, path, err, errlen);
+		rc = snapshot_write(s, path, err, errlen);	/* a cut is
+						 * in the file ("truncated") */
 	}
 	source_close(rec);
 	src->kept = was_kept;
@@ -286,9 +292,12 @@ int do_snapshot(int argc, char **argv)
 		report_error("snapshot: %s", err);
 		goto out;
 	}
+	if (s->truncated[0])	/* written, bounded: the file says it too */
+		fprintf(stderr, "vtdctl: snapshot: cut short to its limits: %s\n",
+			s->truncated);
 	if (strcmp(g.output, "-"))
 		print_summary(s, g.output);
-	rc = cut_short ? EXIT_FINDINGS : EXIT_OK;
+	rc = cut_short || s->truncated[0] ? EXIT_FINDINGS : EXIT_OK;
 out:
 	source_close(rec);
 	return rc;

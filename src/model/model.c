@@ -219,6 +219,24 @@ static struct vtd_finding *count_dropped(struct vtd_model *m,
 	return f;
 }
 
+/* --all-findings streamed: counted, handed to the sink, not held. */
+static struct vtd_finding *stream_finding(struct vtd_model *m,
+					  struct vtd_finding *f)
+{
+	struct vtd_streamed *s = &m->streamed;
+
+	if (f->bus >= 0 && f->devfn >= 0) {
+		if (!s->by_device)
+			s->by_device = calloc(1 << 16, sizeof(*s->by_device));
+		if (!s->by_device)
+			return NULL;
+		s->by_device[(f->bus & 0xff) << 8 | (f->devfn & 0xff)]++;
+	}
+	s->sev[f->sev]++;
+	m->limits.sink->emit(m->limits.sink->ctx, f);
+	return f;
+}
+
 struct vtd_finding *vtd_add_finding(struct vtd_model *m, enum vtd_severity sev,
 				    const char *code, int bus, int devfn,
 				    int64_t pasid, uint64_t gpa,
@@ -232,6 +250,20 @@ struct vtd_finding *vtd_add_finding(struct vtd_model *m, enum vtd_severity sev,
 	struct agg_slot *s;
 	va_list ap;
 
+	if (m->limits.sink) {
+		f = &m->streamed.last;
+		memset(f, 0, sizeof(*f));
+		f->sev = sev;
+		snprintf(f->code, sizeof(f->code), "%s", code);
+		f->bus = bus;
+		f->devfn = devfn;
+		f->pasid = pasid;
+		f->gpa = gpa;
+		va_start(ap, fmt);
+		vsnprintf(f->message, sizeof(f->message), fmt, ap);
+		va_end(ap);
+		return stream_finding(m, f);
+	}
 	if ((!m->index || m->indexed != m->nr_findings) && agg_rebuild(m))
 		return NULL;
 	s = agg_slot(m->index, bus, devfn, code);
@@ -284,6 +316,13 @@ struct vtd_pasid_rec *vtd_add_pasid(struct vtd_device *d)
 			  sizeof(struct vtd_pasid_rec));
 }
 
+const struct vtd_pasid_entry *vtd_pasid_decode(const struct vtd_pasid_rec *p,
+					       struct vtd_pasid_entry *e)
+{
+	vtd_decode_pasid_entry(p->raw, e);
+	return e;
+}
+
 const struct vtd_pasid_rec *vtd_model_pasid(const struct vtd_device *d,
 					    uint32_t pasid)
 {
@@ -324,8 +363,13 @@ struct vtd_device *vtd_model_device(struct vtd_model *m, int bus, int devfn)
 
 void vtd_recount_device_findings(struct vtd_model *m)
 {
-	for (size_t i = 0; i < m->nr_devices; i++)
-		m->devices[i].nr_findings = 0;
+	const unsigned *streamed = m->streamed.by_device;
+
+	for (size_t i = 0; i < m->nr_devices; i++) {
+		struct vtd_device *d = &m->devices[i];
+
+		d->nr_findings = streamed ? streamed[d->bus << 8 | d->devfn] : 0;
+	}
 	for (size_t i = 0; i < m->nr_findings; i++) {
 		const struct vtd_finding *f = &m->findings[i];
 		struct vtd_device *d = vtd_model_device(m, f->bus, f->devfn);
@@ -335,16 +379,22 @@ void vtd_recount_device_findings(struct vtd_model *m)
 	}
 }
 
-/* The worst severity seen; *any says whether there was a finding at all. */
+void vtd_count_findings(const struct vtd_model *m, unsigned long c[3])
+{
+	for (int s = 0; s < 3; s++)
+		c[s] = m->streamed.sev[s];
+	for (size_t i = 0; i < m->nr_findings; i++)
+		c[m->findings[i].sev]++;
+}
+
 unsigned vtd_worst_severity(const struct vtd_model *m, bool *any)
 {
-	unsigned worst = VTD_SEV_INFO;
+	unsigned long c[3];
 
-	*any = m->nr_findings > 0;
-	for (size_t i = 0; i < m->nr_findings; i++)
-		if (m->findings[i].sev > worst)
-			worst = m->findings[i].sev;
-	return worst;
+	vtd_count_findings(m, c);
+	*any = c[VTD_SEV_INFO] || c[VTD_SEV_WARNING] || c[VTD_SEV_ERROR];
+	return c[VTD_SEV_ERROR] ? VTD_SEV_ERROR :
+	       c[VTD_SEV_WARNING] ? VTD_SEV_WARNING : VTD_SEV_INFO;
 }
 
 void vtd_model_free(struct vtd_model *m)
@@ -353,6 +403,7 @@ void vtd_model_free(struct vtd_model *m)
 		free(m->devices[i].pasids);
 	free(m->devices);
 	free(m->findings);
+	free(m->streamed.by_device);
 	agg_free(m->index);
 	vtd_host_free(m->host);
 	memset(m, 0, sizeof(*m));
@@ -380,7 +431,7 @@ uint64_t vtd_model_fingerprint(const struct vtd_model *m)
 		h = fnv(h, d->nr_pasids);
 		for (size_t p = 0; p < d->nr_pasids; p++)
 			for (int k = 0; k < 8; k++)
-				h = fnv(h, d->pasids[p].e.raw[k]);
+				h = fnv(h, d->pasids[p].raw[k]);
 	}
 	return h;
 }

@@ -41,10 +41,30 @@ struct vtd_finding {
  */
 #define VTD_DEFAULT_MAX_FINDINGS	65536UL
 #define VTD_DEFAULT_PER_CODE		1024u
+
+/*
+ * --all-findings on check and dump: every finding is handed to emit as the
+ * walk or a rule adds it, and none is held (the renderer that owns the sink
+ * prints it at once); the model only counts them (struct vtd_streamed).
+ */
+struct vtd_finding_sink {
+	void (*emit)(void *ctx, const struct vtd_finding *f);
+	void *ctx;
+};
+
 struct vtd_finding_limits {
 	unsigned long max;	/* findings kept in all; 0 = the default */
 	unsigned per_code;	/* per device and code; 0 = the default */
 	bool all;		/* --all-findings: no per-device limit */
+	const struct vtd_finding_sink *sink;	/* non-NULL: stream, hold none */
+};
+
+/* What went to the sink: counts only, whatever their number. */
+struct vtd_streamed {
+	unsigned long sev[3];	/* by enum vtd_severity */
+	unsigned *by_device;	/* 65536 counters by bus << 8 | devfn, NULL
+				 * until a finding names a device */
+	struct vtd_finding last;	/* what vtd_add_finding() returns */
 };
 struct vtd_finding_index;
 
@@ -57,10 +77,15 @@ enum vtd_rtaddr_origin {
 	VTD_RTADDR_NONE,	/* not known */
 };
 
+/*
+ * A present PASID entry as the model holds it: the 64 bytes as read, where
+ * they live and which PASID: 80 bytes (2^20 PASIDs: 80 MiB). The fields
+ * are decoded when read, by vtd_pasid_decode().
+ */
 struct vtd_pasid_rec {
-	uint32_t pasid;
+	uint64_t raw[8];	/* the entry's eight qwords */
 	uint64_t gpa;		/* where the 64-byte entry lives */
-	struct vtd_pasid_entry e;
+	uint32_t pasid;
 };
 
 struct vtd_device {
@@ -129,6 +154,7 @@ struct vtd_model {
 	size_t nr_walk_findings;	/* findings[0..n) are the walker's; rules add after */
 	struct vtd_finding_limits limits;
 	struct vtd_finding_index *index;	/* counts per device and code */
+	struct vtd_streamed streamed;	/* limits.sink: what went to it */
 	size_t indexed;		/* findings the index counts (rebuilt when
 				 * nr_findings was cut below it) */
 
@@ -181,22 +207,29 @@ int vtd_walk_consistent(struct vtd_source *src, const struct vtd_walk_opts *opts
 uint64_t vtd_model_fingerprint(const struct vtd_model *m);
 
 /* Model helpers for the walker and checks. vtd_add_finding() returns the
- * finding, or the summary that counts it when it is over a limit (never
- * NULL but when memory runs out). */
+ * finding, or the summary that counts it when it is over a limit, or (with
+ * a sink) a copy of what was emitted; never NULL but when memory runs out. */
 struct vtd_finding *vtd_add_finding(struct vtd_model *m, enum vtd_severity sev,
 				    const char *code, int bus, int devfn,
 				    int64_t pasid, uint64_t gpa,
 				    const char *fmt, ...)
 	__attribute__((format(printf, 8, 9)));
+/* The worst severity of the findings held and streamed; *any: were there any. */
 unsigned vtd_worst_severity(const struct vtd_model *m, bool *any);
+/* Findings held and streamed, by severity (c[enum vtd_severity]). */
+void vtd_count_findings(const struct vtd_model *m, unsigned long c[3]);
 struct vtd_device *vtd_add_device(struct vtd_model *m);
 struct vtd_pasid_rec *vtd_add_pasid(struct vtd_device *d);
 /* The device bus:devfn (the walk keeps them sorted), or NULL. */
 struct vtd_device *vtd_model_device(struct vtd_model *m, int bus, int devfn);
+/* p's entry decoded into *e (vtd_decode_pasid_entry()); returns e. */
+const struct vtd_pasid_entry *vtd_pasid_decode(const struct vtd_pasid_rec *p,
+					       struct vtd_pasid_entry *e);
 /* The present PASID entry pasid of d (its list is sorted), or NULL. */
 const struct vtd_pasid_rec *vtd_model_pasid(const struct vtd_device *d,
 					    uint32_t pasid);
-/* Each device's nr_findings from the findings that name it, afresh. */
+/* Each device's nr_findings from the findings that name it (held and
+ * streamed), afresh. */
 void vtd_recount_device_findings(struct vtd_model *m);
 
 /* Dump discovery: scan RAM for pages that validate as a root table. */

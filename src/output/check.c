@@ -17,9 +17,12 @@
 
 void check_count(const struct vtd_model *m, struct check_counts *c)
 {
+	unsigned long n[3];
+
 	memset(c, 0, sizeof(*c));
-	for (size_t i = 0; i < m->nr_findings; i++)
-		c->sev[m->findings[i].sev]++;
+	vtd_count_findings(m, n);
+	for (int s = 0; s < 3; s++)
+		c->sev[s] = n[s];
 	c->devices = m->nr_devices;
 	for (size_t i = 0; i < m->nr_devices; i++)
 		c->pasids += m->devices[i].nr_pasids;
@@ -73,6 +76,28 @@ static int code_width(const struct vtd_model *m)
 	return (int)w;
 }
 
+bool check_finding_line(FILE *f, const struct vtd_finding *x, int cw,
+			int verbose)
+{
+	char at[40], msg[sizeof(x->message) + 4];
+	bool cut = false;
+	int head;
+
+	where(x, at, sizeof(at));
+	/* head: the columns that show */
+	head = out_severity_cell(f, x->sev);
+	head += fprintf(f, " %-*s %s", cw, x->code, at);
+	if (x->more)	/* a summary finding: how many it stands for */
+		head += fprintf(f, "%lu ", x->more);
+	if (verbose)
+		snprintf(msg, sizeof(msg), "%s", x->message);
+	else
+		cut = fit(x->message, head < CHECK_WIDTH ?
+			  CHECK_WIDTH - (size_t)head : 0, msg, sizeof(msg));
+	fprintf(f, "%s\n", msg);
+	return cut;
+}
+
 /* One line a finding; returns whether one was cut to the width. */
 static bool print_findings(FILE *f, const struct vtd_model *m,
 			   const struct out_opts *o)
@@ -81,24 +106,8 @@ static bool print_findings(FILE *f, const struct vtd_model *m,
 	bool cut = false;
 
 	fprintf(f, "findings:\n");
-	for (size_t i = 0; i < m->nr_findings; i++) {
-		const struct vtd_finding *x = &m->findings[i];
-		char at[40], msg[sizeof(x->message) + 4];
-		int head;
-
-		where(x, at, sizeof(at));
-		/* head: the columns that show */
-		head = out_severity_cell(f, x->sev);
-		head += fprintf(f, " %-*s %s", cw, x->code, at);
-		if (x->more)	/* a summary finding: how many it stands for */
-			head += fprintf(f, "%lu ", x->more);
-		if (o->verbose)
-			snprintf(msg, sizeof(msg), "%s", x->message);
-		else
-			cut |= fit(x->message, head < CHECK_WIDTH ?
-				   CHECK_WIDTH - (size_t)head : 0, msg, sizeof(msg));
-		fprintf(f, "%s\n", msg);
-	}
+	for (size_t i = 0; i < m->nr_findings; i++)
+		cut |= check_finding_line(f, &m->findings[i], cw, o->verbose);
 	return cut;
 }
 
@@ -107,18 +116,19 @@ static const char *plural(unsigned n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
-void text_check(FILE *f, const struct vtd_model *m, const struct out_opts *o)
+void text_check(FILE *f, const struct vtd_model *m, const struct out_opts *o,
+		const struct out_stream *s)
 {
 	struct check_counts c;
 	bool cut;
 
 	check_count(m, &c);
-	if (!m->nr_findings) {
+	if (!m->nr_findings && !(s && s->printed)) {
 		fprintf(f, "clean: %zu devices, %zu present PASID entries, host side %s\n",
 			c.devices, c.pasids, m->host ? "checked" : "unknown");
 		return;
 	}
-	cut = print_findings(f, m, o);
+	cut = s ? s->cut : print_findings(f, m, o);
 	fprintf(f, "%u %s, %u %s, %u info in %zu %s (",
 		c.sev[VTD_SEV_ERROR], plural(c.sev[VTD_SEV_ERROR], "error", "errors"),
 		c.sev[VTD_SEV_WARNING], plural(c.sev[VTD_SEV_WARNING], "warning", "warnings"),

@@ -468,7 +468,8 @@ static void stream_pasid(struct jstream *js, const struct vtd_model *m,
 			 const struct vtd_device *d,
 			 const struct vtd_pasid_rec *p)
 {
-	const struct vtd_pasid_entry *e = &p->e;
+	struct vtd_pasid_entry ent;
+	const struct vtd_pasid_entry *e = vtd_pasid_decode(p, &ent);
 	struct json_object *host;
 	char name[24];
 
@@ -530,8 +531,10 @@ static void stream_device(struct jstream *js, const struct vtd_model *m,
 }
 
 /* "findings": the model's, then what the output and --pages cut short;
- * one finding object at a time. Returns how many were added. */
-static int stream_findings(struct jstream *js, const struct vtd_model *m)
+ * one finding object at a time. Returns how many were added. key:
+ * "findings", or "late_findings" after streamed ones (only when any). */
+static int stream_findings(struct jstream *js, const struct vtd_model *m,
+			   const char *key)
 {
 	struct vtd_finding late[2];
 	size_t nl = js->limits ? out_late_findings(js->limits, js->pages, late) : 0;
@@ -539,12 +542,16 @@ static int stream_findings(struct jstream *js, const struct vtd_model *m)
 	if (!m->nr_findings && !nl) {	/* as json-c prints an empty one */
 		struct json_object *a = json_object_new_array();
 
-		js_key(js, "findings");
+		if (strcmp(key, "findings")) {
+			json_object_put(a);
+			return 0;
+		}
+		js_key(js, key);
 		js_value(js, a);
 		json_object_put(a);
 		return 0;
 	}
-	js_open(js, "findings", '[');
+	js_open(js, key, '[');
 	for (size_t i = 0; i < m->nr_findings + nl; i++) {
 		struct json_object *o = json_finding(i < m->nr_findings ?
 						     &m->findings[i] :
@@ -587,7 +594,8 @@ static char *unknown_host_text(struct jstream *js, const struct vtd_model *m)
 }
 
 int json_dump_stream(FILE *out, const struct vtd_model *m,
-		     const struct out_opts *o, const struct vtd_pages *pages)
+		     const struct out_opts *o, const struct vtd_pages *pages,
+		     const struct out_stream *s)
 {
 	struct out_limits l;
 	FILE *f = out_limits_open(&l, out, o->max_output);
@@ -597,7 +605,10 @@ int json_dump_stream(FILE *out, const struct vtd_model *m,
 	int late;
 
 	flockfile(f);
-	js_putc(&js, '{');
+	if (s)		/* the object is open, its "findings" printed */
+		js.first = false;
+	else
+		js_putc(&js, '{');
 	js.depth = 1;
 	add(top, "source", json_source(m));
 	add(top, "iommu", json_iommu(m));
@@ -613,7 +624,7 @@ int json_dump_stream(FILE *out, const struct vtd_model *m,
 		stream_device(&js, m, &m->devices[i]);
 	}
 	js_close(&js, ']');
-	late = stream_findings(&js, m);
+	late = stream_findings(&js, m, s ? "late_findings" : "findings");
 	js.depth = 0;
 	js_newline(&js);
 	js_puts(&js, "}\n", 2);

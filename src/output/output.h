@@ -45,6 +45,40 @@ void out_limits_close(struct out_limits *l);
 size_t out_late_findings(const struct out_limits *l,
 			 const struct vtd_pages *pg, struct vtd_finding out[2]);
 
+/*
+ * --all-findings on check and dump (src/output/stream.c): the renderer's
+ * sink, which prints each finding as the walk and the rules add it (the
+ * model holds none, so nothing is sorted). Text: under "findings:", in
+ * check's or dump's line format; JSON: the top object is opened with its
+ * "findings" array first, the renderer adds the other members after
+ * out_stream_end_findings().
+ */
+struct out_stream {
+	struct vtd_finding_sink sink;	/* for struct vtd_finding_limits */
+	FILE *f;
+	bool json, pretty, check;
+	int verbose;
+	unsigned long printed;	/* findings printed so far */
+	bool cut;		/* check: a message was cut to the width */
+	bool ended;		/* JSON: "findings" is closed */
+};
+void out_stream_init(struct out_stream *s, FILE *f, const struct out_opts *o,
+		     bool check);
+/* JSON: close "findings" (opened empty if nothing came); the top object
+ * stays open. Text: nothing. */
+void out_stream_end_findings(struct out_stream *s);
+/* JSON: more members of the open top object (drops obj), then with close
+ * its "}". */
+void out_stream_members(struct out_stream *s, struct json_object *obj,
+			bool close);
+/* An error once the stream began: JSON: an "error" member closes the top
+ * object; returns false when nothing was printed yet (report it as usual). */
+bool out_stream_error(struct out_stream *s, const char *msg);
+/* check's line of one finding (code column cw wide); true if it was cut
+ * to the width. */
+bool check_finding_line(FILE *f, const struct vtd_finding *x, int cw,
+			int verbose);
+
 /* A 64-bit value as a JSON string "0x..." (new reference). */
 struct json_object *json_hex(uint64_t v);
 
@@ -68,16 +102,20 @@ struct json_object *json_pasid_object(const struct vtd_model *m,
 				      const struct vtd_pasid_rec *p);
 /* The dump object printed as it is built: memory stays bounded by one
  * PASID entry, not the whole model (2^20 PASIDs). pages: NULL, or where
- * --pages reads each entry's mappings. */
+ * --pages reads each entry's mappings. s: the findings were streamed into
+ * the object it opened (its "findings" closed): the rest goes after them,
+ * and what the output cut short goes to "late_findings". */
 int json_dump_stream(FILE *f, const struct vtd_model *m,
-		     const struct out_opts *o, const struct vtd_pages *pages);
+		     const struct out_opts *o, const struct vtd_pages *pages,
+		     const struct out_stream *s);
 /* Print obj (and a newline) to f, pretty or compact; drops the reference. */
 void json_print(FILE *f, struct json_object *obj, bool pretty);
 
 /* Text. The dump renderers return how many findings they added after the
- * model's (output or --pages cut short: warnings, exit status 2). */
+ * model's (output or --pages cut short: warnings, exit status 2). s: the
+ * findings were streamed before (NULL: none). */
 int text_dump(FILE *f, const struct vtd_model *m, const struct out_opts *o,
-	      const struct vtd_pages *pages);
+	      const struct vtd_pages *pages, const struct out_stream *s);
 void text_findings(FILE *f, const struct vtd_model *m);
 void text_finding(FILE *f, const struct vtd_finding *x);
 
@@ -89,7 +127,8 @@ struct check_counts {
 	size_t devices, pasids;
 };
 void check_count(const struct vtd_model *m, struct check_counts *c);
-void text_check(FILE *f, const struct vtd_model *m, const struct out_opts *o);
+void text_check(FILE *f, const struct vtd_model *m, const struct out_opts *o,
+		const struct out_stream *s);
 struct json_object *json_check_summary(const struct vtd_model *m);
 
 /* QEMU's side (src/output/host.c, src/output/vmm.c) */

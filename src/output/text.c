@@ -217,7 +217,8 @@ static void print_pasid(FILE *f, struct out_limits *l,
 			const struct vtd_pasid_rec *p, const struct vtd_host *h,
 			const struct out_opts *o, const struct vtd_pages *pg)
 {
-	const struct vtd_pasid_entry *e = &p->e;
+	struct vtd_pasid_entry ent;
+	const struct vtd_pasid_entry *e = vtd_pasid_decode(p, &ent);
 	char name[24], hc[64];
 	bool fs = e->pgtt == VTD_PGTT_FIRST, ss = e->pgtt == VTD_PGTT_SECOND;
 	bool nested = e->pgtt == VTD_PGTT_NESTED;
@@ -318,7 +319,7 @@ void text_findings(FILE *f, const struct vtd_model *m)
 }
 
 int text_dump(FILE *out, const struct vtd_model *m, const struct out_opts *o,
-	      const struct vtd_pages *pages)
+	      const struct vtd_pages *pages, const struct out_stream *s)
 {
 	bool sm = m->rtaddr.mode == VTD_MODE_SCALABLE;
 	struct vtd_finding late[2];
@@ -326,6 +327,8 @@ int text_dump(FILE *out, const struct vtd_model *m, const struct out_opts *o,
 	FILE *f = out_limits_open(&l, out, o->max_output);
 	size_t nl;
 
+	if (s && s->printed)	/* the findings came first, as found */
+		fputc('\n', f);
 	print_header(f, m, o);
 	if (m->nr_devices) {
 		if (sm)

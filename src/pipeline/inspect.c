@@ -123,6 +123,16 @@ void vtd_describe_source(const struct vtd_source *src,
 	s->calls = src->nr_calls;
 }
 
+/* A snapshot that was cut short to its limits when written says so. */
+static void note_incomplete(const struct vtd_source *src, struct vtd_model *m)
+{
+	if (src->incomplete[0])
+		vtd_add_finding(m, VTD_SEV_WARNING, "snapshot_truncated",
+				VTD_NO_BDF, VTD_NO_BDF, VTD_NO_PASID, 0,
+				"snapshot cut short when taken: %s; what it left out reads as not recorded",
+				src->incomplete);
+}
+
 int vtd_inspect(struct vtd_source *src, const struct vtd_inspect_opts *o,
 		struct vtd_model *out)
 {
@@ -130,6 +140,10 @@ int vtd_inspect(struct vtd_source *src, const struct vtd_inspect_opts *o,
 
 	memset(out, 0, sizeof(*out));
 	err = o->pause ? walk_paused(src, o, out) : walk_once(src, o, out);
+	if (!err) {
+		note_incomplete(src, out);
+		out->nr_walk_findings = out->nr_findings;
+	}
 	if (!err && (o->stages & VTD_STAGE_VMM))
 		err = vtd_vmm_collect(src, &out->vmm);
 	if (!err)

@@ -186,3 +186,70 @@ int tcp_socket_clients(const struct sockaddr *sa, socklen_t len)
 	close(fd);
 	return n;
 }
+
+/* The UNIX_DIAG_PEER attribute of one unix_diag_msg, or 0 */
+static long peer_of(const struct nlmsghdr *h, ino_t ino)
+{
+	const struct unix_diag_msg *m = NLMSG_DATA(h);
+	int len = (int)h->nlmsg_len - NLMSG_LENGTH(sizeof(*m));
+	const struct rtattr *a = (const struct rtattr *)(m + 1);
+
+	if (len < 0 || m->udiag_ino != ino)
+		return 0;
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if (a->rta_type == UNIX_DIAG_PEER && RTA_PAYLOAD(a) >= 4)
+			return *(const uint32_t *)RTA_DATA(a);
+	return 0;
+}
+
+static long diag_peer(int fd, ino_t ino)
+{
+	static char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
+	ssize_t len;
+	const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+
+	do
+		len = recv(fd, buf, sizeof(buf), 0);
+	while (len < 0 && errno == EINTR);
+	if (len < 0)
+		return -errno;
+	for (; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
+		long peer;
+
+		if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR)
+			return -ENOENT;
+		peer = peer_of(h, ino);
+		if (peer > 0)
+			return peer;
+	}
+	return -ENOENT;
+}
+
+long unix_peer_inode(int sock)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct unix_diag_req req;
+	} msg = {
+		.nlh = { .nlmsg_len = sizeof(msg), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+			 .nlmsg_flags = NLM_F_REQUEST },
+		.req = { .sdiag_family = AF_UNIX, .udiag_states = ~0u,
+			 .udiag_show = UDIAG_SHOW_PEER,
+			 .udiag_cookie = { INET_DIAG_NOCOOKIE, INET_DIAG_NOCOOKIE } },
+	};
+	struct stat st;
+	long peer;
+	int fd;
+
+	if (fstat(sock, &st))
+		return -errno;
+	msg.req.udiag_ino = (uint32_t)st.st_ino;
+	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0)
+		return -errno;
+	peer = diag_send(fd, &msg, sizeof(msg));
+	if (!peer)
+		peer = diag_peer(fd, st.st_ino);
+	close(fd);
+	return peer;
+}

@@ -26,4 +26,8 @@
 int unix_socket_clients(const char *path);
 int tcp_socket_clients(const struct sockaddr *sa, socklen_t len);
 
+/* The inode of the socket at the other end of connected UNIX socket fd
+ * (sock_diag's UNIX_DIAG_PEER), or a negative errno. */
+long unix_peer_inode(int fd);
+
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -560,15 +561,44 @@ static int load_memory_map(struct vtd_source *src)
 	return 0;
 }
 
-static void setup_proc_mem(struct vtd_source *src, const struct qmp_open_opts *opts)
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77		/* Linux 6.5 */
+#endif
+
+/* A pidfd of the process SO_PEERCRED names, taken by the kernel when the
+ * connection was made (no pid to reuse in between); -1 when the kernel has
+ * none to give (before 6.5: pinned from the pid), -2 when that process is
+ * gone (the kernel gives a pidfd of a process that exited: signal 0 says). */
+static int peer_pidfd(int sock)
+{
+	int pidfd = -1;
+	socklen_t len = sizeof(pidfd);
+
+	if (getsockopt(sock, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) || pidfd < 0)
+		return errno == ESRCH ? -2 : -1;
+#ifdef SYS_pidfd_send_signal
+	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) && errno == ESRCH) {
+		close(pidfd);
+		return -2;
+	}
+#endif
+	return pidfd;
+}
+
+/*
+ * Right after connect(), before the greeting is read: the pid of the peer
+ * (SO_PEERCRED) and, unless --no-proc-mem, its /proc/PID/mem pinned to the
+ * process and program of this moment (procmem_pin()).
+ */
+static void pin_peer(struct vtd_source *src, const struct qmp_open_opts *opts)
 {
 	struct qmp_priv *p = P(src);
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	struct ucred cred;
 	socklen_t cl = sizeof(cred);
+	int pidfd;
 
-	src->access = "xp";
 	if (getsockname(p->fd, (struct sockaddr *)&ss, &sl) || ss.ss_family != AF_UNIX)
 		return;
 	if (getsockopt(p->fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) || cred.pid <= 0)
@@ -577,7 +607,30 @@ static void setup_proc_mem(struct vtd_source *src, const struct qmp_open_opts *o
 	src->pid = cred.pid;
 	if (opts && opts->no_proc_mem)
 		return;
-	procmem_open(src, &p->pm, (int)cred.pid);
+	pidfd = peer_pidfd(p->fd);
+	if (pidfd == -2) {
+		snprintf(p->pm.pin_why, sizeof(p->pm.pin_why),
+			 "process %d, which SO_PEERCRED names, has exited: its pid may name another process",
+			 (int)cred.pid);
+		return;
+	}
+	procmem_pin(&p->pm, (int)cred.pid, pidfd);
+}
+
+/* After the peer spoke: the pinned process holds the other end (when the
+ * kernel's sock_diag can name it), then /proc/PID/mem is used or not. */
+static void setup_proc_mem(struct vtd_source *src, const struct qmp_open_opts *opts)
+{
+	struct qmp_priv *p = P(src);
+	long peer;
+
+	src->access = "xp";
+	if (!p->pid || (opts && opts->no_proc_mem))
+		return;
+	peer = p->pm.pinned ? unix_peer_inode(p->fd) : 0;
+	if (peer > 0)
+		procmem_pin_holds_socket(&p->pm, (unsigned long)peer);
+	procmem_open(src, &p->pm, p->pid);
 }
 
 struct vtd_source *qmp_source_open_fd(int fd, const char *target,
@@ -610,6 +663,7 @@ struct vtd_source *qmp_source_open_fd(int fd, const char *target,
 	p->timeout_ms = opts && opts->timeout_ms > 0 ? opts->timeout_ms
 						     : QMP_DEFAULT_TIMEOUT_MS;
 
+	pin_peer(src, opts);
 	rc = handshake(src);
 	if (!rc)
 		rc = load_memory_map(src);

@@ -3,6 +3,8 @@
 #include <endian.h>
 #include <errno.h>
 #include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +28,20 @@ void snapshot_free(struct vtd_snapshot *s)
 	free(s->page_index);
 	free(s->ram);
 	memset(s, 0, sizeof(*s));
+}
+
+void snapshot_mark_truncated(struct vtd_snapshot *s, const char *fmt, ...)
+{
+	size_t n = strlen(s->truncated);
+	va_list ap;
+
+	if (n && n + 2 < sizeof(s->truncated))
+		n += snprintf(s->truncated + n, sizeof(s->truncated) - n, "; ");
+	if (n + 1 >= sizeof(s->truncated))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(s->truncated + n, sizeof(s->truncated) - n, fmt, ap);
+	va_end(ap);
 }
 
 static size_t page_hash(uint64_t gpa, size_t cap)
@@ -61,6 +77,22 @@ static int grow_index(struct vtd_snapshot *s)
 		*index_slot(s, s->pages[i].gpa) = i + 1;
 	free(old);
 	return 0;
+}
+
+void snapshot_keep_pages(struct vtd_snapshot *s, size_t n)
+{
+	if (n >= s->nr_pages)
+		return;
+	for (size_t i = n; i < s->nr_pages; i++) {
+		for (unsigned w = 0; w < SNAP_PAGE_QWORDS / 64; w++)
+			s->nr_qwords -= (size_t)__builtin_popcountll(s->pages[i].nz[w]);
+		free(s->pages[i].q);
+	}
+	s->nr_pages = n;
+	if (s->page_index)
+		memset(s->page_index, 0, s->index_cap * sizeof(*s->page_index));
+	for (size_t i = 0; i < n; i++)
+		*index_slot(s, s->pages[i].gpa) = i + 1;
 }
 
 const struct snap_page *snapshot_find_page(const struct vtd_snapshot *s,

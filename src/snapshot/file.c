@@ -160,8 +160,8 @@ static int too_big(long long size, char *err, size_t errlen)
 }
 
 /* How many bytes the snapshot takes: 0, or a negative errno with err. */
-static int measure(const struct vtd_snapshot *s, long long *size, char *err,
-		   size_t errlen)
+static int measure_only(const struct vtd_snapshot *s, long long *size,
+			char *err, size_t errlen)
 {
 	cookie_io_functions_t io = { .write = count_only };
 	FILE *f;
@@ -179,7 +179,47 @@ static int measure(const struct vtd_snapshot *s, long long *size, char *err,
 		snprintf(err, errlen, "out of memory");
 		return (int)rc;
 	}
-	return *size > SNAP_MAX_FILE ? too_big(*size, err, errlen) : 0;
+	return 0;
+}
+
+/* Room kept for the "truncated" note the cut adds to the header */
+#define NOTE_ROOM	(2 * sizeof(((struct vtd_snapshot *)0)->truncated))
+
+/*
+ * Larger than a reader takes: leave out the pages added last (the walk's
+ * tables come first, page tables with --pages last) until it fits, and say
+ * so in the file. 0, or -EFBIG when even no page would fit.
+ */
+static int cut_to_fit(struct vtd_snapshot *s, long long size, char *err,
+		      size_t errlen)
+{
+	long long room = (long long)SNAP_MAX_FILE - (long long)NOTE_ROOM;
+	size_t total = s->nr_pages, n = total;
+	long long left = size;
+
+	while (n > 0 && left > room)
+		left -= snapshot_page_text_bytes(&s->pages[--n]);
+	if (left > room)
+		return too_big(size, err, errlen);
+	snapshot_keep_pages(s, n);
+	snapshot_mark_truncated(s, "%zu of %zu pages left out (the last recorded) to fit the %u MiB file limit (%lld bytes in all)",
+				total - n, total, SNAP_MAX_FILE >> 20, size);
+	return 0;
+}
+
+static int measure(struct vtd_snapshot *s, long long *size, char *err,
+		   size_t errlen)
+{
+	int rc = measure_only(s, size, err, errlen);
+
+	if (!rc && *size > SNAP_MAX_FILE) {
+		rc = cut_to_fit(s, *size, err, errlen);
+		if (!rc)
+			rc = measure_only(s, size, err, errlen);
+		if (!rc && *size > SNAP_MAX_FILE)
+			rc = too_big(*size, err, errlen);
+	}
+	return rc;
 }
 
 static int write_file_atomic(const char *path, const struct vtd_snapshot *s,
@@ -235,9 +275,10 @@ static int write_file_atomic(const char *path, const struct vtd_snapshot *s,
 /*
  * The file is written as it is made (the pages never become a JSON tree);
  * one vtdctl would refuse to read is never written: it is measured first
- * (the pages are in memory), and removed if it still came out larger.
+ * (the pages are in memory) and cut to fit, marked "truncated", and
+ * removed if it still came out larger.
  */
-int snapshot_write(const struct vtd_snapshot *s, const char *path, char *err,
+int snapshot_write(struct vtd_snapshot *s, const char *path, char *err,
 		   size_t errlen)
 {
 	long long size;

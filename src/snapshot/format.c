@@ -144,6 +144,23 @@ static int write_page(FILE *f, const struct snap_page *p, bool first)
 	return fputs("\"}", f) < 0 ? -EIO : 0;
 }
 
+long long snapshot_page_text_bytes(const struct snap_page *p)
+{
+	size_t nbits = 0, nwords = 0, digits = 1;
+
+	for (unsigned i = 0; i < SNAP_PAGE_QWORDS; i++) {
+		if (!(p->nz[i / 64] >> (i % 64) & 1))
+			continue;
+		nbits = i / 8 + 1;
+		nwords++;
+	}
+	while (digits < 16 && p->gpa >> (4 * digits))
+		digits++;
+	/* ,{"gpa":"0x HEX ","nz":" B64 ","data":" B64 "} */
+	return 1 + 10 + (long long)digits + 8 + 4 * (((long long)nbits + 2) / 3) +
+	       10 + 4 * (((long long)nwords * 8 + 2) / 3) + 2;
+}
+
 /* Everything but the pages, as a JSON tree (small: replies and registers) */
 static struct json_object *header_to_json(const struct vtd_snapshot *s)
 {
@@ -174,6 +191,8 @@ static struct json_object *header_to_json(const struct vtd_snapshot *s)
 		add(rt, "origin", json_object_new_string(s->rtaddr_origin));
 		add(o, "rtaddr", rt);
 	}
+	if (s->truncated[0])	/* a bounded snapshot: what it left out */
+		add(o, "truncated", json_object_new_string(s->truncated));
 	add(o, "page_size", json_object_new_int(SNAP_PAGE_SIZE));
 	add(o, "ram", ram_to_json(s));
 	add(o, "registers", regs_to_json(s));
@@ -360,6 +379,14 @@ static int read_header(struct rd *r, struct json_object *o,
 			     sizeof(s->qemu_version), false) ||
 		     get_str(r, qemu, "package", "qemu.", s->qemu_package,
 			     sizeof(s->qemu_package), true)))
+		return -EPROTO;
+	/* a bounded snapshot says what it left out; null: complete */
+	v = member(o, "truncated");
+	if (v && json_object_is_type(v, json_type_string) &&
+	    !json_object_get_string_len(v))
+		return fail(r, "truncated: empty (absent or null when complete)");
+	if (v && get_str(r, o, "truncated", "", s->truncated,
+			 sizeof(s->truncated), false))
 		return -EPROTO;
 	return get_hex(r, o, "mmio_base", "", &s->mmio_base) ||
 	       read_rtaddr(r, o, s);

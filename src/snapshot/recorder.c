@@ -22,6 +22,7 @@
 struct recorder {
 	struct vtd_source *inner;
 	struct vtd_snapshot snap;
+	unsigned long not_recorded;	/* pages read past the limits */
 };
 
 static struct recorder *rec_of(struct vtd_source *src)
@@ -34,11 +35,16 @@ static void copy_error(struct vtd_source *src, struct vtd_source *inner)
 	memcpy(src->error, inner->error, sizeof(src->error));
 }
 
+/*
+ * Past SNAP_MAX_PAGES or SNAP_MAX_QWORDS the snapshot is full: what is read
+ * then is passed on unrecorded (the command goes on), and the snapshot says
+ * what it left out (recorder_snapshot()).
+ */
 static int record_pages(struct vtd_source *src, uint64_t lo,
 			const uint8_t *data, size_t len)
 {
-	struct vtd_snapshot *s = &rec_of(src)->snap;
-
+	struct recorder *r = rec_of(src);
+	struct vtd_snapshot *s = &r->snap;
 	uint64_t q[SNAP_PAGE_QWORDS];
 
 	for (size_t off = 0; off < len; off += SNAP_PAGE_SIZE) {
@@ -51,9 +57,10 @@ static int record_pages(struct vtd_source *src, uint64_t lo,
 			q[i] = le64toh(q[i]);
 		}
 		err = snapshot_add_page(s, lo + off, q);
-		if (err == -E2BIG)
-			source_set_error(src, "snapshot: more than %u pages or %u MiB of non-zero table words",
-					 SNAP_MAX_PAGES, SNAP_MAX_QWORDS >> 17);
+		if (err == -E2BIG) {
+			r->not_recorded++;
+			continue;
+		}
 		if (err)
 			return err;
 	}
@@ -83,9 +90,9 @@ static int rec_read(struct vtd_source *src, uint64_t gpa, void *buf, size_t len)
 	err = source_read(r->inner, lo, tmp, hi - lo);
 	if (!err)
 		err = record_pages(src, lo, tmp, hi - lo);
-	if (!err)
-		err = snapshot_read(&r->snap, gpa, buf, len, NULL);
-	else
+	if (!err && snapshot_read(&r->snap, gpa, buf, len, NULL))
+		memcpy(buf, tmp + (gpa - lo), len);	/* full: not recorded */
+	else if (err)
 		copy_error(src, r->inner);
 	free(tmp);
 	return err;
@@ -238,6 +245,11 @@ struct vtd_snapshot *recorder_snapshot(struct vtd_source *rec)
 	copy_str(s->target, sizeof(s->target), in->target);
 	copy_str(s->access, sizeof(s->access), in->access);
 	s->mmio_base = in->mmio_base;
+	if (r->not_recorded && !strstr(s->truncated, "not recorded")) {
+		snapshot_mark_truncated(s, "%lu page reads not recorded past %u pages or %u MiB of table words",
+					r->not_recorded, SNAP_MAX_PAGES,
+					SNAP_MAX_QWORDS >> 17);
+	}
 	free(s->ram);
 	s->nr_ram = 0;
 	s->ram = malloc((in->nr_ram ? in->nr_ram : 1) * sizeof(*s->ram));

@@ -137,6 +137,7 @@ struct vtd_source *snapshot_source_open(const char *path, char *err,
 	src->mmio_base = s->mmio_base;
 	src->have_rtaddr_hint = s->rtaddr_origin[0] != 0;
 	src->rtaddr_hint = s->rtaddr;
+	snprintf(src->incomplete, sizeof(src->incomplete), "%s", s->truncated);
 	for (size_t i = 0; i < s->nr_ram; i++) {
 		if (source_add_ram(src, s->ram[i].start, s->ram[i].size)) {
 			snprintf(err, errlen, "%s: out of memory", path);

@@ -64,6 +64,9 @@ struct vtd_snapshot {
 	 * used, for information ("user" or "scan"); origin "" when none */
 	uint64_t rtaddr;
 	char rtaddr_origin[8];
+	/* a bounded snapshot: what it left out (file key "truncated"); ""
+	 * when it holds everything its commands read */
+	char truncated[400];
 	struct ram_range *ram;
 	size_t nr_ram;
 	/* the register file: qwords by offset / 8, those read only */
@@ -82,6 +85,11 @@ struct vtd_snapshot {
 };
 
 void snapshot_free(struct vtd_snapshot *s);
+/* Say in s->truncated what was left out (appended to what it says). */
+void snapshot_mark_truncated(struct vtd_snapshot *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Keep the first n pages added, free the others. */
+void snapshot_keep_pages(struct vtd_snapshot *s, size_t n);
 
 /* Pages */
 const struct snap_page *snapshot_find_page(const struct vtd_snapshot *s,
@@ -116,6 +124,8 @@ int snapshot_add_monitor(struct vtd_snapshot *s, const char *cmd,
 const char *snapshot_errno_name(int err);
 int snapshot_errno_value(const char *name);	/* -errno, 0 if unknown */
 
+/* The bytes one page takes in the file (with the comma before it). */
+long long snapshot_page_text_bytes(const struct snap_page *p);
 /* The file written to f as it is made (pages are never a JSON tree): the
  * bytes written, or a negative errno. */
 long long snapshot_write_stream(FILE *f, const struct vtd_snapshot *s);
@@ -135,9 +145,12 @@ int snapshot_load(const char *path, struct vtd_snapshot *s, char *err,
 /*
  * Write atomically: a temporary file in the same directory, fsync, rename.
  * On failure no file is left behind (and an existing one is untouched).
- * path "-" writes to stdout. 0, or -1 with a message in err.
+ * path "-" writes to stdout. 0, or -1 with a message in err. A snapshot
+ * that would be larger than SNAP_MAX_FILE is cut to fit first: the pages
+ * added last (page tables, with --pages) are left out, and s->truncated
+ * says how many.
  */
-int snapshot_write(const struct vtd_snapshot *s, const char *path, char *err,
+int snapshot_write(struct vtd_snapshot *s, const char *path, char *err,
 		   size_t errlen);
 
 /*

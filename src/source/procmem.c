@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vtdctl: guest RAM through /proc/PID/mem, translated with gpa2hva. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <stdio.h>
@@ -58,6 +60,161 @@ static bool peer_alive(const struct procmem *pm)
 		return syscall(SYS_pidfd_send_signal, pm->pidfd, 0, NULL, 0) == 0;
 #endif
 	return kill(pm->pid, 0) == 0 || errno == EPERM;
+}
+
+/* Bounds on what is read of the peer's /proc files */
+#define PIN_MAX_FDS	(1u << 20)	/* /proc/PID/fd entries looked at */
+#define STAT_MAX	4096		/* bytes of /proc/PID/stat */
+
+/* /proc/PID/stat's fields 22, 28, 48 and 50, and the executable's file. */
+static int read_id(int pid, struct procmem_id *id)
+{
+	char path[64], buf[STAT_MAX], *s;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	memset(id, 0, sizeof(*id));
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = 0;
+	s = strrchr(buf, ')');	/* the command name may hold anything */
+	for (int field = 3; s && field <= 50; field++) {
+		unsigned long long v;
+
+		s += strspn(s + 1, " ") + 1;
+		v = strtoull(s, NULL, 10);
+		if (field == 22)
+			id->start = v;
+		else if (field == 28)
+			id->stack = v;
+		else if (field == 48)
+			id->arg = v;
+		else if (field == 50)
+			id->env = v;
+		s = strchr(s, ' ');
+	}
+	if (!s)
+		return -EPROTO;
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	if (!stat(path, &st)) {
+		id->exe_dev = st.st_dev;
+		id->exe_ino = st.st_ino;
+	}
+	return 0;
+}
+
+static bool same_program(const struct procmem_id *a, const struct procmem_id *b)
+{
+	return a->stack == b->stack && a->arg == b->arg && a->env == b->env &&
+	       a->exe_dev == b->exe_dev && a->exe_ino == b->exe_ino;
+}
+
+/* Does process pid hold a file descriptor on socket inode ino? */
+static bool holds_socket(int pid, unsigned long ino)
+{
+	char dir[64], want[48], link[64], path[sizeof(dir) + 256];
+	struct dirent *e;
+	unsigned n = 0;
+	bool found = false;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
+	snprintf(want, sizeof(want), "socket:[%lu]", ino);
+	d = opendir(dir);
+	if (!d)
+		return false;
+	while (!found && n++ < PIN_MAX_FDS && (e = readdir(d))) {
+		ssize_t len;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len > 0) {
+			link[len] = 0;
+			found = !strcmp(link, want);
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+static int pin_failed(struct procmem *pm, int fd, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int pin_failed(struct procmem *pm, int fd, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fd >= 0)
+		close(fd);
+	va_start(ap, fmt);
+	vsnprintf(pm->pin_why, sizeof(pm->pin_why), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int procmem_pin(struct procmem *pm, int pid, int pidfd)
+{
+	char path[64];
+	int fd;
+
+	pm->pid = pid;
+	pm->pidfd = pidfd;
+#ifdef SYS_pidfd_open
+	if (pm->pidfd < 0)
+		pm->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+#endif
+	pm->have_pidfd = pm->pidfd >= 0;
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pin_failed(pm, fd, "%s", strerror(errno));
+	if (read_id(pid, &pm->id))
+		return pin_failed(pm, fd, "/proc/%d/stat cannot be read", pid);
+	/* after the reads above: they were of this process, not of a later
+	 * one with its pid */
+	if (!peer_alive(pm))
+		return pin_failed(pm, fd, "the peer exited");
+	pm->pin_fd = fd;
+	pm->pinned = true;
+	return 0;
+}
+
+int procmem_pin_holds_socket(struct procmem *pm, unsigned long peer_ino)
+{
+	bool held;
+
+	if (!pm->pinned)
+		return -1;
+	held = holds_socket(pm->pid, peer_ino);
+	/* after the scan: it was of the pinned process */
+	if (held && peer_alive(pm))
+		return 0;
+	pm->pinned = false;
+	return pin_failed(pm, pm->pin_fd, held ? "the peer exited" :
+			  "process %d, which SO_PEERCRED names, does not hold the other end of the connection (socket:[%lu]): it is not the peer",
+			  pm->pid, peer_ino);
+}
+
+/* Is the peer still the process and the program vtdctl pinned? */
+static int pin_holds(struct vtd_source *src, struct procmem *pm)
+{
+	struct procmem_id now;
+	int err = read_id(pm->pid, &now);
+
+	if (!peer_alive(pm) || err || now.start != pm->id.start)
+		return give_up(src, pm, "the peer exited");
+	if (!same_program(&now, &pm->id))
+		return give_up(src, pm, "the peer ran another program (exec) after vtdctl connected to it: not the process that owns guest RAM");
+	return 0;
 }
 
 /* n bytes at gpa agree both ways (read twice if not: a running guest may
@@ -214,6 +371,9 @@ static int piece_for(struct vtd_source *src, struct procmem *pm, uint64_t gpa,
 	pc->state = -1;
 	if (pc->size < 8)
 		return PROCMEM_FALLBACK;
+	rc = pin_holds(src, pm);
+	if (rc)
+		return rc;
 	rc = gpa2hva(src, pm, pc->start, &h0, name, sizeof(name));
 	if (rc == PROCMEM_FALLBACK)
 		return give_up(src, pm, "gpa2hva 0x%" PRIx64 " gave no host address",
@@ -321,26 +481,19 @@ static void peer_exe(int pid, char *buf, size_t len)
 
 bool procmem_open(struct vtd_source *src, struct procmem *pm, int pid)
 {
-	char path[64], exe[160];
-	int err;
+	char exe[160];
 
+	if (!pm->pinned && !pm->pin_why[0])
+		procmem_pin(pm, pid, -1);
 	pm->pid = pid;
-#ifdef SYS_pidfd_open
-	pm->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	pm->have_pidfd = pm->pidfd >= 0;
-#endif
-	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-	pm->fd = open(path, O_RDONLY | O_CLOEXEC);
-	err = errno;
-	if (pm->fd >= 0 && !peer_alive(pm)) {
-		close(pm->fd);	/* the pid may name another process now */
-		pm->fd = -1;
-		err = ESRCH;
-	}
-	if (pm->fd < 0) {
-		give_up(src, pm, "%s", strerror(err));
+	if (!pm->pinned) {
+		give_up(src, pm, "%s", pm->pin_why);
 		return false;
 	}
+	if (pin_holds(src, pm))
+		return false;
+	pm->fd = pm->pin_fd;
+	pm->pinned = false;	/* pm->fd owns it now */
 	peer_exe(pid, exe, sizeof(exe));
 	snprintf(src->access_why, sizeof(src->access_why),
 		 "/proc/%d/mem of %s, each RAM piece checked against its maps and the monitor",
@@ -353,6 +506,8 @@ void procmem_close(struct procmem *pm)
 {
 	if (pm->fd >= 0)
 		close(pm->fd);
+	if (pm->pinned)
+		close(pm->pin_fd);
 	if (pm->have_pidfd)
 		close(pm->pidfd);
 	free(pm->pieces);

@@ -66,6 +66,8 @@ struct vtd_source {
 				 * ...; see kdump/kdump.h), else NULL */
 	uint64_t pages_left_out;	/* a kdump file's RAM pages not in it */
 	char access_why[256];	/* why that way, "" if nothing to say */
+	char incomplete[400];	/* a snapshot cut short when it was written:
+				 * what it left out; "" if nothing */
 	uint64_t mmio_base;	/* IOMMU register base (live sources) */
 	uint64_t mmio_size;	/* its MMIO region's size, 0 if not known */
 	int pid;		/* QEMU's pid on this host, 0 if not known */

@@ -348,19 +348,21 @@ static void diff_pasid_rec(struct watch *w, int64_t dk, const char *bdf,
 			   const struct vtd_pasid_rec *a,
 			   const struct vtd_pasid_rec *b)
 {
+	struct vtd_pasid_entry ea, eb;
 	char what[64];
 
 	if (b && !a) {
-		pasid_what(&b->e, what, sizeof(what));
+		pasid_what(vtd_pasid_decode(b, &eb), what, sizeof(what));
 		EV(w, UC_NEW, "%s PASID %u added: %s", bdf, b->pasid, what);
 		mark_set(&w->marks, MK_PASID, dk, b->pasid, '+');
 		mark_set(&w->marks, MK_DEV, dk, 0, '~');
 	} else if (a && !b) {
-		pasid_what(&a->e, what, sizeof(what));
+		pasid_what(vtd_pasid_decode(a, &ea), what, sizeof(what));
 		EV(w, UC_GONE, "%s PASID %u removed (was %s)", bdf, a->pasid, what);
 		mark_set(&w->marks, MK_DEV, dk, 0, '~');
-	} else if (a && b && memcmp(a->e.raw, b->e.raw, sizeof(a->e.raw))) {
-		diff_pasid(w, &a->e, &b->e, bdf, b->pasid);
+	} else if (a && b && memcmp(a->raw, b->raw, sizeof(a->raw))) {
+		diff_pasid(w, vtd_pasid_decode(a, &ea), vtd_pasid_decode(b, &eb),
+			   bdf, b->pasid);
 		mark_set(&w->marks, MK_PASID, dk, b->pasid, '~');
 		mark_set(&w->marks, MK_DEV, dk, 0, '~');
 	}

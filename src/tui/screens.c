@@ -37,7 +37,8 @@ static const char *const devices_sorts[] = { "bdf", "pasids", "findings",
 static void sm_device_did(const struct vtd_device *d, char *buf, size_t len)
 {
 	const struct vtd_pasid_rec *shown = NULL;
-	unsigned n = 0, seen[DID_COUNT_MAX + 1];
+	unsigned n = 0, seen[DID_COUNT_MAX + 1], did;
+	struct vtd_pasid_entry e;
 
 	for (size_t i = 0; i < d->nr_pasids; i++)
 		if (d->pasids[i].pasid == d->ctx.sm.rid_pasid)
@@ -50,17 +51,19 @@ static void sm_device_did(const struct vtd_device *d, char *buf, size_t len)
 	for (size_t i = 0; i < d->nr_pasids && n <= DID_COUNT_MAX; i++) {
 		unsigned j = 0;
 
-		while (j < n && seen[j] != d->pasids[i].e.did)
+		did = vtd_pasid_decode(&d->pasids[i], &e)->did;
+		while (j < n && seen[j] != did)
 			j++;
 		if (j == n && n < DID_COUNT_MAX + 1)
-			seen[n++] = d->pasids[i].e.did;
+			seen[n++] = did;
 	}
+	did = vtd_pasid_decode(shown, &e)->did;
 	if (n > DID_COUNT_MAX)
-		snprintf(buf, len, "%u(>%u)", shown->e.did, DID_COUNT_MAX);
+		snprintf(buf, len, "%u(>%u)", did, DID_COUNT_MAX);
 	else if (n > 1)
-		snprintf(buf, len, "%u(%u)", shown->e.did, n);
+		snprintf(buf, len, "%u(%u)", did, n);
 	else
-		snprintf(buf, len, "%u", shown->e.did);
+		snprintf(buf, len, "%u", did);
 }
 
 static void device_row(const struct watch *w, struct ui_list *l,
@@ -158,17 +161,19 @@ static void pasid_row(const struct watch *w, struct ui_list *l,
 {
 	char pg[24], host[32];
 	unsigned nf = watch_pasid_findings(w, d, p->pasid);
+	struct vtd_pasid_entry e;
 	struct ui_row *r;
 
+	vtd_pasid_decode(p, &e);
 	host_text_pasid(w->cur->host, d, p, host, sizeof(host));
 	r = list_add(l, p->pasid, nf ? UC_WARN : UC_DEFAULT,
 		     mark_get(&w->marks, MK_PASID, dev_key(d), p->pasid),
 		     "%-8u %5u  %-13s %2u  0x%016" PRIx64 "  0x%016" PRIx64 "  %-10s %6u",
-		     p->pasid, p->e.did, pgtt_str(p->e.pgtt, pg, sizeof(pg)),
-		     p->e.aw, p->e.slptptr, p->e.flptptr, host, nf);
+		     p->pasid, e.did, pgtt_str(e.pgtt, pg, sizeof(pg)),
+		     e.aw, e.slptptr, e.flptptr, host, nf);
 	if (r) {
-		r->sk[1] = p->e.did;
-		r->sk[2] = p->e.pgtt;
+		r->sk[1] = e.did;
+		r->sk[2] = e.pgtt;
 	}
 }
 
@@ -301,6 +306,7 @@ void entry_draw(struct view *v, const struct watch *w)
 	const struct vtd_pasid_rec *p = NULL;
 	struct ui_list *l = &v->lists[ST_ENTRY];
 	char bdf[8], host[32];
+	struct vtd_pasid_entry e;
 
 	bdf_str(bdf, v->focus.bus, v->focus.devfn);
 	if (d && v->focus.pasid != PASID_CTX)
@@ -316,7 +322,7 @@ void entry_draw(struct view *v, const struct watch *w)
 		host_text_pasid(w->cur->host, d, p, host, sizeof(host));
 		ui_title(&v->frame, "%s PASID %u: PASID table entry at 0x%" PRIx64 "  host: %s",
 			 bdf, p->pasid, p->gpa, host);
-		pasid_entry_rows(l, &p->e);
+		pasid_entry_rows(l, vtd_pasid_decode(p, &e));
 	} else {
 		host_text_device(w->cur->host, d, host, sizeof(host));
 		ui_title(&v->frame, "%s: %s context entry at 0x%" PRIx64 "  host: %s", bdf,

@@ -262,6 +262,7 @@ static enum vtd_map_not_walked select_table(const struct vtd_device *d,
 					    const struct vtd_pasid_rec *p,
 					    struct mw *w, uint64_t *root)
 {
+	struct vtd_pasid_entry e;
 	unsigned aw;
 
 	if (!d->scalable) {
@@ -277,24 +278,24 @@ static enum vtd_map_not_walked select_table(const struct vtd_device *d,
 	}
 	if (!p)
 		return VTD_MAP_NO_TABLE;
-	switch (p->e.pgtt) {
+	switch (vtd_pasid_decode(p, &e)->pgtt) {
 	case VTD_PGTT_PT:
 		return VTD_MAP_PASS_THROUGH;
 	case VTD_PGTT_NESTED:
 		return VTD_MAP_NESTED;
 	case VTD_PGTT_FIRST:
-		if (p->e.flpm > 1)
+		if (e.flpm > 1)
 			return VTD_MAP_NO_TABLE;
 		w->first = true;
-		w->levels = 4 + p->e.flpm;
-		*root = p->e.flptptr;
+		w->levels = 4 + e.flpm;
+		*root = e.flptptr;
 		return VTD_MAP_WALKED;
 	case VTD_PGTT_SECOND:
-		aw = p->e.aw;
+		aw = e.aw;
 		if (aw > 3)
 			return VTD_MAP_NO_TABLE;
 		w->levels = aw + 2;
-		*root = p->e.slptptr;
+		*root = e.slptptr;
 		return VTD_MAP_WALKED;
 	default:
 		return VTD_MAP_NO_TABLE;

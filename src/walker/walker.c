@@ -432,7 +432,8 @@ static unsigned pgtt_allowed(const struct vtd_ecap *e, unsigned pgtt)
 static void pasid_entry_checks(struct walk *w, const struct vtd_device *d,
 			       const struct vtd_pasid_rec *p)
 {
-	const struct vtd_pasid_entry *e = &p->e;
+	struct vtd_pasid_entry ent;
+	const struct vtd_pasid_entry *e = vtd_pasid_decode(p, &ent);
 	uint64_t any_rsvd = 0;
 	char name[24];
 
@@ -512,7 +513,7 @@ static int walk_pasid_table(struct walk *w, struct vtd_device *d,
 			return -ENOMEM;
 		p->pasid = pasid;
 		p->gpa = table + 64 * i;
-		p->e = e;
+		memcpy(p->raw, raw, sizeof(p->raw));
 		pasid_entry_checks(w, d, p);
 	}
 	return 0;
@@ -854,12 +855,18 @@ int vtd_walk(struct vtd_source *src, const struct vtd_walk_opts *opts,
 	return 0;
 }
 
-/*
- * Walk until two walks in a row agree, at most tries walks; if they never
- * do, a torn_read finding says the tables changed under the reader.
- */
-int vtd_walk_consistent(struct vtd_source *src, const struct vtd_walk_opts *opts,
-			struct vtd_model *m, unsigned tries)
+static void add_torn_read(struct vtd_model *m, unsigned tries)
+{
+	vtd_add_finding(m, VTD_SEV_WARNING, "torn_read", VTD_NO_BDF,
+			VTD_NO_BDF, VTD_NO_PASID, 0,
+			"the tables changed during each of %u walks: this view may mix two states (try --pause)",
+			tries);
+}
+
+/* Walk until two walks in a row agree, at most tries walks; 1 if they did. */
+static int walk_until_agreed(struct vtd_source *src,
+			     const struct vtd_walk_opts *opts,
+			     struct vtd_model *m, unsigned tries)
 {
 	struct vtd_model prev;
 	int err = vtd_walk(src, opts, m);
@@ -870,14 +877,52 @@ int vtd_walk_consistent(struct vtd_source *src, const struct vtd_walk_opts *opts
 		if (!err && vtd_model_fingerprint(m) ==
 			    vtd_model_fingerprint(&prev)) {
 			vtd_model_free(&prev);
-			return 0;
+			return 1;
 		}
 		vtd_model_free(&prev);
 	}
-	if (!err)
-		vtd_add_finding(m, VTD_SEV_WARNING, "torn_read", VTD_NO_BDF,
-				VTD_NO_BDF, VTD_NO_PASID, 0,
-				"the tables changed during each of %u walks: this view may mix two states (try --pause)",
-				tries);
 	return err;
+}
+
+/*
+ * Streamed findings cannot be taken back: the walks that look for two that
+ * agree hold theirs (bounded), and one more walk streams; it must agree
+ * with them too.
+ */
+static int walk_consistent_streamed(struct vtd_source *src,
+				    const struct vtd_walk_opts *opts,
+				    struct vtd_model *m, unsigned tries)
+{
+	struct vtd_walk_opts quiet = *opts;
+	uint64_t agreed;
+	int rc;
+
+	quiet.findings.sink = NULL;
+	quiet.findings.all = false;
+	rc = walk_until_agreed(src, &quiet, m, tries);
+	if (rc < 0)
+		return rc;
+	agreed = vtd_model_fingerprint(m);
+	vtd_model_free(m);
+	rc = vtd_walk(src, opts, m);
+	if (!rc && vtd_model_fingerprint(m) != agreed)
+		add_torn_read(m, tries + 1);
+	return rc;
+}
+
+/*
+ * Walk until two walks in a row agree, at most tries walks; if they never
+ * do, a torn_read finding says the tables changed under the reader.
+ */
+int vtd_walk_consistent(struct vtd_source *src, const struct vtd_walk_opts *opts,
+			struct vtd_model *m, unsigned tries)
+{
+	int rc;
+
+	if (opts->findings.sink)
+		return walk_consistent_streamed(src, opts, m, tries);
+	rc = walk_until_agreed(src, opts, m, tries);
+	if (!rc)
+		add_torn_read(m, tries);
+	return rc < 0 ? rc : 0;
 }

@@ -575,6 +575,7 @@ int vtd_xlate(struct vtd_source *src, const struct vtd_xlate_req *req,
 	const struct vtd_model *m = req->m;
 	struct xw w = { .src = src, .m = m, .x = x };
 	struct ss_ctx ss = { .nested_for = VTD_XLATE_FOR_NONE };
+	struct vtd_pasid_entry pe;
 	uint64_t fs_root = 0;
 	int err;
 
@@ -591,7 +592,7 @@ int vtd_xlate(struct vtd_source *src, const struct vtd_xlate_req *req,
 	w.tm_ok = w.regs && m->ecap.dt;
 
 	if (x->scalable)
-		err = req->p ? setup_pasid(&w, &req->p->e, &ss, &fs_root) :
+		err = req->p ? setup_pasid(&w, vtd_pasid_decode(req->p, &pe), &ss, &fs_root) :
 		      pasid_invalid(&w, "no PASID entry", 0);
 	else
 		err = setup_legacy(&w, &req->d->ctx.leg, &ss);

@@ -29,9 +29,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts.have_rtaddr = fm.flags & 2;
 	opts.rtaddr = fm.rtaddr;
 	if (vtd_walk(&fm.src, &opts, &m) == 0) {
-		text_dump(devnull, &m, &out, NULL);
+		text_dump(devnull, &m, &out, NULL, NULL);
 		text_findings(devnull, &m);
-		json_dump_stream(devnull, &m, &out, NULL);
+		json_dump_stream(devnull, &m, &out, NULL, NULL);
 	}
 	vtd_model_free(&m);	/* on error too: it keeps what the walk added */
 out:

@@ -151,15 +151,119 @@ def test_findings_aggregated_per_device_and_code():
     c = codes(json.loads(out))
     assert c.count("pasid_reserved_bits") == n and c.count("pointer_outside_ram") == n
     # --max-findings: the rest counted in findings_truncated
-    rc, out, _ = vtd(*target, "-j", "--all-findings", "--max-findings=100", "dump")
+    rc, out, _ = vtd(*target, "-j", "--max-findings=100", "dump")
     f = json.loads(out)["findings"]
     assert rc == 2 and len(f) == 101 and f[-1]["code"] == "findings_truncated"
     assert f[-1]["more"] == 2 * n - 100, f[-1]
 
 
+# --- --all-findings: streamed, none held --------------------------------------------
+
+def expected_bad_findings(n):
+    """What the walk finds in mkcore.bad_pasids(n), in walk order: for each
+    PASID (table at 0x2000000, 64 bytes an entry) its reserved bits, then its
+    second-stage pointer 1 << 40 beyond the 256 MiB of RAM."""
+    out = []
+    for p in range(n):
+        at = "0x%x" % (0x2000000 + 64 * p)
+        out.append(("pasid_reserved_bits", p, at))
+        out.append(("pointer_outside_ram", p, at))
+    return out
+
+
+def test_all_findings_streamed_in_walk_order():
+    """dump and check --all-findings print every finding of 4096 wrong
+    entries, in the order the walk meets them; --max-findings does not cut
+    them; the rest of dump's object is the held dump's."""
+    n = 4096
+    target = core("bad", mkcore.bad_pasids, n)
+    want = expected_bad_findings(n)
+    for cmd in ("dump", "check"):
+        for fmt in ("-j", "-p"):
+            rc, out, _ = vtd(*target, fmt, "--all-findings", "--max-findings=100", cmd)
+            j = json.loads(out)
+            assert rc == 2 and list(j)[0] == "findings", list(j)
+            got = [(f["code"], f["pasid"], f["address"]) for f in j["findings"]]
+            assert got[:2 * n] == want, got[:4]
+            assert [f["code"] for f in j["findings"][2 * n:]] == (
+                ["host_unknown"] if cmd == "check" else [])
+            assert "late_findings" not in j
+            if cmd == "check":
+                assert j["summary"]["errors"] == 2 * n and j["summary"]["info"] == 1
+    rc, held, _ = vtd(*target, "-j", "dump")
+    held = json.loads(held)
+    rc, out, _ = vtd(*target, "-j", "--all-findings", "dump")
+    j = json.loads(out)
+    assert j["devices"][0]["finding_count"] == 2 * n
+    held["devices"][0]["finding_count"] = 2 * n
+    for k in ("source", "iommu", "devices"):
+        assert j[k] == held[k], k
+
+
+def test_all_findings_text():
+    """Text: "findings:" and one line each as found, before the dump's header
+    (dump) or the counts (check)."""
+    n = 4096
+    target = core("bad", mkcore.bad_pasids, n)
+    rc, out, _ = vtd(*target, "--all-findings", "check")
+    lines = out.splitlines()
+    assert rc == 2 and lines[0] == "findings:"
+    found = [l.split()[1] for l in lines[1:1 + 2 * n]]
+    assert found == [c for c, _, _ in expected_bad_findings(n)]
+    assert lines[2 * n + 2].startswith("%d errors, 0 warnings, 1 info in 1 device" % (2 * n))
+    rc, out, _ = vtd(*target, "--all-findings", "dump")
+    lines = out.splitlines()
+    assert rc == 2 and lines[0] == "findings:"
+    head = [i for i, l in enumerate(lines) if l.startswith("source: ")]
+    assert len(head) == 1 and lines[head[0] - 1] == ""
+    codes_before = [l.split()[1] for l in lines[1:head[0]] if l.startswith("  error")]
+    assert codes_before == [c for c, _, _ in expected_bad_findings(n)]
+    assert "pasid 4095 " in out[out.index("source: "):]
+
+
+def test_all_findings_late_ones_and_consistent():
+    """What the output budget cuts short comes after the devices, in
+    late_findings; --consistent streams one walk more, agreeing."""
+    target = core("bad", mkcore.bad_pasids, 4096)
+    rc, out, _ = vtd(*target, "-j", "--all-findings", "--max-output=64K", "dump")
+    j = json.loads(out)
+    assert rc == 2 and [f["code"] for f in j["late_findings"]] == ["output_truncated"]
+    assert len(j["findings"]) == 2 * 4096
+    rc, a, _ = vtd(*target, "-j", "--all-findings", "--consistent", "dump")
+    rc, b, _ = vtd(*target, "-j", "--all-findings", "dump")
+    assert json.loads(a) == json.loads(b)
+
+
+def peak_rss_mib(args):
+    """(exit status, peak RSS in MiB) of one vtdctl run, stdout discarded."""
+    p = subprocess.Popen([binary()] + list(args), stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return p.returncode, ru.ru_maxrss / 1024
+
+
+def test_all_findings_memory_does_not_grow_with_findings():
+    """2^20 wrong PASID entries, 2^21 findings: --all-findings streams them,
+    so its peak RSS is the run's without them (the model and the held,
+    bounded findings) plus a small constant; held, they took 1.3 GB (check)
+    and 780 MB (-j dump)."""
+    if asan_build():
+        return      # ASan's shadow memory is not the program's
+    target = core("bad", mkcore.bad_pasids, 1 << 20)
+    for fmt in ([], ["-j"]):
+        for cmd in ("check", "dump"):
+            rc0, base = peak_rss_mib(target + fmt + [cmd])
+            # --max-findings lets a program that held them hold all 2^21
+            rc, rss = peak_rss_mib(target + fmt + ["--all-findings",
+                                                   "--max-findings=4194304", cmd])
+            assert rc0 == rc == 2
+            assert rss < base + 16, (fmt, cmd, rss, base)
+
+
 def test_pasids_held_within_the_entries_budget():
     """The model holds at most --max-entries / 32 present PASID entries (its
-    memory: 2^21 of 192 bytes by default); past it, walk_truncated."""
+    memory: 2^21 of 80 bytes by default); past it, walk_truncated."""
     target = core("bad", mkcore.bad_pasids, 4096)
     rc, out, _ = vtd(*target, "-j", "--max-entries=32000", "dump")
     j = json.loads(out)
@@ -233,3 +337,65 @@ def test_snapshot_pages_many_table_pages():
     for x in (a, b):
         x.pop("source")
     assert a == b and len(a["devices"][0]["pasids"][0]["mappings"]["ranges"]) == 512 * n
+
+
+# --- snapshot past its limits: written cut short, marked, reported -------------------
+
+def test_snapshot_past_its_limits_is_written_cut_short_and_marked():
+    """70,000 full leaf tables under one PASID, snapshot --pages with the
+    entry budget raised: at most 2^25 non-zero words are recorded (65,536 full
+    pages; what is read past them goes on unrecorded), and the ~350 MiB file
+    they would make is more than the 256 MiB a reader takes, so the pages
+    recorded last are left out until it fits. Before, the command failed and
+    wrote nothing; now the file is written and says "truncated" (both
+    reasons), stderr says so, exit 2, and a reader reports it."""
+    n = 70000
+    target = core("pt", mkcore.many_pt_pages, n)
+    snap = os.path.join(TMP, "cut.snap")
+    rc, out, err = vtd(*target, "--max-entries=%d" % (1 << 27), "-j", "-o", snap,
+                       "snapshot", "--pages", cpu=120)
+    summary = json.loads(out)
+    assert rc == 2 and "cut short to its limits" in err, err
+    assert "not recorded past" in summary["truncated"], summary
+    assert "left out (the last recorded) to fit the 256 MiB file limit" in summary["truncated"]
+    size = os.path.getsize(snap)
+    assert (250 << 20) < size <= (256 << 20), size
+    # the file itself, read as bytes: its "truncated" key, and which pages
+    with open(snap, "rb") as f:
+        data = f.read()
+    head = json.loads(data[:data.index(b',"pages":[')] + b"}")
+    assert head["truncated"] == summary["truncated"]
+    assert data.count(b'{"gpa":') == summary["pages"] < n
+    l4 = mkcore.PT_BASE
+    l1 = l4 + 2 * 4096 + ((n + 511) // 512) * 4096
+    for kept in (0x800000, l4, l4 + 4096, l4 + 2 * 4096, l1):   # root .. first leaf table
+        assert b'"gpa":"0x%x"' % kept in data, hex(kept)
+    assert b'"gpa":"0x%x"' % (l1 + (n - 1) * 4096) not in data    # the last read
+    del data
+    # read back: a warning that names what was left out
+    rc, out, _ = vtd("--snapshot=" + snap, target[1], "-j", "check", cpu=120)
+    f = [x for x in json.loads(out)["findings"] if x["code"] == "snapshot_truncated"]
+    assert rc == 2 and len(f) == 1 and f[0]["severity"] == "warning", f
+    assert "pages left out" in f[0]["message"], f
+
+
+def test_snapshot_truncated_key_is_read_and_checked():
+    """The key on a small snapshot: a string is reported as a finding, null
+    is a complete snapshot, "" or a number is refused."""
+    target = core("bad", mkcore.bad_pasids, 4)
+    snap = os.path.join(TMP, "small.snap")
+    vtd(*target, "-o", snap, "snapshot")
+    with open(snap) as f:
+        s = json.load(f)
+    assert "truncated" not in s
+    for value, want in (("12 page reads not recorded", "ok"), (None, "complete"),
+                        ("", "empty"), (5, "not a string")):
+        with open(snap, "w") as f:
+            json.dump(dict(s, truncated=value), f)
+        p = subprocess.run([binary(), "--snapshot=" + snap, target[1], "-j", "check"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if want in ("empty", "not a string"):
+            assert p.returncode == 1 and "truncated" in p.stderr and want in p.stderr, p.stderr
+            continue
+        codes_seen = [x["code"] for x in json.loads(p.stdout)["findings"]]
+        assert ("snapshot_truncated" in codes_seen) == (want == "ok"), codes_seen

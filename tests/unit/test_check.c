@@ -8,6 +8,7 @@
 
 #include "check/check.h"
 #include "vmm/host.h"
+#include "pasid_enc.h"
 #include "unit.h"
 
 static struct vtd_device *sm_device(struct vtd_model *m, int bus, int devfn)
@@ -26,15 +27,14 @@ static void add_pasid(struct vtd_device *d, uint32_t pasid, unsigned pgtt,
 		      unsigned did, uint64_t root)
 {
 	struct vtd_pasid_rec *p = vtd_add_pasid(d);
+	struct vtd_pasid_entry e = { .p = true, .pgtt = pgtt, .did = did };
 
-	p->pasid = pasid;
-	p->e.p = true;
-	p->e.pgtt = pgtt;
-	p->e.did = did;
 	if (pgtt == VTD_PGTT_FIRST)
-		p->e.flptptr = root;
+		e.flptptr = root;
 	else
-		p->e.slptptr = root;
+		e.slptptr = root;
+	p->pasid = pasid;
+	unit_encode_pasid(&e, p->raw);
 }
 
 static void model_init(struct vtd_model *m, bool tes)

@@ -25,7 +25,7 @@ static struct json_object *dump_json(const struct vtd_model *m, bool pretty)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	json_dump_stream(f, m, &o, NULL);
+	json_dump_stream(f, m, &o, NULL, NULL);
 	fclose(f);
 	CHECK(len > 0 && buf[len - 1] == '\n');
 	parsed = json_tokener_parse(buf);
@@ -77,6 +77,52 @@ out:
 	json_object_put(pretty);
 }
 
+/*
+ * --all-findings: the same walk with its findings streamed into an object
+ * opened first, then the rest of the dump: the same object as the held one
+ * (findings in walk order, each device's finding_count); and an error after
+ * the first finding closes the object with "error".
+ */
+static void compare_streamed(struct vtd_source *s, struct vtd_walk_opts o,
+			     const struct vtd_model *held, bool pretty)
+{
+	struct out_opts oo = { .json = true, .pretty = pretty };
+	struct json_object *a = dump_json(held, pretty), *b, *err = NULL;
+	struct out_stream st;
+	struct vtd_model m;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	out_stream_init(&st, f, &oo, false);
+	o.findings.sink = &st.sink;
+	CHECK(vtd_walk(s, &o, &m) == 0);
+	CHECK(m.nr_findings == 0 && st.printed == held->nr_findings);
+	out_stream_end_findings(&st);
+	json_dump_stream(f, &m, &oo, NULL, &st);
+	fclose(f);
+	b = json_tokener_parse(buf);
+	CHECK(b && json_object_equal(a, b));
+	json_object_put(b);
+	free(buf);
+	vtd_model_free(&m);
+
+	f = open_memstream(&buf, &len);
+	out_stream_init(&st, f, &oo, false);
+	o.findings.sink = &st.sink;
+	CHECK(vtd_walk(s, &o, &m) == 0);
+	CHECK(out_stream_error(&st, "gone \"away\""));
+	fclose(f);
+	b = json_tokener_parse(buf);
+	CHECK(b && json_object_object_get_ex(b, "error", &err));
+	CHECK_STR(json_object_get_string(err), "gone \"away\"");
+	CHECK(json_object_object_length(b) == 2);
+	json_object_put(b);
+	json_object_put(a);
+	free(buf);
+	vtd_model_free(&m);
+}
+
 int main(void)
 {
 	struct vtd_source s = { .ops = &mem_ops };
@@ -102,6 +148,9 @@ int main(void)
 	CHECK(vtd_walk(&s, &o, &m) == 0);
 	CHECK(m.nr_devices == 2 && m.devices[0].nr_pasids == 3);
 	compare(&m);
+	CHECK(m.nr_findings > 0);
+	compare_streamed(&s, o, &m, false);
+	compare_streamed(&s, o, &m, true);
 	vtd_model_free(&m);
 
 	/* legacy: no "pasids" key at all */

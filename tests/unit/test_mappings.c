@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "source/source.h"
+#include "pasid_enc.h"
 #include "unit.h"
 #include "walker/mappings.h"
 
@@ -25,6 +26,7 @@
 static struct vtd_model model;
 static struct vtd_device dev;
 static struct vtd_pasid_rec prec;
+static struct vtd_pasid_entry pe;	/* prec's fields, encoded before each call */
 static struct vtd_mappings mp;
 static unsigned long reads;
 static struct vtd_map_budget *budget;	/* NULL: per-call caps only */
@@ -39,6 +41,7 @@ static void reset(void)
 	memset(ram, 0, sizeof(ram));
 	memset(&dev, 0, sizeof(dev));
 	memset(&prec, 0, sizeof(prec));
+	memset(&pe, 0, sizeof(pe));
 	vtd_mappings_free(&mp);
 }
 
@@ -55,12 +58,12 @@ static void pasid(unsigned pgtt, unsigned aw, uint64_t slpt, unsigned flpm,
 		  uint64_t flpt)
 {
 	dev.scalable = true;
-	prec.e.p = true;
-	prec.e.pgtt = pgtt;
-	prec.e.aw = aw;
-	prec.e.slptptr = slpt;
-	prec.e.flpm = flpm;
-	prec.e.flptptr = flpt;
+	pe.p = true;
+	pe.pgtt = pgtt;
+	pe.aw = aw;
+	pe.slptptr = slpt;
+	pe.flpm = flpm;
+	pe.flptptr = flpt;
 }
 
 static int enumerate(void)
@@ -69,6 +72,7 @@ static int enumerate(void)
 	int err;
 
 	source_add_ram(&s, 0, MEMSRC_RAM_SIZE);
+	unit_encode_pasid(&pe, prec.raw);
 	err = vtd_enum_mappings(&s, &model, &dev, dev.scalable ? &prec : NULL,
 				budget, &mp);
 	reads = s.nr_reads;

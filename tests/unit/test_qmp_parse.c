@@ -619,6 +619,12 @@ static void server(int fd, enum mode m)
 }
 
 static pid_t child;
+/* The server's end, kept open here too: SO_PEERCRED of a socketpair names
+ * its creator (this process, whose memory holds the guest's), and
+ * /proc/PID/mem is read only of a process that holds the other end. -1:
+ * closed, as a process that handed the socket on. */
+static int kept_end = -1;
+static bool keep_end = true;
 
 static struct vtd_source *fake_open(enum mode m, bool no_proc, int timeout,
 				    char *err, size_t errlen)
@@ -634,7 +640,10 @@ static struct vtd_source *fake_open(enum mode m, bool no_proc, int timeout,
 		server(sv[1], m);
 		_exit(0);
 	}
-	close(sv[1]);
+	if (keep_end && !no_proc)	/* (it would hide the server's close) */
+		kept_end = sv[1];
+	else
+		close(sv[1]);
 	return qmp_source_open_fd(sv[0], "fake", &o, err, errlen);
 }
 
@@ -647,6 +656,9 @@ static bool fake_done(void)
 	int st = 0;
 	bool clean;
 
+	if (kept_end >= 0)
+		close(kept_end);
+	kept_end = -1;
 	if (child <= 0)
 		return false;
 	kill(child, SIGTERM);
@@ -860,6 +872,9 @@ int main(void)
 	test_reads(M_EVENTS, false, "proc-mem");
 	test_reads(M_BAD_HVA, false, "xp");	/* not mapped: falls back */
 	test_reads(M_NAME, false, "xp");	/* another RAMBlock */
+	keep_end = false;	/* the creator holds no end: not the peer */
+	test_reads(M_OK, false, "xp");
+	keep_end = true;
 	test_failures();
 	return unit_summary();
 }

@@ -85,6 +85,7 @@ static void test_scalable(void)
 {
 	struct vtd_walk_opts o = { .filter = VTD_FILTER_ALL };
 	struct vtd_model m;
+	struct vtd_pasid_entry e;
 	const struct vtd_finding *f;
 
 	layout_scalable();
@@ -96,11 +97,11 @@ static void test_scalable(void)
 	CHECK_EQ_U64(m.devices[0].ctx.sm.pdts, 0);
 	CHECK_EQ_U64(m.devices[0].nr_pasids, 2);
 	CHECK_EQ_U64(m.devices[0].pasids[0].pasid, 0);
-	CHECK_EQ_U64(m.devices[0].pasids[0].e.did, 3);
-	CHECK_EQ_U64(m.devices[0].pasids[0].e.pgtt, VTD_PGTT_SECOND);
+	CHECK_EQ_U64(vtd_pasid_decode(&m.devices[0].pasids[0], &e)->did, 3);
+	CHECK_EQ_U64(e.pgtt, VTD_PGTT_SECOND);
 	CHECK_EQ_U64(m.devices[0].pasids[0].gpa, 0x4000);
 	CHECK_EQ_U64(m.devices[0].pasids[1].pasid, 5);
-	CHECK_EQ_U64(m.devices[0].pasids[1].e.flptptr, 0x7000);
+	CHECK_EQ_U64(vtd_pasid_decode(&m.devices[0].pasids[1], &e)->flptptr, 0x7000);
 	CHECK_EQ_U64(m.devices[1].devfn, 0x80);
 	CHECK_EQ_U64(m.devices[1].ctx_gpa, 0x6000);
 	CHECK_EQ_U64(m.devices[1].nr_pasids, 0);

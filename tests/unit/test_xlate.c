@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "source/source.h"
+#include "pasid_enc.h"
 #include "unit.h"
 #include "vtd/faultreason.h"
 #include "walker/xlate.h"
@@ -23,6 +24,7 @@
 static struct vtd_model model;
 static struct vtd_device dev;
 static struct vtd_pasid_rec prec;
+static struct vtd_pasid_entry pe;	/* prec's fields, encoded before each call */
 static struct vtd_xlate xl;
 
 static unsigned idx(uint64_t a, unsigned level)
@@ -43,6 +45,7 @@ static void reset(unsigned mgaw, unsigned sagaw, uint64_t ecap, bool fl5lp)
 	memset(&model, 0, sizeof(model));
 	memset(&dev, 0, sizeof(dev));
 	memset(&prec, 0, sizeof(prec));
+	memset(&pe, 0, sizeof(pe));
 	model.regs.valid = true;
 	vtd_decode_cap((uint64_t)sagaw << 8 | (uint64_t)(mgaw - 1) << 16 |
 		       3ULL << 34 | B(56) | (fl5lp ? B(60) : 0), &model.cap);
@@ -67,12 +70,12 @@ static void pasid_entry(unsigned pgtt, unsigned aw, uint64_t slpt,
 {
 	dev.scalable = true;
 	prec.pasid = 0;
-	prec.e.p = true;
-	prec.e.pgtt = pgtt;
-	prec.e.aw = aw;
-	prec.e.slptptr = slpt;
-	prec.e.flpm = flpm;
-	prec.e.flptptr = flpt;
+	pe.p = true;
+	pe.pgtt = pgtt;
+	pe.aw = aw;
+	pe.slptptr = slpt;
+	pe.flpm = flpm;
+	pe.flptptr = flpt;
 }
 
 static int xlate(uint64_t iova, bool write)
@@ -85,6 +88,7 @@ static int xlate(uint64_t iova, bool write)
 	int err;
 
 	source_add_ram(&s, 0, MEMSRC_RAM_SIZE);
+	unit_encode_pasid(&pe, prec.raw);
 	err = vtd_xlate(&s, &r, &xl);
 	free(s.ram);
 	return err;
@@ -248,16 +252,16 @@ static void test_ss_scalable(void)
 	/* tables outside RAM: 0x78 below the root, 0x7B for SSPTPTR */
 	pte(0x12000, a, 2, 0x10000000 | SS_RW);
 	FAULTS(a, false, VTD_FR_SM_SS_ACCESS, 1);
-	prec.e.slptptr = 0x10000000;
+	pe.slptptr = 0x10000000;
 	FAULTS(a, false, VTD_FR_SM_SSPTPTR_INVALID, 4);
 	/* beyond the 48-bit width */
-	prec.e.slptptr = 0x10000;
+	pe.slptptr = 0x10000;
 	FAULTS(B(48), false, VTD_FR_SM_BEYOND_HW_MAX, 0);
 	/* reserved PGTT, and AW outside SAGAW */
-	prec.e.pgtt = 5;
+	pe.pgtt = 5;
 	FAULTS(a, false, VTD_FR_SM_PASID_ENTRY_INVALID, 0);
-	prec.e.pgtt = VTD_PGTT_SECOND;
-	prec.e.aw = 3;
+	pe.pgtt = VTD_PGTT_SECOND;
+	pe.aw = 3;
 	FAULTS(a, false, VTD_FR_SM_PASID_ENTRY_INVALID, 0);
 }
 
@@ -347,12 +351,12 @@ static void test_fs_4level(void)
 	/* tables outside RAM: FSPTPTR 0x73, below 0x70 */
 	pte(0x10000, a, 4, 0x10000000 | FS_PRWU);
 	FAULTS(a, false, VTD_FR_SM_FS_ACCESS, 3);
-	prec.e.flptptr = 0x10000000;
+	pe.flptptr = 0x10000000;
 	FAULTS(a, false, VTD_FR_SM_FSPTPTR_ACCESS, 4);
 	/* FLPM 2 is reserved; FLPM 1 needs CAP.FL5LP */
-	prec.e.flpm = 2;
+	pe.flpm = 2;
 	FAULTS(a, false, VTD_FR_SM_PASID_ENTRY_INVALID, 0);
-	prec.e.flpm = 1;
+	pe.flpm = 1;
 	FAULTS(a, false, VTD_FR_SM_PASID_ENTRY_INVALID, 0);
 }
 
