@@ -5,9 +5,9 @@
  * most VTDCTL_ALL_JOBS (default 16, at most 64) at a time, each within
  * VTDCTL_ALL_TIMEOUT seconds (default 300). A job spends most of its time
  * waiting for libvirtd and QEMU (some 17 monitor round trips for check), so
- * more jobs than cores hide that wait: on 2 cores, 64 domains take 2.3 s with
- * 4 jobs and 1.7 s with 16 (tests/bench/bench_fleet.py); more than 16 gained
- * nothing there. The parent wakes on SIGCHLD, not on a timer, to start the
+ * more jobs than cores hide that wait: on 2 cores, 64 domains took a third of
+ * the time of one job with 16, 10-20 % less than with 4, and more than 16
+ * gained nothing (tests/bench/bench_fleet.py). The parent wakes on SIGCHLD, not on a timer, to start the
  * next job as soon as one ends.
  *
  * Text: one summary line per domain, in name order, as soon as it and every

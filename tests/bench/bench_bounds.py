@@ -303,7 +303,7 @@ def bench_truncated_core(tmp):
         err = []
         m = measure([VTDCTL, "--core=" + path] + extra + ["dump"], 1, tmp, env=env, err=err)
         msg = [l for l in err[-1].splitlines() if l.startswith("vtdctl:")]
-        row(label + ", cut", m, "file now %d B; untouched: %.3f s (CPU %.3f) exit %d; %s"
+        row(label + ", cut", m, "file now %d B; untouched (cold cache): %.3f s (CPU %.3f) exit %d; %s"
             % (os.path.getsize(path), base[0], base[4], base[2],
                msg[-1].split(": ")[-1][-50:] if msg else "no message"))
 
