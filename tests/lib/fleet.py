@@ -23,9 +23,9 @@ same check result, and what each must give is known from the scenario alone:
     broken      the last domain when broken=True: its scalable context entry
                 for 00:03.0 (at 0x801300) has reserved qword 2 set (an error)
 
-Every scenario ends with `halt`: once programmed the guest stops its CPU, so
-64 idle domains cost the host nothing but their memory (32 MiB of guest RAM,
-~46 MiB RSS each on QEMU 7.2 TCG). Domains are started a few at a time
+Every scenario ends with `halt`: once programmed the guest stops the PIT and
+its CPU, so 64 idle domains cost the host nothing but their memory (32 MiB of
+guest RAM, ~47 MiB RSS each on QEMU 7.2 TCG). Domains are started a few at a time
 (libvirtd serialises little of a start; the guests boot in under a second).
 """
 
