@@ -2,13 +2,14 @@
 /*
  * vtdctl --all: run a command once per running libvirt domain with an Intel
  * IOMMU, each in a child process (fork, --vm = the domain, the runner given), at
- * most VTDCTL_ALL_JOBS (default 16, at most 64) at a time, each within
+ * most VTDCTL_ALL_JOBS (default 8, at most 64) at a time, each within
  * VTDCTL_ALL_TIMEOUT seconds (default 300). A job spends most of its time
- * waiting for libvirtd and QEMU (some 17 monitor round trips for check), so
- * more jobs than cores hide that wait: on 2 cores, 64 domains took a third of
- * the time of one job with 16, 10-20 % less than with 4, and more than 16
- * gained nothing (tests/bench/bench_fleet.py). The parent wakes on SIGCHLD, not on a timer, to start the
- * next job as soon as one ends.
+ * waiting for libvirtd and QEMU (some 16 monitor round trips for check), so
+ * more jobs than cores hide that wait: on 2 cores, 64 domains took a fifth of
+ * the time of one job with 4 or 8 jobs, and 16 or 32 did no better
+ * (tests/bench/bench_fleet.py). 8 also leaves most of libvirtd's worker
+ * threads (20 by default) to its other clients. The parent wakes on SIGCHLD,
+ * not on a timer, to start the next job as soon as one ends.
  *
  * Text: one summary line per domain, in name order, as soon as it and every
  * domain before it are done, then the command's output indented:
@@ -37,7 +38,7 @@
 #include "cli/cli.h"
 #include "libvirt/lv.h"
 
-#define DEFAULT_JOBS	16
+#define DEFAULT_JOBS	8
 #define DEFAULT_TIMEOUT_S 300
 
 enum job_status { JOB_OK, JOB_FINDINGS, JOB_ERROR, JOB_SKIPPED };
