@@ -75,8 +75,8 @@ MARKERS = {
 USES = {
     "realguest": {"shared_guest", "Guest", "for_cell", "scalable_guest", "legacy_guest",
                   "shared_cell"},
-    "vtdguest": {"VtdGuest", "boot", "vtdguest_domain_xml"},
-    "libvirt": {"shared_libvirtd", "Libvirtd", "libvirtd"},
+    "vtdguest": {"VtdGuest", "boot", "vtdguest_domain_xml", "Fleet", "fleet"},
+    "libvirt": {"shared_libvirtd", "Libvirtd", "libvirtd", "Fleet", "fleet"},
     "qemu": {"qemu72_binary", "qemu10_binary", "qemu-system"},
 }
 

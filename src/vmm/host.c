@@ -208,7 +208,7 @@ static bool fatal(int rc)
 int vtd_host_collect_env(struct vtd_source *src, const struct host_env *env,
 			 struct vtd_host **out)
 {
-	struct host_env def = { "/proc", "/sys", 0 };
+	struct host_env def = { "/proc", "/sys", 0, NULL };
 	struct host_pci_topo t;
 	struct vtd_host *h;
 	int rc;
@@ -222,7 +222,10 @@ int vtd_host_collect_env(struct vtd_source *src, const struct host_env *env,
 	if (!h)
 		return -ENOMEM;
 	h->pid = def.pid;
-	read_version(src, h);
+	if (def.qemu_version && def.qemu_version[0])	/* one round trip less */
+		snprintf(h->qemu_version, sizeof(h->qemu_version), "%s", def.qemu_version);
+	else
+		read_version(src, h);
 	rc = host_read_topology(src, &t);
 	if (rc == -ENOTSUP || rc == -EPERM) {	/* no monitor after all */
 		free(h);
@@ -244,7 +247,7 @@ int vtd_host_collect_env(struct vtd_source *src, const struct host_env *env,
 int vtd_host_collect(struct vtd_source *src, const struct vtd_model *m,
 		     struct vtd_host **out)
 {
-	struct host_env env = { "/proc", "/sys", src->pid };
+	struct host_env env = { "/proc", "/sys", src->pid, m ? m->vmm.version : NULL };
 
 	return vtd_host_collect_env(src, &env, out);
 }

@@ -17,6 +17,7 @@ struct host_env {
 	const char *proc_root;	/* "/proc" */
 	const char *sys_root;	/* "/sys" */
 	int pid;		/* QEMU's pid, 0 = unknown (then binding unknown) */
+	const char *qemu_version; /* from query-version already, or NULL: ask */
 };
 
 /*

@@ -28,14 +28,21 @@
  * one table (or hostile memory built to look like one) cost one read each,
  * and the context tables of one root table are told apart by a hash set.
  *
- *   3. The TOP best candidates by score are then ranked by evidence: how
- *      many of their present context entries have sound tables below them
- *      (a PASID directory with clean entries, one present at least; a
- *      second-level page table with present entries only; or pass-through,
- *      which needs none), at most DEEP_READS pages read per candidate. A
- *      decoy made of root and context entries alone, however many devices
- *      it names, loses to the real table; a runner-up with more devices
- *      than the chosen one, or a close call, is reported (res->decoy).
+ *   3. Evidence beyond them: how many present context entries have sound
+ *      tables below them (a PASID directory with clean entries, one
+ *      present at least; a second-level page table with present entries
+ *      only; or pass-through, which needs none). It is taken with each
+ *      context table's check and memoised with it, reading at most
+ *      CTX_DEEP_READS pages below one context table and EVIDENCE_READS
+ *      pages in all (after that, tables first met count none). The TOP
+ *      candidates are kept by evidence first, then by score: a decoy made
+ *      of root and context entries alone loses to the real table however
+ *      many devices it names and however many copies of it the dump holds
+ *      (512 such decoys naming 65536 devices each, before the real table
+ *      in a 1 GiB dump: tests/bench/bench_bounds.py), where keeping the
+ *      best by score alone let 8 of them push the real table out unread.
+ *      A runner-up with more devices than the chosen one, or a close call,
+ *      is reported (res->decoy).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -51,8 +58,9 @@
 #define QWORDS		(VTD_PAGE_SIZE / 8)
 
 #define SEEN_SLOTS	1024	/* > 2 x 512 context-table pointers */
-#define TOP		8	/* candidates kept for the evidence check */
-#define DEEP_READS	256	/* pages read for evidence per candidate */
+#define TOP		8	/* candidates kept, best first */
+#define CTX_DEEP_READS	32	/* pages read for evidence below one context table */
+#define EVIDENCE_READS	(1u << 16)	/* and in all: 256 MiB */
 
 /* A page that validated as a root table, and how well. */
 struct cand {
@@ -62,12 +70,14 @@ struct cand {
 	unsigned evidence;	/* present context entries with sound tables below */
 };
 
+
 /* The result of checking one context table in one format. */
 struct ctx_result {
 	uint64_t key;		/* addr | 2 | scalable; 0 = empty slot */
 	bool ok;
 	uint16_t present;	/* present entries */
 	uint16_t defects;	/* present entries' soft oddities */
+	uint16_t evidence;	/* present entries with sound tables below */
 };
 
 struct eval {
@@ -75,6 +85,7 @@ struct eval {
 	bool scalable;
 	unsigned score;		/* present context entries reachable */
 	unsigned defects;
+	unsigned evidence;
 };
 
 struct scan {
@@ -90,7 +101,8 @@ struct scan {
 	uint64_t below[QWORDS];	/* scratch for the tables below them */
 	struct cand top[TOP];	/* the best candidates, best first */
 	unsigned ntop;
-	unsigned deep_reads;	/* pages read for evidence, this candidate */
+	unsigned deep_reads;	/* pages read for evidence, in all */
+	unsigned ctx_reads;	/* the same, below the current context table */
 };
 
 /*
@@ -159,6 +171,94 @@ static bool page_is_ram(struct scan *sc, uint64_t addr, uint64_t len)
 	return source_is_ram(sc->src, addr, len);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Evidence beyond the root and context tables                              */
+
+/* One page into buf, within the read budgets: 1 read, 0 not RAM or over
+ * budget, or a transport error. */
+static int deep_read(struct scan *sc, uint64_t addr, uint64_t *buf)
+{
+	int err;
+
+	if (sc->deep_reads >= EVIDENCE_READS || sc->ctx_reads >= CTX_DEEP_READS ||
+	    !page_is_ram(sc, addr, VTD_PAGE_SIZE))
+		return 0;
+	sc->deep_reads++;
+	sc->ctx_reads++;
+	err = source_read(sc->src, addr, buf, VTD_PAGE_SIZE);
+	return err == -EFAULT ? 0 : err ? err : 1;
+}
+
+/* A PASID directory's first page: clean entries, one present at least,
+ * pointing into RAM. */
+static int sound_pasid_dir(struct scan *sc, uint64_t dir, uint64_t *buf)
+{
+	unsigned present = 0;
+	int rc = deep_read(sc, dir, buf);
+
+	if (rc <= 0)
+		return rc;
+	for (unsigned i = 0; i < QWORDS; i++) {
+		struct vtd_pasid_dirent d;
+
+		if (!buf[i])
+			continue;
+		vtd_decode_pasid_dirent(buf[i], &d);
+		if (d.rsvd || !d.p || !page_is_ram(sc, d.table, VTD_PAGE_SIZE))
+			return 0;
+		present++;
+	}
+	return present > 0;
+}
+
+/* A second-level page table: one present entry at least, and every
+ * non-zero entry readable or writable (bits 1:0). */
+static int sound_page_table(struct scan *sc, uint64_t table, uint64_t *buf)
+{
+	unsigned present = 0;
+	int rc = deep_read(sc, table, buf);
+
+	if (rc <= 0)
+		return rc;
+	for (unsigned i = 0; i < QWORDS; i++) {
+		if (!buf[i])
+			continue;
+		if (!(buf[i] & 3))
+			return 0;
+		present++;
+	}
+	return present > 0;
+}
+
+/* Present entries of the context table in sc->page whose next level is
+ * sound (sc->below is the scratch page). */
+static int ctx_evidence(struct scan *sc, bool scalable, uint16_t *evidence)
+{
+	const uint64_t *q = sc->page;
+
+	sc->ctx_reads = 0;
+	for (unsigned i = 0; i < (scalable ? 128u : 256u); i++) {
+		int rc;
+
+		if (scalable) {
+			struct vtd_ctx_sm c;
+
+			vtd_decode_ctx_sm(&q[4 * i], &c);
+			rc = c.p ? sound_pasid_dir(sc, c.pasid_dir, sc->below) : 0;
+		} else {
+			struct vtd_ctx_legacy c;
+
+			vtd_decode_ctx_legacy(&q[2 * i], &c);
+			rc = !c.p ? 0 : c.tt == 2 ? 1 :
+			     sound_page_table(sc, c.slptptr, sc->below);
+		}
+		if (rc < 0)
+			return rc;
+		*evidence += (uint16_t)rc;
+	}
+	return 0;
+}
+
 /*
  * Check one context table. Hard failures (reserved bits set) make it
  * invalid. Soft oddities of present entries only count as defects: they
@@ -213,7 +313,7 @@ static int check_ctx(struct scan *sc, uint64_t addr, bool scalable,
 		}
 	}
 	out->ok = true;
-	return 0;
+	return out->present ? ctx_evidence(sc, scalable, &out->evidence) : 0;
 }
 
 static int ctx_result(struct scan *sc, uint64_t addr, bool scalable,
@@ -305,6 +405,7 @@ static int eval_root(struct scan *sc, uint64_t addr, const uint64_t *q,
 				return 0;
 			ev->score += cr.present;
 			ev->defects += cr.defects;
+			ev->evidence += cr.evidence;
 		}
 	}
 	ev->ok = ev->score > 0;
@@ -354,14 +455,22 @@ static bool ranks_before(const struct cand *a, const struct cand *b)
 	return a->defects < b->defects;
 }
 
+/* Is a a better root table than b? Evidence first, then the scan's rank. */
+static bool better(const struct cand *a, const struct cand *b)
+{
+	if (a->evidence != b->evidence)
+		return a->evidence > b->evidence;
+	return ranks_before(a, b);
+}
+
 /* Keep c among the TOP best candidates, in order. */
 static void keep_candidate(struct scan *sc, const struct cand *c)
 {
 	unsigned i = sc->ntop < TOP ? sc->ntop : TOP - 1;
 
-	if (sc->ntop == TOP && !ranks_before(c, &sc->top[TOP - 1]))
+	if (sc->ntop == TOP && !better(c, &sc->top[TOP - 1]))
 		return;
-	while (i > 0 && ranks_before(c, &sc->top[i - 1])) {
+	while (i > 0 && better(c, &sc->top[i - 1])) {
 		sc->top[i] = sc->top[i - 1];
 		i--;
 	}
@@ -395,152 +504,8 @@ static int check_page(struct scan *sc, uint64_t addr, const uint64_t *q,
 	res->candidates++;
 	keep_candidate(sc, &(struct cand){ .addr = addr, .scalable = ev->scalable,
 					   .score = ev->score,
-					   .defects = ev->defects });
-	return 0;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Evidence beyond the root and context tables                              */
-
-/* One page into buf, within the candidate's read budget: 1 read, 0 not
- * RAM or over budget, or a transport error. */
-static int deep_read(struct scan *sc, uint64_t addr, uint64_t *buf)
-{
-	int err;
-
-	if (sc->deep_reads >= DEEP_READS ||
-	    !page_is_ram(sc, addr, VTD_PAGE_SIZE))
-		return 0;
-	sc->deep_reads++;
-	err = source_read(sc->src, addr, buf, VTD_PAGE_SIZE);
-	return err == -EFAULT ? 0 : err ? err : 1;
-}
-
-/* A PASID directory's first page: clean entries, one present at least,
- * pointing into RAM. */
-static int sound_pasid_dir(struct scan *sc, uint64_t dir, uint64_t *buf)
-{
-	unsigned present = 0;
-	int rc = deep_read(sc, dir, buf);
-
-	if (rc <= 0)
-		return rc;
-	for (unsigned i = 0; i < QWORDS; i++) {
-		struct vtd_pasid_dirent d;
-
-		if (!buf[i])
-			continue;
-		vtd_decode_pasid_dirent(buf[i], &d);
-		if (d.rsvd || !d.p || !page_is_ram(sc, d.table, VTD_PAGE_SIZE))
-			return 0;
-		present++;
-	}
-	return present > 0;
-}
-
-/* A second-level page table: one present entry at least, and every
- * non-zero entry readable or writable (bits 1:0). */
-static int sound_page_table(struct scan *sc, uint64_t table, uint64_t *buf)
-{
-	unsigned present = 0;
-	int rc = deep_read(sc, table, buf);
-
-	if (rc <= 0)
-		return rc;
-	for (unsigned i = 0; i < QWORDS; i++) {
-		if (!buf[i])
-			continue;
-		if (!(buf[i] & 3))
-			return 0;
-		present++;
-	}
-	return present > 0;
-}
-
-/* Present entries of the context table at ctx whose next level is sound. */
-static int ctx_evidence(struct scan *sc, uint64_t ctx, bool scalable,
-			unsigned *evidence)
-{
-	uint64_t *below = sc->below;
-	int rc = deep_read(sc, ctx, sc->page);
-
-	if (rc <= 0)
-		return rc;
-	for (unsigned i = 0; i < (scalable ? 128u : 256u); i++) {
-		if (scalable) {
-			struct vtd_ctx_sm c;
-
-			vtd_decode_ctx_sm(&sc->page[4 * i], &c);
-			rc = c.p ? sound_pasid_dir(sc, c.pasid_dir, below) : 0;
-		} else {
-			struct vtd_ctx_legacy c;
-
-			vtd_decode_ctx_legacy(&sc->page[2 * i], &c);
-			rc = !c.p ? 0 : c.tt == 2 ? 1 :
-			     sound_page_table(sc, c.slptptr, below);
-		}
-		if (rc < 0)
-			return rc;
-		*evidence += (unsigned)rc;
-	}
-	return 0;
-}
-
-/* How many of the candidate's present context entries have sound tables
- * below them: what a decoy made of root and context entries alone lacks. */
-static int candidate_evidence(struct scan *sc, struct cand *c)
-{
-	uint64_t root[QWORDS];
-	int err;
-
-	c->evidence = 0;
-	sc->deep_reads = 0;
-	err = deep_read(sc, c->addr, root);
-	if (err <= 0)
-		return err;
-	err = 0;
-	if (++sc->gen == 0) {
-		memset(sc->seen, 0, sizeof(sc->seen));
-		sc->gen = 1;
-	}
-	for (unsigned bus = 0; !err && bus < 256; bus++) {
-		struct vtd_root r;
-
-		vtd_decode_root(&root[2 * bus], c->scalable, &r);
-		if (r.lp && !seen_before(sc, r.lctp))
-			err = ctx_evidence(sc, r.lctp, c->scalable, &c->evidence);
-		if (!err && c->scalable && r.up && !seen_before(sc, r.uctp))
-			err = ctx_evidence(sc, r.uctp, c->scalable, &c->evidence);
-	}
-	return err;
-}
-
-/* Is a a better root table than b? Evidence first, then the scan's rank. */
-static bool better(const struct cand *a, const struct cand *b)
-{
-	if (a->evidence != b->evidence)
-		return a->evidence > b->evidence;
-	return ranks_before(a, b);
-}
-
-/* Among the kept candidates, the best into top[0] and the runner-up into
- * top[1], by evidence. */
-static int rank_by_evidence(struct scan *sc)
-{
-	for (unsigned i = 0; i < sc->ntop; i++) {
-		int err = candidate_evidence(sc, &sc->top[i]);
-
-		if (err)
-			return err;
-	}
-	for (unsigned k = 0; k < 2 && k < sc->ntop; k++)
-		for (unsigned i = k + 1; i < sc->ntop; i++)
-			if (better(&sc->top[i], &sc->top[k])) {
-				struct cand t = sc->top[k];
-
-				sc->top[k] = sc->top[i];
-				sc->top[i] = t;
-			}
+					   .defects = ev->defects,
+					   .evidence = ev->evidence });
 	return 0;
 }
 
@@ -614,8 +579,6 @@ int vtd_scan_rtaddr(struct vtd_source *src, uint64_t *rtaddr,
 		}
 	}
 	free(buf);
-	if (!err && sc->ntop)
-		err = rank_by_evidence(sc);
 	if (!err && sc->ntop) {
 		judge(sc, res);
 		*rtaddr = sc->top[0].addr |

@@ -153,6 +153,35 @@ def test_scan_prefers_the_root_table_with_sound_tables_over_a_decoy():
     assert f and "0x%x" % decoy in f[0]["message"], j["findings"]
 
 
+def test_scan_real_table_wins_over_more_decoys_than_it_keeps():
+    """16 decoy root tables (more than the 8 candidates the scan keeps), each
+    naming 512 distinct context tables of 128 present entries whose PASID
+    directories are empty: they used to fill the kept candidates on their
+    65536 devices and push the real table (one device, a sound PASID table
+    below it) out before its evidence was read."""
+    import json
+    mem, _ = mkcore.scalable_base()
+    page0, ctx0, empty = 0x1000000, 0x2000000, 0x3000000
+    ctx = [ctx0 + i * mkcore.PAGE for i in range(512)]
+    for c in ctx:
+        for devfn in range(128):
+            mkcore.sm_ctx(mem, c, devfn, empty, pdts=0)
+    for n in range(16):
+        page = bytearray(mkcore.PAGE)
+        for k in range(512):
+            mkcore.struct.pack_into("<Q", page, 8 * k, ctx[(k + n) % 512] | mkcore.P)
+        mem.put_page(page0 + n * mkcore.PAGE, bytes(page))
+    path = os.path.join(TMP, "decoys16.core")
+    mkcore.write_core(path, mem)
+    rc, out, err, _ = vtdctl("--core=" + path, "-j", "dump")
+    assert rc == 2, err
+    j = json.loads(out)
+    assert j["iommu"]["rtaddr"] == "0x%x" % (mkcore.RT | mkcore.TTM_SCALABLE), j["iommu"]
+    assert [d["bdf"] for d in j["devices"]] == ["00:03.0"], len(j["devices"])
+    f = [x for x in j["findings"] if x["code"] == "rtaddr_decoy"]
+    assert f and "with 65536 present context entries" in f[0]["message"], j["findings"]
+
+
 # --- item 7: FIFOs -----------------------------------------------------------
 
 def test_fifo_as_core_or_snapshot_is_refused_at_once():

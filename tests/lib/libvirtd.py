@@ -342,11 +342,13 @@ class Libvirtd(Child):
             devices += "    <iommu model='intel'/>\n"
         return self._domain(name, memory_mib, boot, devices, args)
 
-    def vtdguest_domain_xml(self, name, scenario):
+    def vtdguest_domain_xml(self, name, scenario, memory_mib=256):
         """A TCG q35 domain running the freestanding test guest
         (tests/guest/vtdguest) on a scenario file: it prints READY on its
         serial port when the scenario is programmed. Scalable scenarios get
-        x-scalable-mode=on; one edu at 00:03.0, as the scenarios expect."""
+        x-scalable-mode=on; one edu at 00:03.0, as the scenarios expect.
+        memory_mib: the scenarios' heap starts at 16 MiB, so 32 is enough
+        for small ones (tests/lib/fleet.py runs 64 domains of that size)."""
         sys.path.insert(0, os.path.join(guestlib.REPO, "tests", "guest", "vtdguest"))
         import boot as vtdguest
         elf = vtdguest.build()
@@ -356,7 +358,7 @@ class Libvirtd(Child):
                 "-device", "edu,bus=pcie.0,addr=0x3"]
         if vtdguest.scenario_mode(text) == "scalable":
             args += ["-global", "intel-iommu.x-scalable-mode=on"]
-        return self._domain(name, 256, "    <kernel>%s</kernel>\n" % escape(elf),
+        return self._domain(name, memory_mib, "    <kernel>%s</kernel>\n" % escape(elf),
                             "    <iommu model='intel'/>\n", args)
 
 

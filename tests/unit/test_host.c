@@ -326,7 +326,7 @@ static struct vtd_host *collect(int pid)
 {
 	struct vtd_source src = { .ops = &recorded_ops };
 	char proc[96], sys[96];
-	struct host_env env = { proc, sys, pid };
+	struct host_env env = { proc, sys, pid, NULL };
 	struct vtd_host *h = NULL;
 
 	snprintf(proc, sizeof(proc), "%s/proc", root);
