@@ -114,14 +114,20 @@ def check_format_equals_elf(cell, fmt):
     if fmt not in d["files"]:
         raise unittest.SkipTest("QEMU %s does not offer %s (query-dump-guest-memory-capability: %s)"
                                 % (d["qemu"], fmt, ", ".join(d["offered"])))
-    elf, kd = d["files"]["elf"], d["files"][fmt]
+    check_equals_elf(cell, d["files"]["elf"], d["files"][fmt], fmt)
+
+
+def check_equals_elf(label, elf, kd, fmt, left_out=None):
+    """dump -j and check -j of the kdump file kd (format fmt, left_out
+    pages of RAM not in it) equal those of the ELF core elf, apart from
+    the source; within the memory bound, nothing left in TMPDIR."""
     tmpdir = tempfile.mkdtemp(dir=TMP)
     env = dict(os.environ, TMPDIR=tmpdir)
     for cmd in ("dump", "check"):
         rc_e, out_e, err_e, rss_e, cpu_e = run_measured("-j", "--core=" + elf, cmd)
         rc_k, out_k, err_k, rss, cpu = run_measured("-j", "--core=" + kd, cmd, env=env)
         print("  %s %s %s: exit %d, %.1f MiB, %.1f s of CPU, %.1f MB (ELF: %.1f MiB, %.1f s, %.1f MB)"
-              % (cell, fmt, cmd, rc_k, rss, cpu, os.path.getsize(kd) / 1e6,
+              % (label, fmt, cmd, rc_k, rss, cpu, os.path.getsize(kd) / 1e6,
                  rss_e, cpu_e, os.path.getsize(elf) / 1e6))
         assert rc_e in (0, 2) and rc_k == rc_e, \
             "exit %d (ELF %d): %s %s" % (rc_k, rc_e, err_k[-500:], err_e[-500:])
@@ -129,8 +135,10 @@ def check_format_equals_elf(cell, fmt):
         if cmd == "dump":
             assert je["source"]["format"] == "elf" and je["source"]["access"] == "elf", \
                 je["source"]
-            assert jk["source"] == dict(je["source"], target=kd, access="kdump", format=fmt), \
-                jk["source"]
+            want = dict(je["source"], target=kd, access="kdump", format=fmt)
+            if left_out:
+                want["pages_left_out"] = left_out
+            assert jk["source"] == want, jk["source"]
             # the comparison means something: the scan found the guest's tables
             assert je["iommu"]["rtaddr_origin"] == "scan" and je["devices"], je["iommu"]
         assert without_source(jk) == without_source(je), \
@@ -139,7 +147,8 @@ def check_format_equals_elf(cell, fmt):
         assert not os.listdir(tmpdir), "left in TMPDIR: %s" % os.listdir(tmpdir)
     text = subprocess.run([binary(), "--core=" + kd, "dump"], stdout=subprocess.PIPE,
                           text=True, env=env).stdout
-    assert text.splitlines()[0] == "source: core %s (kdump, format %s)" % (kd, fmt), \
+    extra = ", %d pages of RAM left out of the dump" % left_out if left_out else ""
+    assert text.splitlines()[0] == "source: core %s (kdump, format %s%s)" % (kd, fmt, extra), \
         text.splitlines()[0]
 
 
@@ -156,6 +165,184 @@ for _cell in CELL_NAMES:
         _t = _format_test(_cell, _fmt)
         globals()[_t.__name__] = _t
 del _cell, _fmt, _t
+
+
+# --- makedumpfile's formats, made from the ELF core of the same guest ---------
+
+VMCOREINFO_CELL = "q72-l61-scalable"
+# makedumpfile's options for each format, and the name vtdctl gives the file
+MAKEDUMPFILE_FORMATS = {
+    "zlib": (["-c"], "kdump-raw-zlib"),
+    "lzo": (["-l"], "kdump-raw-lzo"),
+    "snappy": (["-p"], "kdump-raw-snappy"),
+    "flat-zlib": (["-F", "-c"], "kdump-zlib"),
+    "flat-lzo": (["-F", "-l"], "kdump-lzo"),
+}
+_mdf = {}
+
+
+def makedumpfile():
+    """$MAKEDUMPFILE or Debian's; its compressions, from `makedumpfile -v`
+    ({"lzo": True, "snappy": False, ...})."""
+    path = os.environ.get("MAKEDUMPFILE") or shutil.which("makedumpfile")
+    if not path:
+        raise unittest.SkipTest("no makedumpfile (scripts/install-deps.sh installs it)")
+    out = subprocess.run([path, "-v"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True).stdout
+    has = {w[0]: w[1] == "enabled" for w in (l.split() for l in out.splitlines())
+           if len(w) == 2 and w[1] in ("enabled", "disabled")}
+    return path, has, out.splitlines()[0]
+
+
+def phdrs_after_ehdr(src, dst):
+    """dst: src with its program headers moved to right after the ELF
+    header, section headers dropped, nothing else changed. QEMU (7.2, 10.0)
+    puts its section headers there and the program headers after them
+    (e_phoff 192); makedumpfile (1.7.2, as its upstream today) reads the
+    program headers at sizeof(Elf64_Ehdr), whatever e_phoff says, so finds
+    no PT_LOAD ("Can't get the number of PT_LOAD"). The segments keep their
+    offsets: the old headers' bytes stay, unreferenced."""
+    shutil.copyfile(src, dst)
+    with open(dst, "r+b") as f:
+        eh = bytearray(f.read(64))
+        phoff, = struct.unpack_from("<Q", eh, 32)
+        phentsize, phnum = struct.unpack_from("<HH", eh, 54)
+        f.seek(phoff)
+        ph = f.read(phentsize * phnum)
+        first = min(struct.unpack_from("<Q", ph, i * phentsize + 8)[0] for i in range(phnum))
+        assert first >= 64 + len(ph), "the segments start at %d" % first
+        struct.pack_into("<QQ", eh, 32, 64, 0)              # e_phoff, e_shoff
+        struct.pack_into("<HHHH", eh, 52, 64, phentsize, phnum, 0)
+        struct.pack_into("<HH", eh, 60, 0, 0)              # e_shnum, e_shstrndx
+        f.seek(0)
+        f.write(eh + ph)
+
+
+def vmcoreinfo_guest():
+    """One boot of the Linux guest with `-device vmcoreinfo` (its initramfs
+    loads qemu_fw_cfg, which writes the kernel's VMCOREINFO there), stopped,
+    its ELF core written, the QEMU gone: {"elf", "relaid", "osrelease"}."""
+    if "elf" not in _mdf:
+        from guest import Guest, CELLS
+        why = CELLS[VMCOREINFO_CELL].missing()
+        if why:
+            raise unittest.SkipTest("%s: %s" % (VMCOREINFO_CELL, why))
+        d = tempfile.mkdtemp(prefix="vmcoreinfo-", dir=TMP)
+        g = Guest.for_cell(VMCOREINFO_CELL, extra_args=["-device", "vmcoreinfo"]).start()
+        try:
+            g.execute("stop")
+            _mdf["elf"] = g.dump_memory(os.path.join(d, "guest.elf"))
+            _mdf["osrelease"] = g.kernel_version
+        finally:
+            g.stop()
+        _mdf["relaid"] = os.path.join(d, "relaid.elf")
+        phdrs_after_ehdr(_mdf["elf"], _mdf["relaid"])
+    return _mdf
+
+
+def makedumpfile_dump(name, options):
+    """The relaid ELF core, converted by makedumpfile with these options."""
+    key = (name, tuple(options))
+    if key not in _mdf:
+        path, _, _ = makedumpfile()
+        g = vmcoreinfo_guest()
+        out = os.path.join(os.path.dirname(g["elf"]), "makedumpfile." + name)
+        if "-F" in options:
+            with open(out, "wb") as f:
+                r = subprocess.run([path] + options + [g["relaid"]], stdout=f,
+                                   stderr=subprocess.PIPE, text=True, timeout=300)
+        else:
+            r = subprocess.run([path] + options + [g["relaid"], out], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, timeout=300)
+        assert r.returncode == 0, "makedumpfile %s: %s" % (" ".join(options),
+                                                           (r.stderr or r.stdout)[-1000:])
+        print("  makedumpfile %s: %.1f MB (ELF core %.1f MB)"
+              % (" ".join(options), os.path.getsize(out) / 1e6,
+                 os.path.getsize(g["elf"]) / 1e6))
+        _mdf[key] = out
+    return _mdf[key]
+
+
+def test_qemu_core_carries_vmcoreinfo():
+    """QEMU's ELF core of the guest has the kernel's VMCOREINFO note (read
+    by binutils' readelf, not vtdctl), naming the guest's own kernel; and
+    the relaid core reads as QEMU's own does."""
+    g = vmcoreinfo_guest()
+    for path in (g["elf"], g["relaid"]):
+        notes = subprocess.run(["readelf", "-n", "-W", path], stdout=subprocess.PIPE,
+                               text=True, check=True).stdout
+        owners = [l.split()[0] for l in notes.splitlines() if "Unknown note type" in l
+                  or "NT_PRSTATUS" in l]
+        assert "VMCOREINFO" in owners and "CORE" in owners, notes[:2000]
+    raw = open(g["elf"], "rb").read(1 << 16)
+    want = b"OSRELEASE=" + g["osrelease"].encode() + b"\n"
+    assert want in raw, "no %r in the core's notes" % want
+    je = run_measured("-j", "--core=" + g["elf"], "dump")
+    jr = run_measured("-j", "--core=" + g["relaid"], "dump")
+    assert je[0] == jr[0] == 0, (je[2], jr[2])
+    assert without_source(json.loads(je[1])) == without_source(json.loads(jr[1]))
+
+
+def _makedumpfile_test(name):
+    options, fmt = MAKEDUMPFILE_FORMATS[name]
+
+    def test():
+        _, has, version = makedumpfile()
+        for comp in ("lzo", "snappy"):
+            if comp in name and not has.get(comp):
+                raise unittest.SkipTest("%s: %s disabled (makedumpfile -v); MAKEDUMPFILE= "
+                                        "names one built with it" % (version, comp))
+        kd = makedumpfile_dump(name, options + ["-d", "0"])
+        check_equals_elf("makedumpfile", vmcoreinfo_guest()["elf"], kd, fmt)
+    test.__name__ = "test_makedumpfile_%s_equals_elf" % name.replace("-", "_")
+    test.__doc__ = ("makedumpfile %s -d 0 of the guest's ELF core: dump -j and check -j "
+                    "equal the ELF core's" % " ".join(options))
+    return test
+
+
+for _name in MAKEDUMPFILE_FORMATS:
+    _t = _makedumpfile_test(_name)
+    globals()[_t.__name__] = _t
+del _name, _t
+
+
+def left_out_pages(path):
+    """The pages a plain kdump file's RAM bitmap (the first) has and its
+    dumped-page bitmap (the second) has not, read here from the format."""
+    with open(path, "rb") as f:
+        head = f.read(4096 + 4096)
+        f2 = fields(head)
+        f.seek((1 + f2["sub"]) * f2["block_size"])
+        bitmaps = f.read(f2["blocks"] * f2["block_size"])
+    half = len(bitmaps) // 2
+    pages = []
+    for i in range(half):
+        left = bitmaps[i] & ~bitmaps[half + i]
+        pages += [i * 8 + b for b in range(8) if left >> b & 1]
+    return pages
+
+
+def test_makedumpfile_dump_level_31():
+    """makedumpfile -d 31 leaves out zero, cache, user and free pages: the
+    guest's VT-d tables are none of these (kernel allocations), so dump -j
+    and check -j still equal the ELF core's, the source saying how many
+    pages were left out (counted here from the bitmaps). A root table
+    named (--rtaddr) in a page left out is "not recorded" (a warning: not
+    in the dump), not "not in guest RAM"; a hole of guest RAM still is."""
+    kd = makedumpfile_dump("d31", ["-c", "-d", "31"])
+    left = left_out_pages(kd)
+    assert len(left) > 1000, len(left)
+    check_equals_elf("makedumpfile -d 31", vmcoreinfo_guest()["elf"], kd, "kdump-raw-zlib",
+                     left_out=len(left))
+    page = left[len(left) // 2] * 4096
+    rc, out, err, _, _ = run_measured("-j", "--core=" + kd, "--rtaddr=0x%x" % page, "dump")
+    assert rc == 2, err
+    findings = json.loads(out)["findings"]
+    assert [(x["code"], x["severity"], x["address"]) for x in findings] == \
+        [("not_recorded", "warning", "0x%x" % page)], findings
+    # 0xa0000: the legacy VGA hole, in no bitmap
+    rc, out, err, _, _ = run_measured("--core=" + kd, "--rtaddr=0xa0000", "dump")
+    assert rc == 1 and "not in guest RAM" in err, err
 
 
 # --- hostile kdump files -----------------------------------------------------
