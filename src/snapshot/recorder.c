@@ -237,6 +237,8 @@ struct vtd_snapshot *recorder_snapshot(struct vtd_source *rec)
 	copy_str(s->kind, sizeof(s->kind), in->ops->kind);
 	copy_str(s->target, sizeof(s->target), in->target);
 	copy_str(s->access, sizeof(s->access), in->access);
+	copy_str(s->format, sizeof(s->format), in->format);
+	s->pages_left_out = in->pages_left_out;
 	s->mmio_base = in->mmio_base;
 	free(s->ram);
 	s->nr_ram = 0;

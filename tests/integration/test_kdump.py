@@ -345,6 +345,45 @@ def test_makedumpfile_dump_level_31():
     assert rc == 1 and "not in guest RAM" in err, err
 
 
+def test_snapshot_of_a_filtered_kdump_keeps_its_format():
+    """`snapshot` of a -d 31 kdump file records source.format and
+    source.pages_left_out (docs/snapshot-format.md); --snapshot= shows them
+    as the live run did, with the same devices from the recorded root
+    table. A hostile value is refused."""
+    kd = makedumpfile_dump("d31", ["-c", "-d", "31"])
+    left = len(left_out_pages(kd))
+    snap = os.path.join(TMP, "d31.snap")
+    r = subprocess.run([binary(), "--core=" + kd, "snapshot", "-o", snap],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert r.returncode == 0, r.stderr
+    with open(snap) as f:
+        s = json.load(f)
+    assert s["source"] == {"kind": "core", "target": kd, "access": "kdump",
+                           "format": "kdump-raw-zlib", "pages_left_out": left}, s["source"]
+    live = json.loads(run_measured("-j", "--core=" + kd, "dump")[1])
+    rc, out, err, _, _ = run_measured("-j", "--snapshot=" + snap, "dump")
+    assert rc == 0, err
+    off = json.loads(out)
+    assert off["source"] == dict(live["source"], kind="snapshot", target=snap,
+                                 access="snapshot"), off["source"]
+    # the root table the snapshot recorded (the scan's, not redone): said so
+    assert off["iommu"]["rtaddr_origin"] == "recorded"
+    assert off["iommu"]["rtaddr"] == live["iommu"]["rtaddr"]
+    assert off["devices"] == live["devices"] and off["devices"]
+    text = subprocess.run([binary(), "--snapshot=" + snap, "dump"], stdout=subprocess.PIPE,
+                          text=True).stdout.splitlines()[0]
+    assert text == ("source: snapshot %s (snapshot, format kdump-raw-zlib, %d pages of RAM "
+                    "left out of the dump)" % (snap, left)), text
+    for key, value, word in (("format", "elf\n", "source.format"),
+                             ("format", "x" * 40, "source.format"),
+                             ("pages_left_out", -1, "source.pages_left_out"),
+                             ("pages_left_out", "5", "source.pages_left_out")):
+        bad = dict(s, source=dict(s["source"], **{key: value}))
+        path = write("bad-" + key + ".snap", json.dumps(bad).encode())
+        rc, out, err, _, _ = run_measured("--snapshot=" + path, "dump")
+        assert rc == 1 and word in err and len(err.splitlines()) == 1, err
+
+
 # --- hostile kdump files -----------------------------------------------------
 
 _base = {}
