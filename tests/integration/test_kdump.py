@@ -7,7 +7,13 @@ On the real Linux guest of QEMU 7.2 and of QEMU 10.0, stopped with QMP
 `stop`, every format the QEMU offers (query-dump-guest-memory-capability) is
 written with dump-guest-memory at the same moment, and `dump -j` and
 `check -j` of each must equal those of the ELF core, the root table found by
-the same scan; a format the QEMU build lacks is skipped, saying so. Then
+the same scan; a format the QEMU build lacks is skipped, saying so. The
+formats Debian's QEMUs lack (lzo, snappy) come from makedumpfile instead:
+one boot of the Linux guest with -device vmcoreinfo (its initramfs loads
+qemu_fw_cfg), its ELF core converted by makedumpfile -c/-l/-p, flattened
+(-F) or not, every page kept (-d 0) or -d 31; each must equal the ELF
+core. virsh dump --memory-only of every kdump format: written and equal,
+or refused as libvirt refuses it. Then
 hostile kdump files (cut short, corrupt headers, a bitmap claiming huge
 memory or too many runs, bad flattened records), made from a real dump of a
 QEMU of the test's own: one clear error line, exit 1, bounded CPU and
