@@ -70,7 +70,7 @@ have_modules() {
 		[ -s "$mdir/$m.ko" ] || return 1
 	done
 }
-if [ ! -s "$kernel" ] || ! have_modules; then
+fetch_kernel() {
 	log "fetching $kpkg (apt-get download, not installed)"
 	tmp=$(mktemp -d "$cache/.dl.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
@@ -104,6 +104,13 @@ if [ ! -s "$kernel" ] || ! have_modules; then
 	rm -rf "$tmp"
 	trap - EXIT
 	log "kernel $(cat "$kdir/release") in $kdir"
+}
+if [ ! -s "$kernel" ]; then
+	fetch_kernel
+elif ! have_modules; then
+	# a cache from before the modules: without them (no package index, say)
+	# the guest still boots, only -device vmcoreinfo gets no VMCOREINFO
+	(fetch_kernel) || log "warning: no $modules for $kpkg: the initramfs has no modules"
 fi
 
 # --- initramfs ----------------------------------------------------------------
@@ -119,7 +126,9 @@ fi
 
 # The name carries a hash of /init, of busybox and of the modules, so a
 # changed script gives a new image, and an unchanged one is never rebuilt.
-sum=$(cat "$here/init" "$busybox" "$mdir"/*.ko | sha256sum | cut -c1-12)
+kos=$(ls "$mdir"/*.ko 2>/dev/null || true)
+# shellcheck disable=SC2086
+sum=$(cat "$here/init" "$busybox" $kos | sha256sum | cut -c1-12)
 initrd=$cache/initramfs-$sum.cpio.gz
 if [ ! -s "$initrd" ]; then
 	log "building $initrd"
@@ -134,8 +143,11 @@ if [ ! -s "$initrd" ]; then
 	install -m 0755 "$here/init" "$root/init"
 	# /lib/modules/RELEASE/: /init loads those of the running kernel only
 	# (the other kernels of the matrix boot the same image)
-	mkdir -p "$root/lib/modules/$(cat "$kdir/release")"
-	cp "$mdir"/*.ko "$root/lib/modules/$(cat "$kdir/release")/"
+	if [ -n "$kos" ]; then
+		mkdir -p "$root/lib/modules/$(cat "$kdir/release")"
+		# shellcheck disable=SC2086
+		cp $kos "$root/lib/modules/$(cat "$kdir/release")/"
+	fi
 	(cd "$root" && find . -print0 | LC_ALL=C sort -z |
 		cpio --null -o -H newc --quiet --owner=0:0) | gzip -9n >"$initrd.tmp"
 	mv "$initrd.tmp" "$initrd"
