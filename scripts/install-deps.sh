@@ -13,7 +13,7 @@ PKGS="build-essential pkg-config libjson-c-dev libelf-dev libkdumpfile-dev libre
       debhelper lintian bash-completion zsh groff-base man-db
       clang libclang-rt-14-dev valgrind
       flex bison bc libssl-dev xz-utils cppcheck git procps pciutils less
-      file time debootstrap util-linux"
+      file time debootstrap util-linux makedumpfile"
 
 if [ "$(id -u)" -ne 0 ]; then
 	SUDO=sudo
@@ -27,7 +27,9 @@ $SUDO apt-get update -q
 # --no-install-recommends: qemu-system-x86 recommends more than the tests use.
 # Commands the tests and scripts run beyond the build: procps (pgrep, ps: test_watch),
 # file (tests/guest/build.sh), time (/usr/bin/time: tests/bench), debootstrap and util-linux
-# (unshare, mount: fetch-qemu11.sh and its QEMU 11.1 wrapper, tests/nested).
+# (unshare, mount: fetch-qemu11.sh and its QEMU 11.1 wrapper, tests/nested), makedumpfile
+# (test_kdump: its zlib, lzo and flattened files; Debian builds it without snappy, so the
+# snappy case needs MAKEDUMPFILE= naming one built with it, else it is skipped).
 # The list has no linux-image-* package; nothing here pulls one in.
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -q --no-install-recommends $PKGS

@@ -25,7 +25,9 @@
  *    at most KDUMP_MAX_RUNS of them (header.c counts them first);
  *  - pages the RAM bitmap (the first of two) lists but the file left out
  *    (makedumpfile's dump levels) are counted: src->pages_left_out, which
- *    the output shows, since they read as holes like any non-RAM page.
+ *    the output shows; a read of one is -ENODATA (RAM whose content the
+ *    dump does not hold: "not recorded"), not -EFAULT (not RAM), though
+ *    libkdumpfile gives both as no data: kd_read() asks the RAM bitmap.
  *    (header.c counts them as it reads the bitmaps: libkdumpfile 0.5.1's
  *    memory.pagemap leaks the regions it builds.)
  *
@@ -60,7 +62,40 @@ struct kd_priv {
 	int fd;			/* the file libkdumpfile reads */
 	uint64_t size;		/* its size */
 	char format[32];	/* src->format */
+	/* The RAM bitmap (the first of two; 0 bytes with one), to tell a
+	 * page left out of the dump from a page that is not RAM. */
+	uint64_t ram_bitmap_off, ram_bitmap_len;
+	uint32_t page_size;
 };
+
+/* Is the page at gpa guest RAM that the dump left out (set in the RAM
+ * bitmap; libkdumpfile reads it as no data, like a hole)? source_read()
+ * only asks for RAM; this keeps a non-RAM answer for anything else. */
+static bool kd_left_out(const struct kd_priv *p, uint64_t gpa)
+{
+	unsigned char byte;
+	uint64_t pfn;
+
+	if (!p->ram_bitmap_len || !p->page_size)
+		return false;
+	pfn = gpa / p->page_size;
+	if (pfn / 8 >= p->ram_bitmap_len ||
+	    kdump_read_at(p->fd, &byte, 1, p->ram_bitmap_off + pfn / 8))
+		return false;
+	return byte >> (pfn % 8) & 1;
+}
+
+/* What no data at gpa means: a page left out of the dump is RAM whose
+ * content is unknown (-ENODATA, "not recorded"), else not RAM (-EFAULT). */
+static int kd_no_data(struct vtd_source *src, const struct kd_priv *p,
+		      uint64_t gpa)
+{
+	if (!kd_left_out(p, gpa))
+		return -EFAULT;
+	source_set_error(src, "guest page 0x%" PRIx64 " is not in the dump (RAM its dump level left out: makedumpfile -d)",
+			 gpa / p->page_size * p->page_size);
+	return -ENODATA;
+}
 
 static int kd_read(struct vtd_source *src, uint64_t gpa, void *buf, size_t len)
 {
@@ -72,7 +107,7 @@ static int kd_read(struct vtd_source *src, uint64_t gpa, void *buf, size_t len)
 	if (st == KDUMP_OK)
 		return 0;
 	if (st == KDUMP_ERR_NODATA)
-		return -EFAULT;	/* not in the dump */
+		return kd_no_data(src, p, gpa + n);
 	source_set_error(src, "%s: reading 0x%" PRIx64 ": %s", src->target,
 			 gpa + n, kdump_get_err(p->ctx));
 	return -EIO;
@@ -252,6 +287,78 @@ static int kd_ranges(struct vtd_source *src, struct kd_priv *p,
 	}
 	*pages = r.pages;
 	return 0;
+}
+
+#define BITMAP_BATCH	65536	/* bitmap bytes read at a time */
+
+/* Close the run of RAM pages [*start, pfn), if one is open. */
+static int end_run(struct vtd_source *src, uint64_t psize, uint64_t *start,
+		   uint64_t pfn)
+{
+	int rc = 0;
+
+	if (*start != UINT64_MAX)
+		rc = source_add_ram(src, *start * psize, (pfn - *start) * psize);
+	*start = UINT64_MAX;
+	return rc;
+}
+
+/* The runs of set bits of n bitmap bytes for pages from pfn on. */
+static int bitmap_runs(struct vtd_source *src, uint64_t psize,
+		       const unsigned char *b, size_t n, uint64_t pfn,
+		       uint64_t *start)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n && !rc; i++, pfn += 8) {
+		if (b[i] == (*start == UINT64_MAX ? 0x00 : 0xff))
+			continue;	/* no run starts or ends here */
+		for (unsigned bit = 0; bit < 8 && !rc; bit++) {
+			bool set = b[i] >> bit & 1;
+
+			if (set && *start == UINT64_MAX)
+				*start = pfn + bit;
+			else if (!set)
+				rc = end_run(src, psize, start, pfn + bit);
+		}
+	}
+	return rc;
+}
+
+/* With pages left out, guest RAM is the RAM bitmap's runs (a left-out
+ * page is RAM the dump does not hold), not the dumped pages' runs: the
+ * ranges are rebuilt from p's RAM bitmap (whose runs header.c counted:
+ * at most KDUMP_MAX_RUNS), read through a fixed buffer. */
+static int kd_ram_bitmap_ranges(struct vtd_source *src, struct kd_priv *p,
+				char *err, size_t errlen)
+{
+	uint64_t start = UINT64_MAX;
+	unsigned char *buf = malloc(BITMAP_BATCH);
+	int rc = 0;
+
+	if (!buf) {
+		errf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	free(src->ram);
+	src->ram = NULL;
+	src->nr_ram = 0;
+	for (uint64_t done = 0; done < p->ram_bitmap_len && !rc;) {
+		uint64_t left = p->ram_bitmap_len - done;
+		size_t n = left < BITMAP_BATCH ? (size_t)left : BITMAP_BATCH;
+
+		rc = kdump_read_at(p->fd, buf, n, p->ram_bitmap_off + done);
+		if (!rc)
+			rc = bitmap_runs(src, p->page_size, buf, n, done * 8, &start);
+		done += n;
+	}
+	if (!rc)
+		rc = end_run(src, p->page_size, &start, p->ram_bitmap_len * 8);
+	free(buf);
+	if (rc)
+		errf(err, errlen, "%s: reading the RAM bitmap: %s", src->target,
+		     strerror(-rc));
+	return rc;
 }
 
 static uint64_t le(const unsigned char *b, unsigned n)
@@ -441,8 +548,14 @@ struct vtd_source *kdump_source_open(const char *path, char *err, size_t errlen)
 	if (kd_ranges(src, p, &pages, err, errlen) ||
 	    kd_check_descs(src, p, l, pages, err, errlen))
 		goto fail;
-	if (l->two_bitmaps && l->ram_pages > pages)
+	if (l->two_bitmaps && l->ram_pages > pages) {
 		src->pages_left_out = l->ram_pages - pages;
+		p->ram_bitmap_off = l->bitmap_off;
+		p->ram_bitmap_len = l->bitmap_len / 2;
+		p->page_size = l->block_size;
+		if (kd_ram_bitmap_ranges(src, p, err, errlen))
+			goto fail;
+	}
 	return src;
 
 fail:

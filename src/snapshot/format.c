@@ -176,6 +176,10 @@ static struct json_object *header_to_json(const struct vtd_snapshot *s)
 	add(src, "kind", json_object_new_string(s->kind));
 	add(src, "target", json_object_new_string(s->target));
 	add(src, "access", json_object_new_string(s->access));
+	if (s->format[0])	/* dumps only */
+		add(src, "format", json_object_new_string(s->format));
+	if (s->pages_left_out)	/* kdump files that left pages out */
+		add(src, "pages_left_out", json_object_new_int64((int64_t)s->pages_left_out));
 	add(o, "source", src);
 	if (s->qemu_version[0]) {
 		qemu = json_object_new_object();
@@ -337,6 +341,27 @@ static int read_rtaddr(struct rd *r, struct json_object *o,
 	return 0;
 }
 
+/* source.format and source.pages_left_out, both optional (dumps only;
+ * files written before them have neither). */
+static int read_dump_facts(struct rd *r, struct json_object *src,
+			   struct vtd_snapshot *s)
+{
+	struct json_object *v = member(src, "pages_left_out");
+
+	if (get_str(r, src, "format", "source.", s->format, sizeof(s->format), true))
+		return -EPROTO;
+	for (const char *c = s->format; *c; c++)
+		if (!(*c >= 'a' && *c <= 'z') && !(*c >= '0' && *c <= '9') && *c != '-')
+			return fail(r, "source.format: not a format name (a-z, 0-9, -)");
+	if (!v)
+		return 0;
+	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
+	    (uint64_t)json_object_get_int64(v) > SNAP_MAX_LEFT_OUT)
+		return fail(r, "source.pages_left_out: not a count of pages (0 to 2^52)");
+	s->pages_left_out = (uint64_t)json_object_get_int64(v);
+	return 0;
+}
+
 static int read_header(struct rd *r, struct json_object *o,
 		       struct vtd_snapshot *s)
 {
@@ -373,7 +398,8 @@ static int read_header(struct rd *r, struct json_object *o,
 		    sizeof(s->vtdctl_version), false) ||
 	    get_str(r, src, "kind", "source.", s->kind, sizeof(s->kind), false) ||
 	    get_str(r, src, "target", "source.", s->target, sizeof(s->target), false) ||
-	    get_str(r, src, "access", "source.", s->access, sizeof(s->access), false))
+	    get_str(r, src, "access", "source.", s->access, sizeof(s->access), false) ||
+	    read_dump_facts(r, src, s))
 		return -EPROTO;
 	if (qemu && (get_str(r, qemu, "version", "qemu.", s->qemu_version,
 			     sizeof(s->qemu_version), false) ||

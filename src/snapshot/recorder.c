@@ -244,6 +244,8 @@ struct vtd_snapshot *recorder_snapshot(struct vtd_source *rec)
 	copy_str(s->kind, sizeof(s->kind), in->ops->kind);
 	copy_str(s->target, sizeof(s->target), in->target);
 	copy_str(s->access, sizeof(s->access), in->access);
+	copy_str(s->format, sizeof(s->format), in->format);
+	s->pages_left_out = in->pages_left_out;
 	s->mmio_base = in->mmio_base;
 	if (r->not_recorded && !strstr(s->truncated, "not recorded")) {
 		snapshot_mark_truncated(s, "%lu page reads not recorded past %u pages or %u MiB of table words",

@@ -134,6 +134,9 @@ struct vtd_source *snapshot_source_open(const char *path, char *err,
 	src->priv = s;
 	snprintf(src->target, sizeof(src->target), "%s", path);
 	src->access = "snapshot";
+	/* a dump's facts, shown as the live run showed them */
+	src->format = s->format[0] ? s->format : NULL;
+	src->pages_left_out = s->pages_left_out;
 	src->mmio_base = s->mmio_base;
 	src->have_rtaddr_hint = s->rtaddr_origin[0] != 0;
 	src->rtaddr_hint = s->rtaddr;

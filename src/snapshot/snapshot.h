@@ -32,6 +32,7 @@
 #define SNAP_MAX_JSON_VALUES	(1u << 21)	/* JSON values, counted before parsing */
 #define SNAP_MAX_MONITOR	4096u		/* recorded monitor replies */
 #define SNAP_MAX_RAM		1024u		/* RAM ranges */
+#define SNAP_MAX_LEFT_OUT	(1ull << 52)	/* source.pages_left_out */
 #define SNAP_MAX_JSON_DEPTH	64
 
 struct json_object;
@@ -55,6 +56,10 @@ struct snap_monitor {
 struct vtd_snapshot {
 	/* where it came from */
 	char kind[32], target[512], access[32];
+	/* a dump's file format ("elf", "kdump-raw-zlib", ...; "" for other
+	 * targets) and the pages of RAM a kdump file left out */
+	char format[24];
+	uint64_t pages_left_out;
 	char created[32];		/* "2025-01-31T12:00:00Z" */
 	int64_t created_unix;
 	char vtdctl_version[32];

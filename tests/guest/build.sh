@@ -3,7 +3,8 @@
 # Build the artefacts of vtdctl's test guest, without installing anything:
 #   - a Debian kernel, fetched with `apt-get download` and unpacked with
 #     `dpkg-deb -x` into the cache (never into /boot);
-#   - a busybox initramfs whose /init prints a report on ttyS0 (tests/guest/init).
+#   - a busybox initramfs whose /init prints a report on ttyS0 (tests/guest/init),
+#     with the kernel's qemu_fw_cfg module (taken from the same package).
 # Both are cached and rebuilt only when missing. Prints, as its last lines:
 #   KERNEL=/path/to/vmlinuz
 #   INITRD=/path/to/initramfs.cpio.gz
@@ -59,7 +60,17 @@ esac
 
 kdir=$cache/kernel/$kpkg
 kernel=$kdir/vmlinuz
-if [ ! -s "$kernel" ]; then
+# The modules /init loads (tests/guest/init): qemu_fw_cfg, whose probe
+# writes the kernel's VMCOREINFO into QEMU's `-device vmcoreinfo`, so that
+# dump-guest-memory's ELF core carries it (what makedumpfile reads).
+modules="qemu_fw_cfg"
+mdir=$kdir/modules
+have_modules() {
+	for m in $modules; do
+		[ -s "$mdir/$m.ko" ] || return 1
+	done
+}
+fetch_kernel() {
 	log "fetching $kpkg (apt-get download, not installed)"
 	tmp=$(mktemp -d "$cache/.dl.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
@@ -75,7 +86,17 @@ if [ ! -s "$kernel" ]; then
 	dpkg-deb -x "$deb" "$tmp/x"
 	vmlinuz=$(ls "$tmp"/x/boot/vmlinuz-* 2>/dev/null | head -n1)
 	[ -n "$vmlinuz" ] || die "$kpkg has no boot/vmlinuz-*"
-	mkdir -p "$kdir"
+	mkdir -p "$kdir" "$mdir"
+	for m in $modules; do
+		ko=$(find "$tmp/x/lib/modules" -name "$m.ko*" | head -n1)
+		[ -n "$ko" ] || die "$kpkg has no module $m"
+		case $ko in
+		*.xz) xz -dc "$ko" >"$mdir/$m.ko.tmp" ;;
+		*.zst) zstd -qdc "$ko" >"$mdir/$m.ko.tmp" ;;
+		*) cp "$ko" "$mdir/$m.ko.tmp" ;;
+		esac
+		mv "$mdir/$m.ko.tmp" "$mdir/$m.ko"
+	done
 	cp "$vmlinuz" "$kdir/vmlinuz.tmp"
 	basename "$vmlinuz" | sed 's/^vmlinuz-//' >"$kdir/release"
 	[ -f "$tmp"/x/boot/config-* ] && cp "$tmp"/x/boot/config-* "$kdir/config"
@@ -83,6 +104,13 @@ if [ ! -s "$kernel" ]; then
 	rm -rf "$tmp"
 	trap - EXIT
 	log "kernel $(cat "$kdir/release") in $kdir"
+}
+if [ ! -s "$kernel" ]; then
+	fetch_kernel
+elif ! have_modules; then
+	# a cache from before the modules: without them (no package index, say)
+	# the guest still boots, only -device vmcoreinfo gets no VMCOREINFO
+	(fetch_kernel) || log "warning: no $modules for $kpkg: the initramfs has no modules"
 fi
 
 # --- initramfs ----------------------------------------------------------------
@@ -96,9 +124,11 @@ if ! file -L "$busybox" 2>/dev/null | grep -q 'statically linked'; then
 	fi
 fi
 
-# The name carries a hash of /init and of busybox, so a changed script
-# gives a new image, and an unchanged one is never rebuilt.
-sum=$(cat "$here/init" "$busybox" | sha256sum | cut -c1-12)
+# The name carries a hash of /init, of busybox and of the modules, so a
+# changed script gives a new image, and an unchanged one is never rebuilt.
+kos=$(ls "$mdir"/*.ko 2>/dev/null || true)
+# shellcheck disable=SC2086
+sum=$(cat "$here/init" "$busybox" $kos | sha256sum | cut -c1-12)
 initrd=$cache/initramfs-$sum.cpio.gz
 if [ ! -s "$initrd" ]; then
 	log "building $initrd"
@@ -111,6 +141,13 @@ if [ ! -s "$initrd" ]; then
 		[ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
 	done
 	install -m 0755 "$here/init" "$root/init"
+	# /lib/modules/RELEASE/: /init loads those of the running kernel only
+	# (the other kernels of the matrix boot the same image)
+	if [ -n "$kos" ]; then
+		mkdir -p "$root/lib/modules/$(cat "$kdir/release")"
+		# shellcheck disable=SC2086
+		cp $kos "$root/lib/modules/$(cat "$kdir/release")/"
+	fi
 	(cd "$root" && find . -print0 | LC_ALL=C sort -z |
 		cpio --null -o -H newc --quiet --owner=0:0) | gzip -9n >"$initrd.tmp"
 	mv "$initrd.tmp" "$initrd"

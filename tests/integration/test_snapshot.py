@@ -76,7 +76,7 @@ def strip_source(d):
     src = dict(d.pop("source"))
     for k in ("kind", "target", "access"):
         src.pop(k)
-    src.pop("format", None)     # a dump's file format; a snapshot has none
+    src.pop("format", None)     # a dump's file format (a snapshot of a dump keeps it)
     src.pop("access_why", None)     # live only: why RAM was read that way
     return d, src
 
@@ -460,6 +460,9 @@ def test_snapshot_of_a_memory_dump():
         live = vjson("--core=" + core, "--rtaddr=" + rt, "dump")
         off = vjson("--snapshot=" + os.path.join(d, "core.snap"), "--rtaddr=" + rt, "dump")
         assert strip_source(live) == strip_source(off)
+        # the dump's format is recorded, and shown back as the live run showed it
+        assert s["source"]["format"] == "elf" and "pages_left_out" not in s["source"]
+        assert off["source"]["format"] == live["source"]["format"] == "elf"
         assert any(p["pasid"] == 5 for p in off["devices"][0]["pasids"])
         # without --rtaddr, the snapshot's recorded value is used, and said so
         rec = vjson("--snapshot=" + os.path.join(d, "core.snap"), "dump")

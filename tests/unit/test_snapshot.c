@@ -243,6 +243,33 @@ static void test_parser_v2(void)
 	expect_bad(HEAD2 "\"pages\":[{\"gpa\":\"0x1000\",\"q\":{}}]}", "nz: missing");
 }
 
+/* A dump's source.format and source.pages_left_out: optional, checked */
+#define HEAD_CORE(src) "{\"magic\":\"vtdctl-snapshot\",\"version\":2,\"created\":\"x\"," \
+	"\"vtdctl_version\":\"t\",\"source\":{\"kind\":\"core\",\"target\":\"t\"," \
+	"\"access\":\"kdump\"" src "},\"qemu\":null,\"mmio_base\":\"0xfed90000\"," \
+	"\"page_size\":4096," RAM "\"monitor\":[],\"pages\":[]}"
+
+static void test_parser_dump_facts(void)
+{
+	struct vtd_snapshot s;
+	char err[600];
+	const char *with = HEAD_CORE(",\"format\":\"kdump-raw-lzo\",\"pages_left_out\":109724");
+	const char *without = HEAD_CORE("");
+
+	CHECK(snapshot_parse(with, strlen(with), &s, err, sizeof(err)) == 0);
+	CHECK(!strcmp(s.format, "kdump-raw-lzo") && s.pages_left_out == 109724);
+	snapshot_free(&s);
+	CHECK(snapshot_parse(without, strlen(without), &s, err, sizeof(err)) == 0);
+	CHECK(s.format[0] == 0 && s.pages_left_out == 0);
+	snapshot_free(&s);
+	expect_bad(HEAD_CORE(",\"format\":7"), "source.format");
+	expect_bad(HEAD_CORE(",\"format\":\"elf\\u001b[2J\""), "source.format");
+	expect_bad(HEAD_CORE(",\"format\":\"kdump-raw-zlib-and-more-than-23\""), "source.format");
+	expect_bad(HEAD_CORE(",\"pages_left_out\":-1"), "source.pages_left_out");
+	expect_bad(HEAD_CORE(",\"pages_left_out\":\"5\""), "source.pages_left_out");
+	expect_bad(HEAD_CORE(",\"pages_left_out\":4503599627370497"), "source.pages_left_out");
+}
+
 /* json-c spends ~100 bytes on each value: the values are counted first */
 static void test_parser_refuses_many_values(void)
 {
@@ -289,6 +316,7 @@ int main(void)
 	test_record_and_replay();
 	test_parser();
 	test_parser_v2();
+	test_parser_dump_facts();
 	test_parser_refuses_many_values();
 	test_write_refuses_and_leaves_nothing();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
