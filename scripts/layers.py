@@ -29,6 +29,7 @@ vmm
 check
 pipeline
 output
+replay
 tui
 cli
 main
