@@ -55,40 +55,6 @@ bool replay_event_matches(const struct replay_filter *rf,
 
 /* --- formatting -------------------------------------------------------------- */
 
-const char *replay_fmt_time(char *buf, size_t len, int64_t ms)
-{
-	time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-	int frac = (int)(ms - (int64_t)t * 1000);
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm)) {
-		snprintf(buf, len, "%" PRId64 "ms", ms);
-		return buf;
-	}
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
-	return buf;
-}
-
-const char *replay_fmt_rel(char *buf, size_t len, int64_t ms)
-{
-	uint64_t a = ms < 0 ? -(uint64_t)ms : (uint64_t)ms;
-
-	snprintf(buf, len, "%c%" PRIu64 ".%03us", ms < 0 ? '-' : '+', a / 1000,
-		 (unsigned)(a % 1000));
-	return buf;
-}
-
-const char *replay_case_name(char c)
-{
-	switch (c) {
-	case 'a': return "present -> not present";
-	case 'b': return "present -> present, changed";
-	case 'c': return "not present -> present";
-	default: return NULL;
-	}
-}
-
 static bool has_bdf(const struct trace_event *ev)
 {
 	return ev->bus >= 0 && ev->bus <= 0xff && ev->devfn >= 0 && ev->devfn <= 0xff;
