@@ -94,6 +94,20 @@ static struct tl_lane *lane_of(struct timeline *tl, int bus, int devfn)
 	return &tl->lanes[i];
 }
 
+/* A PASID past the rows: counted once (the first TL_MAX_HIDDEN told apart) */
+static void hide_pasid(struct tl_lane *l, int64_t pasid)
+{
+	unsigned n = l->pasids_not_drawn < TL_MAX_HIDDEN ? (unsigned)l->pasids_not_drawn :
+			 TL_MAX_HIDDEN;
+
+	for (unsigned i = 0; i < n; i++)
+		if (l->hidden[i] == pasid)
+			return;
+	if (n < TL_MAX_HIDDEN)
+		l->hidden[n] = pasid;
+	l->pasids_not_drawn++;
+}
+
 /* The PASID's row (made on first sight), or the context row; NULL past
  * TL_MAX_ROWS (counted) */
 static struct tl_row *row_of(struct tl_lane *l, int64_t pasid)
@@ -104,7 +118,7 @@ static struct tl_row *row_of(struct tl_lane *l, int64_t pasid)
 		if (l->rows[i].pasid == pasid)
 			return &l->rows[i];
 	if (l->nr_rows == 1 + TL_MAX_ROWS) {
-		l->pasids_not_drawn++;
+		hide_pasid(l, pasid);
 		return NULL;
 	}
 	row_init(&l->rows[l->nr_rows], pasid);

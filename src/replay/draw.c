@@ -323,9 +323,11 @@ static double draw_lane(cairo_t *cr, const struct timeline *tl,
 	snprintf(name, sizeof(name), "%02x:%02x.%x", l->bus, l->devfn >> 3, l->devfn & 7);
 	text_at(cr, 8, y + 12, 11, true, -1, C_TEXT, name);
 	if (l->pasids_not_drawn) {
-		snprintf(name, sizeof(name), "+%lu PASID event%s not drawn", l->pasids_not_drawn,
-			 l->pasids_not_drawn == 1 ? "" : "s");
-		text_at(cr, LEFT + PLOT_W + 6, y + 12, 8, false, -1, C_DIM, name);
+		snprintf(name, sizeof(name), "(%s%lu more PASID%s not drawn)",
+			 l->pasids_not_drawn > TL_MAX_HIDDEN ? "over " : "",
+			 l->pasids_not_drawn > TL_MAX_HIDDEN ? (unsigned long)TL_MAX_HIDDEN :
+			 l->pasids_not_drawn, l->pasids_not_drawn == 1 ? "" : "s");
+		text_at(cr, 64, y + 12, 8.5, false, -1, C_DIM, name);
 	}
 	sorted_rows(l, order);
 	for (unsigned i = 0; i < l->nr_rows; i++)

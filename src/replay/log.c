@@ -195,8 +195,9 @@ static struct json_object *json_event(const struct trace_event *ev)
 
 static const char *json_str(struct json_object *o, bool pretty)
 {
-	return json_object_to_json_string_ext(o, pretty ? JSON_C_TO_STRING_PRETTY |
-					      JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
+	return json_object_to_json_string_ext(o, JSON_C_TO_STRING_NOSLASHESCAPE |
+					      (pretty ? JSON_C_TO_STRING_PRETTY |
+					       JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN));
 }
 
 static struct json_object *json_info(const struct replay_info *in)
@@ -213,6 +214,20 @@ static struct json_object *json_info(const struct replay_info *in)
 	return o;
 }
 
+/* An event of the pretty array: each of its lines indented under "events" */
+static void put_indented(FILE *f, const char *s, bool element)
+{
+	const char *in = element ? "    " : "  ";
+
+	if (element)
+		fprintf(f, "\n%s", in);
+	for (; *s; s++) {
+		fputc(*s, f);
+		if (*s == '\n' && s[1])
+			fputs(in, f);
+	}
+}
+
 /* --- the stream --------------------------------------------------------------- */
 
 int replay_log_begin(struct replay_log *lg, const struct replay_info *in)
@@ -224,9 +239,13 @@ int replay_log_begin(struct replay_log *lg, const struct replay_info *in)
 	if (lg->json) {
 		struct json_object *o = json_info(in);
 
-		fprintf(lg->out, "{%s\"trace\":%s%s,%s\"events\":%s[", lg->pretty ? "\n  " : "",
-			lg->pretty ? " " : "", json_str(o, false), lg->pretty ? "\n  " : "",
-			lg->pretty ? " " : "");
+		if (lg->pretty) {
+			fputs("{\n  \"trace\": ", lg->out);
+			put_indented(lg->out, json_str(o, true), false);
+			fputs(",\n  \"events\": [", lg->out);
+		} else {
+			fprintf(lg->out, "{\"trace\":%s,\"events\":[", json_str(o, false));
+		}
 		json_object_put(o);
 		return 0;
 	}
@@ -251,8 +270,11 @@ void replay_log_event(struct replay_log *lg, const struct trace_event *ev)
 	if (lg->json) {
 		struct json_object *o = json_event(ev);
 
-		fprintf(lg->out, "%s%s%s", lg->listed ? "," : "", lg->pretty ? "\n" : "",
-			json_str(o, lg->pretty));
+		fputs(lg->listed ? "," : "", lg->out);
+		if (lg->pretty)
+			put_indented(lg->out, json_str(o, true), true);
+		else
+			fputs(json_str(o, false), lg->out);
 		json_object_put(o);
 	} else {
 		text_event(lg, ev);

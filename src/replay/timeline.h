@@ -16,6 +16,7 @@
 #define TL_MAX_LANES	32	/* device lanes drawn; more are counted */
 #define TL_MAX_ROWS	6	/* PASID rows in a lane; more are counted */
 #define TL_MAX_MARKS	256	/* gaps and restarts drawn; more are counted */
+#define TL_MAX_HIDDEN	64	/* PASIDs not drawn that a lane tells apart */
 
 /* What a row shows in a bin (any time within it) */
 enum {
@@ -36,7 +37,8 @@ struct tl_lane {
 	int bus, devfn;		/* TRACE_NO_BDF: the unit itself */
 	struct tl_row rows[1 + TL_MAX_ROWS];	/* [0]: the context entry */
 	unsigned nr_rows;
-	unsigned long pasids_not_drawn;
+	unsigned long pasids_not_drawn;	/* distinct, counted up to TL_MAX_HIDDEN */
+	int64_t hidden[TL_MAX_HIDDEN];
 	uint32_t faults[TL_BINS], invs[TL_BINS], findings[TL_BINS];
 	uint32_t regs[TL_BINS], lost[TL_BINS];
 };

@@ -170,8 +170,9 @@ void replay_jump_mark(struct watch *w, int dir, char *msg, size_t len)
 void replay_toggle_play(struct watch *w, char *msg, size_t len)
 {
 	const struct tui_replay *r = rp_of(w);
+	size_t at = w->rp.go ? w->rp.to : w->rp.at;
 
-	if (!w->rp.playing && w->rp.at + 1 >= r->nr_times) {
+	if (!w->rp.playing && at + 1 >= r->nr_times) {
 		snprintf(msg, len, "at the end: , or [ to go back");
 		return;
 	}

@@ -294,6 +294,8 @@ static void test_bins_bounded(void)
 	for (int p = 0; p < 10; p++) {
 		e = ev(T0, TEV_PASID_ADD, 0, 0, p);
 		timeline_add(&tl, &e);
+		e.kind = TEV_PASID_REMOVE;	/* the same PASIDs again: counted once */
+		timeline_add(&tl, &e);
 	}
 	for (int i = 0; i < 300; i++) {
 		e = ev(T0, TEV_RESTART, TRACE_NO_BDF, TRACE_NO_BDF, TRACE_NO_PASID);
