@@ -28,6 +28,7 @@ walker
 vmm
 check
 pipeline
+trace
 output
 tui
 cli
