@@ -28,6 +28,7 @@ walker
 vmm
 check
 pipeline
+trace
 output
 replay
 tui

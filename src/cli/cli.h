@@ -17,7 +17,9 @@ enum { EXIT_OK = 0, EXIT_FATAL = 1, EXIT_FINDINGS = 2 };
 
 /* Global options, filled by main() before a command runs; read-only after. */
 /* The kinds of target (src/cli/targets.c): --qmp, --core, --vm, --snapshot */
-#define CLI_NR_TARGETS	4
+#define CLI_NR_TARGETS	5
+/* The largest trace file (src/trace/trace.h's TRACE_MAX_FILE) */
+#define TRACE_MAX_FILE_BYTES	(1ULL << 30)
 
 struct global_opts {
 	/* the argument of each target option given (--qmp=ARG, ...), by the
@@ -36,6 +38,11 @@ struct global_opts {
 	unsigned long max_ranges;	/* --max-ranges (--pages); 0 = default */
 	bool consistent, pause;		/* --consistent, --pause */
 	bool no_host;			/* --no-host: the guest side only */
+	const char *at;			/* --at=TIME (with --trace) */
+	int64_t duration_ms;		/* record --duration; 0 = until stopped */
+	uint64_t max_size;		/* record --max-size; 0 = the file limit */
+	long keep;			/* record --keep=N; -1 = default */
+	int64_t keyframe_ms;		/* record --keyframe=SECS; 0 = default */
 	bool help, version;
 	enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER } color;	/* --color */
 };
@@ -59,6 +66,12 @@ const char *cli_target_arg(const struct global_opts *o, const char *option);
  * filled. Prints nothing (watch saves one while it owns the terminal). */
 int snapshot_save(struct vtd_source *src, const char *path, bool pages,
 		  char *err, size_t errlen);
+struct vtd_snapshot;
+/* Take everything a snapshot holds from src (src stays open): the state in
+ * *out (malloc'd, its header filled) and the model walked in m; 0, or a
+ * negative errno with err filled (nothing to free then). */
+int snapshot_take(struct vtd_source *src, struct vtd_snapshot **out,
+		  struct vtd_model *m, char *err, size_t errlen);
 
 /* Warn once per command line of the options cmd does not read (applies.c);
  * reset before each shell line, with the shell's own options as the base
@@ -147,6 +160,7 @@ int do_xlate(int argc, char **argv);
 int do_ir(int argc, char **argv);
 int do_check(int argc, char **argv);
 int do_snapshot(int argc, char **argv);
+int do_record(int argc, char **argv);
 int do_diff(int argc, char **argv);
 int do_list(int argc, char **argv);
 int do_watch(int argc, char **argv);

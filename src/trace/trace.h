@@ -22,6 +22,13 @@
 #define TRACE_MAGIC		"vtdctl-trace"
 #define TRACE_VERSION		1
 
+/* Limits, on writing and reading alike (docs/trace-format.md) */
+#define TRACE_MAX_FILE		(1ULL << 30)	/* bytes of one file */
+#define TRACE_MAX_LINE		(64u << 20)	/* bytes of one line (a keyframe) */
+#define TRACE_MAX_LINES		(1u << 20)	/* lines of one file */
+#define TRACE_MAX_EVENTS	4096u		/* events of one line */
+#define TRACE_MAX_KEEP		100u		/* rotated files kept */
+
 /* What happened between two samples, as `log` prints it. */
 enum trace_event_kind {
 	TEV_START,		/* the recording began (first keyframe) */
@@ -98,5 +105,79 @@ int64_t trace_sample_ms(const struct trace *tr, size_t i);
  * given by the user, relative ones against base_ms; 0 or -EINVAL. */
 int trace_parse_time(const char *s, int64_t base_ms, int64_t *out_ms);
 const char *trace_event_kind_name(enum trace_event_kind k);	/* "pasid-add" */
+
+/* The same, +SECS against the first sample and -SECS against the last */
+int trace_parse_time_in(const struct trace *tr, const char *s, int64_t *out_ms);
+/* "2026-12-03T04:31:48.250Z" into buf (at least 32 bytes) */
+const char *trace_format_time(int64_t t_ms, char *buf, size_t len);
+/* The header's source kind ("qmp", "libvirt") and the sample interval */
+const char *trace_kind(const struct trace *tr);
+long trace_interval_ms(const struct trace *tr);
+
+/* --- writing (vtdctl record) ------------------------------------------ */
+
+/* Events as the writer collects them */
+struct trace_events {
+	struct trace_event *ev;
+	size_t n, cap;
+	unsigned long dropped;	/* past TRACE_MAX_EVENTS: counted, not kept */
+};
+void trace_events_free(struct trace_events *e);
+/* A new event of kind at t_ms (bdf and pasid "none"); NULL past the limit
+ * (counted in dropped) or when out of memory. */
+struct trace_event *trace_events_add(struct trace_events *e, int64_t t_ms,
+				     enum trace_event_kind kind);
+
+/* One sample as the recorder took it: its state and the model walked. */
+struct trace_sample {
+	int64_t t_ms;
+	const struct vtd_snapshot *snap;
+	const struct vtd_model *m;
+};
+/* The events between two samples (src/trace/events.c); 0 or -ENOMEM. */
+int trace_derive_events(const struct trace_sample *a,
+			const struct trace_sample *b, struct trace_events *out);
+/* Whether b looks like a VM that restarted since a: QEMU's pid changed, or
+ * the unit came back to its reset state (translation off, no root table)
+ * from a programmed one. why gets the reason. */
+bool trace_restarted(const struct trace_sample *a, const struct trace_sample *b,
+		     char *why, size_t len);
+
+struct trace_writer_opts {
+	const char *path;
+	uint64_t max_size;	/* rotate past this (0: TRACE_MAX_FILE) */
+	unsigned keep;		/* rotated files kept: FILE.1 .. FILE.keep */
+	const char *kind, *target;	/* the header's source */
+	long interval_ms;
+};
+struct trace_writer;
+/* Create (truncate) the file and write its header: 0, or -1 with err. */
+int trace_writer_open(const struct trace_writer_opts *o,
+		      struct trace_writer **out, char *err, size_t errlen);
+/* Each writes one whole line (fsync'd data may lag; a failed write is cut
+ * off the file again): 0, or -1 with err (ENOSPC, EFBIG: the file keeps
+ * every line before). A keyframe holds snapshot s whole. */
+int trace_write_keyframe(struct trace_writer *w, int64_t t_ms,
+			 const char *reason, const struct vtd_snapshot *s,
+			 const struct trace_events *ev, char *err, size_t errlen);
+/*
+ * What changed from a to b as a delta line: 1 written, 0 nothing changed
+ * and no events (nothing written), -EAGAIN when a keyframe must be written
+ * instead (a register or monitor entry disappeared, the RAM changed, or the
+ * file rotated: nothing written), -1 with err.
+ */
+int trace_write_delta(struct trace_writer *w, int64_t t_ms,
+		      const struct vtd_snapshot *a, const struct vtd_snapshot *b,
+		      const struct trace_events *ev, char *err, size_t errlen);
+/* The target was unreachable from t_ms to t_end_ms (why: the error) */
+int trace_write_gap(struct trace_writer *w, int64_t t_ms, int64_t t_end_ms,
+		    const char *why, char *err, size_t errlen);
+/* The recording ended cleanly at t_ms */
+int trace_write_end(struct trace_writer *w, int64_t t_ms, char *err,
+		    size_t errlen);
+/* Bytes written to the current file, and delta bytes since its keyframe */
+uint64_t trace_writer_size(const struct trace_writer *w);
+uint64_t trace_writer_delta_bytes(const struct trace_writer *w);
+void trace_writer_close(struct trace_writer *w);
 
 #endif
