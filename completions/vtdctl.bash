@@ -6,12 +6,12 @@
 # from `vtdctl list -j`, BDFs and PASIDs from `vtdctl -j dump` on the target
 # given on the line.
 
-_vtdctl_commands='dump regs faults iq xlate ir check snapshot diff list watch
+_vtdctl_commands='dump regs faults iq xlate ir check snapshot diff log timeline list watch
     shell batch version help'
 # options that take a value, and those that do not
 _vtdctl_value_opts='--qmp --core --rtaddr --vm -c --connect --snapshot -s
     --slot --pasid --did -n --count -o --output -i --interval --timeout
-    --max-entries --max-findings --max-ranges --max-output'
+    --max-entries --max-findings --max-ranges --max-output --since --until'
 _vtdctl_flag_opts='-j --json -p --pretty -v --verbose --no-monitor --all
     --pages --consistent --pause --no-host --no-proc-mem --color --all-findings -h --help
     -V --version'

@@ -21,6 +21,7 @@ enum {
 	A_PAGES = 1u << 6,	/* --pages */
 	A_WALK = 1u << 7,	/* --consistent, --pause */
 	A_RECORD = 1u << 8,	/* --duration, --max-size, --keep, --keyframe */
+	A_SPAN = 1u << 9,	/* --since, --until */
 	A_ALL = ~0u,		/* shell, batch: their lines say */
 };
 
@@ -39,6 +40,8 @@ static const struct {
 	{ "snapshot", FILTERS | A_OUTPUT | A_PAGES | A_WALK },
 	{ "record", A_OUTPUT | A_INTERVAL | A_RECORD },
 	{ "watch", FILTERS | A_COUNT | A_INTERVAL },
+	{ "log", A_SLOT | A_PASID | A_SPAN },
+	{ "timeline", A_SLOT | A_PASID | A_OUTPUT | A_SPAN },
 	{ "shell", A_ALL },
 	{ "batch", A_ALL },
 };
@@ -62,7 +65,8 @@ static unsigned given(const struct global_opts *o)
 	       (o->interval_ms > 0 ? A_INTERVAL : 0) | (o->pages ? A_PAGES : 0) |
 	       (o->consistent || o->pause ? A_WALK : 0) |
 	       (o->duration_ms || o->max_size || o->keep >= 0 || o->keyframe_ms ?
-		A_RECORD : 0);
+		A_RECORD : 0) |
+	       (o->since || o->until ? A_SPAN : 0);
 }
 
 static const char *option_name(unsigned bit)
@@ -75,6 +79,7 @@ static const char *option_name(unsigned bit)
 	case A_OUTPUT: return "-o";
 	case A_INTERVAL: return "-i";
 	case A_PAGES: return "--pages";
+	case A_SPAN: return "--since/--until";
 	case A_WALK: return "--consistent/--pause";
 	default: return "--duration/--max-size/--keep/--keyframe";
 	}

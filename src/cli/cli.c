@@ -90,6 +90,18 @@ static const struct cmd cmds[] = {
 	  "  Example: vtdctl --vm=web1 record -o web1.trace --duration=600\n" },
 	{ "diff", do_diff, "SNAPSHOT_A SNAPSHOT_B", "what changed between two snapshots (exit 2: they differ)", 0,
 	  "  Example: vtdctl diff before.snap after.snap\n" },
+	{ "log", do_log, "[-s BDF] [--pasid=N] [--since=T] [--until=T]",
+	  "a recording's events in time order (--trace=FILE)", 0,
+	  "  One line per event: time (UTC), time since the start, device, PASID, what\n"
+	  "  happened (PASID cases a/b/c named, lost descriptors counted, gaps and\n"
+	  "  restarts marked). T: 2026-12-03T04:31:48Z, unix seconds, +12.5s from the\n"
+	  "  start, -30s from the end. -s/--pasid keep the recording's own marks.\n"
+	  "  Example: vtdctl --trace=vm1.trace -s 00:03.0 --since=+60s log\n" },
+	{ "timeline", do_timeline, "-o FILE.svg|FILE.png [-s BDF] [--pasid=N] [--since=T] [--until=T]",
+	  "a recording as a picture: one lane per device (--trace=FILE)", 0,
+	  "  PASIDs present over time, QEMU's address spaces and host bindings, faults,\n"
+	  "  invalidations per second, gaps and restarts; the legend says which is which.\n"
+	  "  Example: vtdctl --trace=vm1.trace timeline -o vm1.svg\n" },
 	{ "list", do_list, "[-c URI]", "libvirt domains with an Intel IOMMU", 0,
 	  "  Running ones; --all adds those shut off.\n"
 	  "  Example: vtdctl -c qemu+ssh://host/system list\n" },
@@ -137,6 +149,7 @@ static const char global_usage[] =
 	"             --max-entries=N | --max-findings=N | --all-findings |\n"
 	"             --max-ranges=N | --max-output=BYTES | --duration=SECS |\n"
 	"             --max-size=SIZE | --keep=N | --keyframe=SECS |\n"
+	"             --since=T | --until=T |\n"
 	"             --color[=auto|always|never] | -h|--help | -V|--version }\n"
 	"\n"
 	"Exit status: 0 ok, 1 usage or fatal error (also: the VM has no Intel IOMMU,\n"

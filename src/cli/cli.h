@@ -4,6 +4,7 @@
 #define VTDCTL_CMD_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "output/output.h"
@@ -43,6 +44,7 @@ struct global_opts {
 	uint64_t max_size;		/* record --max-size; 0 = the file limit */
 	long keep;			/* record --keep=N; -1 = default */
 	int64_t keyframe_ms;		/* record --keyframe=SECS; 0 = default */
+	const char *since, *until;	/* --since, --until (log, timeline) */
 	bool help, version;
 	enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER } color;	/* --color */
 };
@@ -166,6 +168,20 @@ int do_list(int argc, char **argv);
 int do_watch(int argc, char **argv);
 int do_shell(int argc, char **argv);
 int do_batch(int argc, char **argv);
+int do_log(int argc, char **argv);
+int do_timeline(int argc, char **argv);
+
+/* Recordings (src/cli/replay.c): the file --trace names (NULL if none);
+ * it opened, NULL after report_error(); a time the user gave, absolute or
+ * relative to the start (+) or the end (-), -1 after report_error(); the
+ * state at a time as a source (kind "trace"), NULL with err filled. */
+struct trace;
+const char *cli_trace_path(void);
+struct trace *cli_open_trace(const char *cmd);
+int cli_trace_time(struct trace *tr, const char *what, const char *s,
+		   int64_t *out);
+struct vtd_source *cli_trace_source_at(struct trace *tr, int64_t t_ms,
+				       int64_t *at_ms, char *err, size_t errlen);
 
 /* --all: run argv (argv[0] = command) through run once per libvirt domain
  * with an Intel IOMMU, a summary line per domain (src/cli/all.c). */

@@ -107,6 +107,7 @@ enum {
 	OPT_MAX_ENTRIES, OPT_MAX_FINDINGS, OPT_ALL_FINDINGS, OPT_MAX_RANGES,
 	OPT_MAX_OUTPUT, OPT_AT, OPT_DURATION, OPT_MAX_SIZE, OPT_KEEP,
 	OPT_KEYFRAME,
+	OPT_SINCE, OPT_UNTIL,
 	OPT_TARGET = 512,	/* + the row in the table of targets */
 };
 
@@ -135,6 +136,8 @@ static const struct option fixed_opts[] = {
 	{ "all-findings", no_argument, NULL, OPT_ALL_FINDINGS },
 	{ "max-ranges", required_argument, NULL, OPT_MAX_RANGES },
 	{ "max-output", required_argument, NULL, OPT_MAX_OUTPUT },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "at", required_argument, NULL, OPT_AT },
 	{ "duration", required_argument, NULL, OPT_DURATION },
@@ -371,6 +374,8 @@ static int parse_one(int c, const char *arg)
 		if (parse_trace_opt(c, arg))
 			goto bad;
 		break;
+	case OPT_SINCE: g.since = arg; break;	/* read against the trace */
+	case OPT_UNTIL: g.until = arg; break;
 	case OPT_TIMEOUT:
 		if (parse_u64(arg, &v) || v == 0 || v > 3600000)
 			goto bad;

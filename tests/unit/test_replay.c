@@ -13,16 +13,6 @@
 #include "replay/timeline.h"
 #include "unit.h"
 
-/* TEMPORARY until the reader lands */
-__attribute__((weak)) const char *trace_event_kind_name(enum trace_event_kind k)
-{
-	static const char *const n[] = { "start", "gap", "restart", "reg", "context-add",
-		"context-change", "context-remove", "pasid-add", "pasid-change", "pasid-remove",
-		"as-add", "as-remove", "bind-add", "bind-remove", "inv-desc", "iq-lost", "fault",
-		"finding-add", "finding-remove", "keyframe" };
-	return k < TEV_NR_KINDS ? n[k] : "?";
-}
-
 #define T0 1764736308250LL	/* 2025-12-03T04:31:48.250Z */
 
 static struct trace_event ev(int64_t t, enum trace_event_kind k, int bus,
