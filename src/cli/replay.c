@@ -134,8 +134,33 @@ static void seen_add(struct seen *s, const struct trace_event *ev)
 		snprintf(s->list + n, sizeof(s->list) - n, " ...");
 }
 
-/* true after report_error() when -s or --pasid matched no event (marks
- * aside) in the span */
+/* Whether the state at t holds a device (and PASID) the filter names */
+static bool state_has_match(struct trace *tr, int64_t t)
+{
+	char err[600] = "";
+	int64_t at;
+	struct vtd_model m;
+	struct vtd_inspect_opts o = cli_inspect_opts(0);
+	struct vtd_source *src;
+	bool found;
+
+	if (t < trace_first_ms(tr))
+		t = trace_first_ms(tr);
+	src = cli_trace_source_at(tr, t, &at, err, sizeof(err));
+	if (!src)
+		return false;
+	if (vtd_inspect(src, &o, &m) < 0) {
+		source_close(src);
+		return false;	/* the model is freed on error */
+	}
+	found = !filter_matched_nothing(&m);
+	vtd_model_free(&m);
+	source_close(src);
+	return found;
+}
+
+/* true after report_error() when -s or --pasid matches no event (marks
+ * aside) in the span and no device of the state at its start */
 static bool no_event_matches(struct trace *tr, const struct replay_filter *rf)
 {
 	struct trace_iter *it;
@@ -152,15 +177,18 @@ static bool no_event_matches(struct trace *tr, const struct replay_filter *rf)
 		seen_add(seen, &ev);
 	}
 	trace_iter_free(it);
-	if (!any)
-		report_error("the filter (%s%s%s%s) matched no event of the recording%s; it has events about: %s",
+	if (!any && !state_has_match(tr, rf->since_ms)) {
+		report_error("the filter (%s%s%s%s) matches no device of the recording and no event%s; it has events about: %s",
 			     g.slot_arg ? "-s " : "", g.slot_arg ? g.slot_arg : "",
 			     g.slot_arg && g.walk.filter.pasid >= 0 ? ", " : "",
 			     g.walk.filter.pasid >= 0 ? "--pasid" : "",
 			     g.since || g.until ? " in that span" : "",
 			     seen && seen->list[0] ? seen->list : "no device");
+		free(seen);
+		return true;
+	}
 	free(seen);
-	return !any;
+	return false;
 }
 
 /* --- log ----------------------------------------------------------------------- */
