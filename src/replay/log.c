@@ -86,6 +86,20 @@ static int kind_colour(enum trace_event_kind k)
 	}
 }
 
+/* The event's text, less what the columns and the case already say: a
+ * text naming "(case c): " is shown from after it */
+static const char *after_case(const struct trace_event *ev)
+{
+	char tag[12];
+	const char *p;
+
+	if (!replay_case_name(ev->pasid_case))
+		return ev->text;
+	snprintf(tag, sizeof(tag), "(case %c): ", ev->pasid_case);
+	p = strstr(ev->text, tag);
+	return p ? p + strlen(tag) : ev->text;
+}
+
 /* What the line says after its columns: the case, the counts, the text */
 static void detail(char *buf, size_t len, const struct replay_log *lg,
 		   const struct trace_event *ev)
@@ -105,7 +119,7 @@ static void detail(char *buf, size_t len, const struct replay_log *lg,
 		    ev->count, ev->count == 1 ? "" : "s");
 	if (ev->code[0] && !strstr(ev->text, ev->code))
 		ADD("%s ", ev->code);
-	ADD("%s", ev->text);
+	ADD("%s", after_case(ev));
 	while (n && n < len && buf[n - 1] == ' ')
 		buf[--n] = 0;
 	if (n >= 2 && n < len && buf[n - 1] == ':' && buf[n - 2] != ' ')
