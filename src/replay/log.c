@@ -17,6 +17,16 @@
 
 /* --- filter ---------------------------------------------------------------- */
 
+static bool has_bdf(const struct trace_event *ev)
+{
+	return ev->bus >= 0 && ev->bus <= 0xff && ev->devfn >= 0 && ev->devfn <= 0xff;
+}
+
+static bool has_pasid(const struct trace_event *ev)
+{
+	return ev->pasid >= 0 && ev->pasid < (1 << 20);
+}
+
 bool replay_event_is_mark(const struct trace_event *ev)
 {
 	switch (ev->kind) {
@@ -38,15 +48,12 @@ static bool in_time(const struct replay_filter *rf, const struct trace_event *ev
 bool replay_event_matches(const struct replay_filter *rf,
 			  const struct trace_event *ev)
 {
-	bool has_bdf = ev->bus >= 0 && ev->bus <= 0xff && ev->devfn >= 0 &&
-		       ev->devfn <= 0xff;
-
 	if (!in_time(rf, ev))
 		return false;
 	if (replay_event_is_mark(ev))
 		return true;
 	if (vtd_filter_has_slot(&rf->f) &&
-	    (!has_bdf || !vtd_filter_bdf(&rf->f, ev->bus, ev->devfn)))
+	    (!has_bdf(ev) || !vtd_filter_bdf(&rf->f, ev->bus, ev->devfn)))
 		return false;
 	if (rf->f.pasid >= 0 && ev->pasid != rf->f.pasid)
 		return false;
@@ -54,16 +61,6 @@ bool replay_event_matches(const struct replay_filter *rf,
 }
 
 /* --- formatting -------------------------------------------------------------- */
-
-static bool has_bdf(const struct trace_event *ev)
-{
-	return ev->bus >= 0 && ev->bus <= 0xff && ev->devfn >= 0 && ev->devfn <= 0xff;
-}
-
-static bool has_pasid(const struct trace_event *ev)
-{
-	return ev->pasid >= 0 && ev->pasid < (1 << 20);
-}
 
 /* The colour of a line: what appeared, went, changed, or went wrong */
 static int kind_colour(enum trace_event_kind k)
