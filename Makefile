@@ -10,7 +10,7 @@ VERSION   := 0.1.0
 
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS      := json-c libelf libkdumpfile ncursesw readline cairo
+PKGS      := json-c libelf libkdumpfile ncursesw readline cairo fontconfig
 # libvirt: headers at build time, dlopen()ed at run time (src/libvirt/api.h)
 PKGS_HDR  := libvirt libvirt-qemu
 CFLAGS    ?= -O2 -g

@@ -119,12 +119,14 @@ struct seen {
 
 static void seen_add(struct seen *s, const struct trace_event *ev)
 {
-	int k = ev->bus << 8 | ev->devfn;
 	size_t n = strlen(s->list);
 	char bdf[8];
+	int k;
 
-	if (ev->bus < 0 || ev->bus > 0xff || ev->devfn < 0 || ev->devfn > 0xff ||
-	    s->bdf[k / 8] & (1 << (k % 8)))
+	if (ev->bus < 0 || ev->bus > 0xff || ev->devfn < 0 || ev->devfn > 0xff)
+		return;
+	k = ev->bus << 8 | ev->devfn;
+	if (s->bdf[k / 8] & (1 << (k % 8)))
 		return;
 	s->bdf[k / 8] |= (uint8_t)(1 << (k % 8));
 	fmt_bdf(bdf, ev->bus, ev->devfn);
@@ -388,6 +390,7 @@ int do_timeline(int argc, char **argv)
 	report_timeline(&tl, g.output);
 	rc = EXIT_OK;
 out:
+	timeline_fonts_release();
 	timeline_free(&tl);
 	trace_close(tr);
 	return rc;

@@ -75,11 +75,12 @@ const struct tl_lane *timeline_lane(const struct timeline *tl, int bus, int devf
 /* The device's lane, made in bdf order; NULL past TL_MAX_LANES (counted) */
 static struct tl_lane *lane_of(struct timeline *tl, int bus, int devfn)
 {
-	int key = bus << 8 | devfn;
 	unsigned i = 0;
+	int key;
 
 	if (bus < 0 || bus > 0xff || devfn < 0 || devfn > 0xff)
 		return &tl->unit;
+	key = bus << 8 | devfn;
 	while (i < tl->nr_lanes && (tl->lanes[i].bus << 8 | tl->lanes[i].devfn) < key)
 		i++;
 	if (i < tl->nr_lanes && tl->lanes[i].bus == bus && tl->lanes[i].devfn == devfn)

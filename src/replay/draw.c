@@ -14,6 +14,7 @@
 #include <cairo.h>
 #include <cairo-svg.h>
 #include <errno.h>
+#include <fontconfig/fontconfig.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
@@ -542,4 +543,10 @@ int timeline_write(const struct timeline *tl, const char *path, char *err,
 		return -1;
 	}
 	return 0;
+}
+
+void timeline_fonts_release(void)
+{
+	cairo_debug_reset_static_data();
+	FcFini();
 }

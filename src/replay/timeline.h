@@ -81,6 +81,9 @@ const struct tl_lane *timeline_lane(const struct timeline *tl, int bus, int devf
  * with a message in err. */
 int timeline_write(const struct timeline *tl, const char *path, char *err,
 		   size_t errlen);
+/* Give back what cairo and fontconfig keep for text once no picture is
+ * drawn any more (their caches live until the process ends otherwise). */
+void timeline_fonts_release(void);
 /* The picture's size in points for this timeline */
 void timeline_size(const struct timeline *tl, double *w, double *h);
 

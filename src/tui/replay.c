@@ -30,7 +30,7 @@ static bool open_sample(struct watch *w, size_t i)
 	struct vtd_source *s = r->open_at(r->ctx, i, err, sizeof(err));
 
 	if (!s) {
-		snprintf(w->rp.msg, sizeof(w->rp.msg), "sample %zu: %s", i + 1,
+		snprintf(w->rp.msg, sizeof(w->rp.msg), "sample %zu: %.120s", i + 1,
 			 err[0] ? err : "cannot be read");
 		event_add(&w->log, UC_ERROR, "%s", w->rp.msg);
 		return false;

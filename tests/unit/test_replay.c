@@ -357,5 +357,6 @@ int main(void)
 	test_bins();
 	test_bins_bounded();
 	test_write();
+	timeline_fonts_release();
 	return unit_summary();
 }
