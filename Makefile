@@ -10,9 +10,10 @@ VERSION   := 0.1.0
 
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS      := json-c libelf libkdumpfile ncursesw readline cairo fontconfig
-# libvirt: headers at build time, dlopen()ed at run time (src/libvirt/api.h)
-PKGS_HDR  := libvirt libvirt-qemu
+PKGS      := json-c libelf libkdumpfile ncursesw readline
+# libvirt, cairo: headers at build time, dlopen()ed at run time
+# (src/libvirt/api.h, src/replay/cairo_api.h)
+PKGS_HDR  := libvirt libvirt-qemu cairo fontconfig
 CFLAGS    ?= -O2 -g
 # What the build needs, kept apart from CFLAGS so that users may override it
 VTD_CFLAGS := -std=gnu11 -Wall -Wextra -Wformat=2 -Wshadow -Wno-unused-parameter \

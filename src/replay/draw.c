@@ -11,10 +11,7 @@
  * colour (LANE_BG), which tests count.
  */
 #define _GNU_SOURCE
-#include <cairo.h>
-#include <cairo-svg.h>
 #include <errno.h>
-#include <fontconfig/fontconfig.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
@@ -25,7 +22,36 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "replay/cairo_api.h"
 #include "replay/timeline.h"
+
+/* Every cairo call below goes through the pointers cr_load() filled */
+#define cairo_create			(cr_fn.cairo_create)
+#define cairo_debug_reset_static_data	(cr_fn.cairo_debug_reset_static_data)
+#define cairo_destroy			(cr_fn.cairo_destroy)
+#define cairo_fill			(cr_fn.cairo_fill)
+#define cairo_image_surface_create	(cr_fn.cairo_image_surface_create)
+#define cairo_line_to			(cr_fn.cairo_line_to)
+#define cairo_move_to			(cr_fn.cairo_move_to)
+#define cairo_paint			(cr_fn.cairo_paint)
+#define cairo_rectangle			(cr_fn.cairo_rectangle)
+#define cairo_select_font_face		(cr_fn.cairo_select_font_face)
+#define cairo_set_dash			(cr_fn.cairo_set_dash)
+#define cairo_set_font_size		(cr_fn.cairo_set_font_size)
+#define cairo_set_line_width		(cr_fn.cairo_set_line_width)
+#define cairo_set_source_rgb		(cr_fn.cairo_set_source_rgb)
+#define cairo_set_source_rgba		(cr_fn.cairo_set_source_rgba)
+#define cairo_show_text			(cr_fn.cairo_show_text)
+#define cairo_status			(cr_fn.cairo_status)
+#define cairo_status_to_string		(cr_fn.cairo_status_to_string)
+#define cairo_stroke			(cr_fn.cairo_stroke)
+#define cairo_surface_destroy		(cr_fn.cairo_surface_destroy)
+#define cairo_surface_finish		(cr_fn.cairo_surface_finish)
+#define cairo_surface_status		(cr_fn.cairo_surface_status)
+#define cairo_surface_write_to_png_stream (cr_fn.cairo_surface_write_to_png_stream)
+#define cairo_svg_surface_create_for_stream (cr_fn.cairo_svg_surface_create_for_stream)
+#define cairo_text_extents		(cr_fn.cairo_text_extents)
+#define FcFini				(cr_fn.FcFini)
 
 /* Geometry, in points */
 #define W		1200.0
@@ -516,6 +542,8 @@ int timeline_write(const struct timeline *tl, const char *path, char *err,
 	cairo_status_t st;
 	int fd;
 
+	if (cr_load(err, errlen))
+		return -1;
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp)) {
 		snprintf(err, errlen, "%s: path too long", path);
 		return -1;
@@ -547,6 +575,8 @@ int timeline_write(const struct timeline *tl, const char *path, char *err,
 
 void timeline_fonts_release(void)
 {
+	if (!cr_loaded())
+		return;
 	cairo_debug_reset_static_data();
 	FcFini();
 }
