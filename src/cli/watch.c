@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "replay/replay.h"
 #include "trace/trace.h"
 #include "tui/tui.h"
 
@@ -154,7 +155,15 @@ static struct vtd_source *replay_start(struct replay_ctx *c, struct tui_conf *co
 			     rc == -ENOENT ? "no sample recorded" : strerror(-rc));
 		return NULL;
 	}
-	src = replay_open_at(c, 0, err, sizeof(err));
+	/* --at: the sample at or before that time (the first if before it) */
+	if (g.at) {
+		int64_t t;
+
+		if (cli_trace_time(c->tr, "--at", g.at, &t))
+			return NULL;
+		c->r.start = replay_index_at(c->times, c->r.nr_times, t);
+	}
+	src = replay_open_at(c, c->r.start, err, sizeof(err));
 	if (!src) {
 		report_error("watch: %s", err);
 		return NULL;

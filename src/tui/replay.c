@@ -82,14 +82,16 @@ bool replay_poll(struct watch *w)
 
 	if (!w->have_model && !w->rp.go) {
 		/* the first picture: the source the view was started with */
-		w->rp.at = 0;
-		w->log.clock_ms = rp_of(w)->times[0];
+		size_t i = rp_of(w)->start < rp_of(w)->nr_times ? rp_of(w)->start : 0;
+
+		w->rp.at = i;
+		w->log.clock_ms = rp_of(w)->times[i];
 		watch_ev_begin(w);
 		watch_tick(w, true);
 		watch_ev_end(w);
 		w->log.clock_ms = 0;
 		w->ticks++;
-		w->last_tick_wall = rp_of(w)->times[0];
+		w->last_tick_wall = rp_of(w)->times[i];
 		return true;
 	}
 	if (w->rp.go) {

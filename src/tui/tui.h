@@ -25,6 +25,7 @@
 struct tui_replay {
 	const int64_t *times;		/* the samples' times (unix ms), sorted */
 	size_t nr_times;		/* at least 1 */
+	size_t start;			/* the sample shown first */
 	const int64_t *marks;		/* faults and findings (unix ms), sorted */
 	size_t nr_marks;
 	/* The source of sample i, or NULL with err filled; must not print. */
@@ -48,7 +49,7 @@ struct tui_conf {
 	int (*save_snapshot)(struct vtd_source *src, const char *path,
 			     char *err, size_t errlen);
 	/* NULL: a live target; else the recording replayed (src is the
-	 * source of its first sample) */
+	 * source of its sample replay->start) */
 	const struct tui_replay *replay;
 };
 
