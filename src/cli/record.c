@@ -208,6 +208,8 @@ static int tick(struct recording *r, char *err, size_t errlen)
 		return 0;
 	}
 	rc = snapshot_take(r->src, &now.snap, &now.m, why, sizeof(why));
+	if (rc && stop_signal)
+		return 0;	/* the signal cut the sample short: not a gap */
 	if (rc) {
 		start_gap(r, now.t_ms, why);
 		return 0;
