@@ -63,6 +63,7 @@ struct taken {
 	int64_t t_ms;
 	struct vtd_snapshot *snap;
 	struct vtd_model m;
+	int pid;	/* the source's QEMU pid */
 };
 
 static void taken_free(struct taken *t)
@@ -82,7 +83,7 @@ struct recording {
 	struct taken prev;
 	int64_t keyframe_every, last_keyframe_mono;
 	uint64_t keyframe_bytes;	/* the last keyframe's size */
-	bool in_gap;
+	bool in_gap, after_gap;
 	int64_t gap_start;
 	char gap_why[600];
 	/* what the summary says */
@@ -123,8 +124,8 @@ static int write_sample(struct recording *r, struct taken *now, char *err,
 			size_t errlen)
 {
 	struct trace_events ev = { 0 };
-	struct trace_sample a = { r->prev.t_ms, r->prev.snap, &r->prev.m };
-	struct trace_sample b = { now->t_ms, now->snap, &now->m };
+	struct trace_sample a = { r->prev.t_ms, r->prev.snap, &r->prev.m, r->prev.pid };
+	struct trace_sample b = { now->t_ms, now->snap, &now->m, now->pid };
 	const char *reason = NULL;
 	char why[200];
 	int rc = 0;
@@ -146,6 +147,8 @@ static int write_sample(struct recording *r, struct taken *now, char *err,
 	}
 	if (!r->prev.snap)
 		reason = r->samples ? "gap" : "start";
+	else if (!reason && r->after_gap)
+		reason = "gap";
 	else if (!reason && keyframe_due(r))
 		reason = "periodic";
 	if (!reason) {
@@ -185,6 +188,7 @@ static int end_gap(struct recording *r, int64_t t, char *err, size_t errlen)
 	if (!r->in_gap)
 		return 0;
 	r->in_gap = false;
+	r->after_gap = true;
 	r->gaps++;
 	/* what came after the gap is compared with what was before it */
 	return trace_write_gap(r->w, r->gap_start, t, r->gap_why, err, errlen);
@@ -204,13 +208,17 @@ static int tick(struct recording *r, char *err, size_t errlen)
 		return 0;
 	}
 	rc = snapshot_take(r->src, &now.snap, &now.m, why, sizeof(why));
+	if (rc && stop_signal)
+		return 0;	/* the signal cut the sample short: not a gap */
 	if (rc) {
 		start_gap(r, now.t_ms, why);
 		return 0;
 	}
+	now.pid = r->src->pid;
 	rc = end_gap(r, now.t_ms, err, errlen);
 	if (!rc)
 		rc = write_sample(r, &now, err, errlen);
+	r->after_gap = false;
 	taken_free(&r->prev);
 	r->prev = now;
 	return rc;

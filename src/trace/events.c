@@ -285,6 +285,7 @@ static bool ring_of(const struct vtd_snapshot *s, uint8_t *q, size_t max,
 		    struct ring *r)
 {
 	struct vtd_model scratch;
+	struct vtd_iq_regs regs;
 	struct vtd_iq iq;
 	bool ok;
 
@@ -292,16 +293,16 @@ static bool ring_of(const struct vtd_snapshot *s, uint8_t *q, size_t max,
 	    !s->reg_valid[VTD_REG_IQT / 8])
 		return false;
 	memset(&scratch, 0, sizeof(scratch));
-	memset(&iq, 0, sizeof(iq));
-	iq.r.iqa = reg(s, VTD_REG_IQA);
-	iq.r.iqt = reg(s, VTD_REG_IQT);
-	iq.r.iqh = reg(s, VTD_REG_IQH);
-	iq.r.ecap = reg(s, 0x10);
-	iq.r.gsts = (uint32_t)(reg(s, 0x18) >> 32);
-	vtd_iq_geometry(&iq.r, &iq, &scratch);
+	memset(&regs, 0, sizeof(regs));
+	regs.iqa = reg(s, VTD_REG_IQA);
+	regs.iqt = reg(s, VTD_REG_IQT);
+	regs.iqh = reg(s, VTD_REG_IQH);
+	regs.ecap = reg(s, 0x10);
+	regs.gsts = (uint32_t)(reg(s, 0x18) >> 32);
+	vtd_iq_geometry(&regs, &iq, &scratch);
 	ok = iq.enabled && iq.base && iq.bytes <= max &&
 	     !snapshot_read(s, iq.base, q, iq.bytes, NULL) &&
-	     !vtd_iq_decode(&iq, q, 0, &scratch) && iq.size && iq.tail_ok;
+	     !vtd_iq_decode(&iq, q, 0, &scratch) && iq.size;
 	r->base = iq.base;
 	r->bytes = iq.bytes;
 	r->size = iq.size;
@@ -404,9 +405,11 @@ bool trace_restarted(const struct trace_sample *a, const struct trace_sample *b,
 		     char *why, size_t len)
 {
 	const struct vtd_host *ha = a->m->host, *hb = b->m->host;
+	int pa = a->pid ? a->pid : ha ? ha->pid : 0;
+	int pb = b->pid ? b->pid : hb ? hb->pid : 0;
 
-	if (ha && hb && ha->pid > 0 && hb->pid > 0 && ha->pid != hb->pid) {
-		snprintf(why, len, "QEMU's pid changed from %d to %d", ha->pid, hb->pid);
+	if (pa > 0 && pb > 0 && pa != pb) {
+		snprintf(why, len, "QEMU's pid changed from %d to %d", pa, pb);
 		return true;
 	}
 	if (!at_reset(a->m) && a->m->regs.valid && at_reset(b->m)) {

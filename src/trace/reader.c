@@ -369,6 +369,11 @@ static int index_file(struct trace *tr, uint64_t size, char *err, size_t errlen)
 		int kind = next_line(tr->fd, off, size, &len);
 
 		lineno++;
+		if (kind == 0 && lineno == 1) {
+			rc = trace_errf(err, errlen, "%s: not a vtdctl trace (the file is empty)",
+					tr->path);
+			break;
+		}
 		if (kind == 0)
 			break;
 		if (kind == -E2BIG) {

@@ -133,6 +133,7 @@ struct trace_sample {
 	int64_t t_ms;
 	const struct vtd_snapshot *snap;
 	const struct vtd_model *m;
+	int pid;		/* QEMU's pid from the source, 0 if not known */
 };
 /* The events between two samples (src/trace/events.c); 0 or -ENOMEM. */
 int trace_derive_events(const struct trace_sample *a,
