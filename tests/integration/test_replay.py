@@ -115,8 +115,13 @@ def recording():
     d = tempfile.mkdtemp(prefix="vtdctl-replay-")
     snap_qmp = os.path.join(d, "snap.qmp")
     g = vtdguest.boot(SCENARIO, qemu_args=["-qmp", "unix:%s,server=on,wait=off" % snap_qmp])
+    g2 = None
+    # the recorder reaches the VM through a link, so that a new QEMU can take
+    # its place: the restart at the end
+    link = os.path.join(d, "vm.qmp")
+    os.symlink(g.qmp_path, link)
     trace = os.path.join(d, "guest.trace")
-    rec = subprocess.Popen([binary(), "--qmp=" + g.qmp_path, "record", "-o", trace,
+    rec = subprocess.Popen([binary(), "--qmp=" + link, "record", "-o", trace,
                             "-i", str(INTERVAL_MS)],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     r = {"dir": d, "guest": g, "trace": trace, "steps": {}, "snaps": {}, "tsnap": {}}
@@ -129,11 +134,20 @@ def recording():
             ev = wait_for_event(trace, matches(want), "step %s %s" % (name, want))
             r["steps"][name] = ev
             r["snaps"][name] = snapshot(snap_qmp, d, name, trace, r["tsnap"])
+        # the VM restarts: this QEMU goes, another comes on the same path
+        g.stop()
+        g2 = vtdguest.boot(SCENARIO)
+        os.unlink(link)
+        os.symlink(g2.qmp_path, link)
+        r["steps"]["restart"] = wait_for_event(trace, lambda ev: ev["kind"] == "restart",
+                                               "the restart")
     finally:
         rec.send_signal(signal.SIGINT)
         out, err = rec.communicate(timeout=30)
         r["record_rc"], r["record_err"] = rec.returncode, err
         g.stop()
+        if g2:
+            g2.stop()
     _rec["r"] = r
     return r
 
@@ -144,13 +158,16 @@ def iso_ms(s):
 
 
 def picture(*args):
-    """What a dump shows of a state: devices, findings, the unit (not the
-    source it came from)"""
+    """What dump and regs show of a state: devices, findings, the unit and
+    every register (not the source it came from)"""
     rr = run(*args, "-j", "dump", check=False)
-    if rr.returncode not in (0, 2):
+    rg = run(*args, "-j", "regs", check=False)
+    if rr.returncode not in (0, 2) or rg.returncode not in (0, 2):
         return None
     o = json.loads(rr.stdout)
-    return {k: o.get(k) for k in ("devices", "findings", "iommu")}
+    pic = {k: o.get(k) for k in ("devices", "findings", "iommu")}
+    pic["registers"] = json.loads(rg.stdout).get("registers")
+    return pic
 
 
 def snapshot(qmp, d, name, trace, tsnap):
@@ -205,6 +222,22 @@ def test_log_events_follow_the_script_in_order():
     assert all(set(e) == keys for e in evs), [set(e) ^ keys for e in evs if set(e) != keys]
     assert set(o) == {"trace", "events", "listed", "not_listed"}, o.keys()
     assert o["listed"] == len(evs) and o["not_listed"] == 0
+
+
+def test_log_marks_the_gap_and_the_restart():
+    """The restart at the end: a gap while no QEMU answered, then a restart,
+    after the fault, both kept by -s (they concern every device)."""
+    r = recording()
+    for args in ([], ["-s", "00:10.0"]):
+        _, o = log_json(r["trace"], *args)
+        evs = o["events"]
+        gaps = [e for e in evs if e["kind"] == "gap"]
+        rst = [e for e in evs if e["kind"] == "restart"]
+        assert len(gaps) == 1 and len(rst) == 1, [e["kind"] for e in evs]
+        g = gaps[0]
+        assert r["steps"]["fault"]["t_ms"] <= g["t_ms"] <= g["end_ms"] <= rst[0]["t_ms"], (g, rst)
+    text = run("--trace=" + r["trace"], "log").stdout
+    assert re.search(r"  gap +unreachable until \S+Z \(\+\d+\.\d{3}s\)", text), text
 
 
 def test_log_text_names_the_cases_and_aligns():
@@ -331,6 +364,30 @@ def lane_bands(svg_path):
         if rgb and any(all(abs(a - b) <= 1 for a, b in zip(rgb, c)) for c in LANE_COLOURS):
             bands.append(el)
     return bands
+
+
+def stroked(el, rgb):
+    m = re.search(r"stroke:\s*rgb\(([\d.]+)%,\s*([\d.]+)%,\s*([\d.]+)%\)", el.get("style") or "")
+    return m and all(abs(round(float(x) * 255 / 100) - c) <= 1 for x, c in zip(m.groups(), rgb))
+
+
+def test_timeline_svg_draws_the_gap_and_the_restart():
+    """man vtdctl: gaps shade every lane (#9aa3ad, translucent), restarts are
+    dashed red lines (#b00020); the recording has one of each."""
+    r = recording()
+    out = os.path.join(r["dir"], "marks.svg")
+    run("--trace=" + r["trace"], "timeline", "-o", out)
+    root = ET.parse(out).getroot()
+    paths = [el for el in root.iter() if el.tag.endswith("path")]
+    opacity = lambda el: float((re.search(r"fill-opacity:\s*([\d.]+)", el.get("style") or "")
+                                or re.match("()", "1")).group(1) or 1)
+    # the legend's swatch is opaque
+    gap = [el for el in paths if fill_rgb(el.get("style")) == (0x9a, 0xa3, 0xad) and
+           opacity(el) < 1]
+    dashed = [el for el in paths if "stroke-dasharray" in (el.get("style") or "") and
+              stroked(el, (0xb0, 0x00, 0x20))]
+    # the legend draws one dashed line too
+    assert len(gap) == 1 and len(dashed) == 2, (len(gap), len(dashed))
 
 
 def test_timeline_svg_has_one_lane_per_device():
