@@ -295,6 +295,19 @@ static void bars(cairo_t *cr, const uint32_t *v, uint32_t max, double y, double 
 	}
 }
 
+/* "0.5", "12", "1.5k", "15k", "2.1M": a rate in a few characters */
+static void fmt_rate(char *buf, size_t len, double v)
+{
+	static const char *const unit[] = { "", "k", "M", "G" };
+	unsigned u = 0;
+
+	while (v >= 1000 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
+		v /= 1000;
+		u++;
+	}
+	snprintf(buf, len, v < 10 && (u || v != (int)v) ? "%.1f%s" : "%.0f%s", v, unit[u]);
+}
+
 static double bin_seconds(const struct timeline *tl)
 {
 	return (double)(tl->t1 - tl->t0) / TL_BINS / 1000.0;
@@ -317,7 +330,10 @@ static void draw_strip(cairo_t *cr, const struct timeline *tl,
 	bars(cr, l->regs, max_of(l->regs), y, 6, false, 6, C_REG);
 	bars(cr, l->lost, max_of(l->lost), y + 2, STRIP_H - 5, false, STRIP_H - 5, C_LOST);
 	if (mi) {
-		snprintf(buf, sizeof(buf), "max %.3g inv/s", mi / bin_seconds(tl));
+		char rate[16];
+
+		fmt_rate(rate, sizeof(rate), mi / bin_seconds(tl));
+		snprintf(buf, sizeof(buf), "max %s inv/s", rate);
 		text_at(cr, LEFT + PLOT_W + 6, y + 12, 8, false, -1, C_DIM, buf);
 	}
 	if (mf) {
