@@ -86,7 +86,11 @@ static struct tl_lane *lane_of(struct timeline *tl, int bus, int devfn)
 	if (i < tl->nr_lanes && tl->lanes[i].bus == bus && tl->lanes[i].devfn == devfn)
 		return &tl->lanes[i];
 	if (tl->nr_lanes == TL_MAX_LANES) {
-		tl->lanes_not_drawn++;
+		/* counted once per device */
+		if (!(tl->not_drawn[key / 8] & (1 << (key % 8)))) {
+			tl->not_drawn[key / 8] |= (uint8_t)(1 << (key % 8));
+			tl->lanes_not_drawn++;
+		}
 		return NULL;
 	}
 	memmove(&tl->lanes[i + 1], &tl->lanes[i], (tl->nr_lanes - i) * sizeof(*tl->lanes));

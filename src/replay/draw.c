@@ -305,7 +305,10 @@ static void fmt_rate(char *buf, size_t len, double v)
 		v /= 1000;
 		u++;
 	}
-	snprintf(buf, len, v < 10 && (u || v != (int)v) ? "%.1f%s" : "%.0f%s", v, unit[u]);
+	if (!u && v < 10)
+		snprintf(buf, len, "%.2g", v);
+	else
+		snprintf(buf, len, v < 10 ? "%.1f%s" : "%.0f%s", v, unit[u]);
 }
 
 static double bin_seconds(const struct timeline *tl)
@@ -435,8 +438,8 @@ static void draw_title(cairo_t *cr, const struct timeline *tl)
 	}
 	text_at(cr, 8, 40, 10, false, -1, C_DIM, line);
 	if (tl->lanes_not_drawn || tl->marks_not_drawn) {
-		snprintf(line, sizeof(line), "not drawn: events of %lu device(s) past %d lanes, %lu gap(s) or restart(s)",
-			 tl->lanes_not_drawn, TL_MAX_LANES, tl->marks_not_drawn);
+		snprintf(line, sizeof(line), "not drawn: %lu device(s) past %d lanes, %lu gap(s) or restart(s) past %d",
+			 tl->lanes_not_drawn, TL_MAX_LANES, tl->marks_not_drawn, TL_MAX_MARKS);
 		text_at(cr, W - 8, 40, 10, false, 1, C_RESTART, line);
 	}
 }

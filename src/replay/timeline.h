@@ -55,7 +55,8 @@ struct timeline {
 	struct tl_lane unit;	/* what is about no device */
 	struct tl_lane *lanes;	/* by bdf */
 	unsigned nr_lanes;
-	unsigned long lanes_not_drawn, events;
+	unsigned long lanes_not_drawn, events;	/* devices past TL_MAX_LANES */
+	uint8_t not_drawn[65536 / 8];	/* which devices those are, by bdf */
 	struct timeline_mark marks[TL_MAX_MARKS];
 	unsigned nr_marks;
 	unsigned long marks_not_drawn;

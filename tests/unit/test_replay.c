@@ -280,6 +280,8 @@ static void test_bins_bounded(void)
 	for (int i = 0; i < 40; i++) {
 		e = ev(T0, TEV_CONTEXT_ADD, 0, i, TRACE_NO_PASID);
 		timeline_add(&tl, &e);
+		e.kind = TEV_FAULT;		/* the same devices again: counted once */
+		timeline_add(&tl, &e);
 	}
 	for (int p = 0; p < 10; p++) {
 		e = ev(T0, TEV_PASID_ADD, 0, 0, p);
@@ -299,7 +301,7 @@ static void test_bins_bounded(void)
 	CHECK(tl.nr_lanes == TL_MAX_LANES && tl.lanes_not_drawn == 8);
 	CHECK(tl.lanes[0].nr_rows == 1 + TL_MAX_ROWS && tl.lanes[0].pasids_not_drawn == 4);
 	CHECK(tl.nr_marks == TL_MAX_MARKS && tl.marks_not_drawn == 300 - TL_MAX_MARKS);
-	CHECK(tl.lanes[0].faults[TL_BINS - 1] == 1 && tl.lanes[0].faults[0] == 1);
+	CHECK(tl.lanes[0].faults[TL_BINS - 1] == 1 && tl.lanes[0].faults[0] == 2);
 	timeline_free(&tl);
 }
 
