@@ -35,6 +35,9 @@ int timeline_init(struct timeline *tl, int64_t t0, int64_t t1,
 	size_t n = 0;
 
 	memset(tl, 0, sizeof(*tl));
+	/* times come from a file: kept where their differences fit */
+	t0 = t0 < 0 ? 0 : t0 > TL_MAX_TIME ? TL_MAX_TIME : t0;
+	t1 = t1 < t0 ? t0 : t1 > TL_MAX_TIME ? TL_MAX_TIME : t1;
 	tl->t0 = t0;
 	tl->t1 = t1 > t0 ? t1 : t0 + 1000;	/* one sample: a second wide */
 	tl->samples = samples;

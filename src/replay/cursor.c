@@ -61,7 +61,7 @@ long replay_prev_mark(const int64_t *marks, size_t n, int64_t t)
 
 int64_t replay_due_ms(int64_t from_ms, int64_t to_ms, unsigned speed)
 {
-	int64_t d = to_ms - from_ms;
+	int64_t d = replay_ms_between(from_ms, to_ms);
 
 	if (d < 0)
 		d = 0;

@@ -104,7 +104,7 @@ void timeline_size(const struct timeline *tl, double *w, double *h)
 
 static double x_of(const struct timeline *tl, int64_t t)
 {
-	double f = (double)(t - tl->t0) / (double)(tl->t1 - tl->t0);
+	double f = ((double)t - (double)tl->t0) / (double)(tl->t1 - tl->t0);
 
 	return LEFT + PLOT_W * (f < 0 ? 0 : f > 1 ? 1 : f);
 }

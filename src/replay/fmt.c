@@ -40,3 +40,12 @@ const char *replay_case_name(char c)
 	default: return NULL;
 	}
 }
+
+int64_t replay_ms_between(int64_t a, int64_t b)
+{
+	int64_t d;
+
+	if (!__builtin_sub_overflow(b, a, &d))
+		return d;
+	return b > a ? INT64_MAX : INT64_MIN;
+}

@@ -110,7 +110,7 @@ static void detail(char *buf, size_t len, const struct replay_log *lg,
 		ADD("case %c (%s): ", ev->pasid_case, replay_case_name(ev->pasid_case));
 	if (ev->kind == TEV_GAP)
 		ADD("unreachable until %s (%s): ", replay_fmt_time(t, sizeof(t), ev->t_end_ms),
-		    replay_fmt_rel(d, sizeof(d), ev->t_end_ms - ev->t_ms));
+		    replay_fmt_rel(d, sizeof(d), replay_ms_between(ev->t_ms, ev->t_end_ms)));
 	if (ev->kind == TEV_IQ_LOST)
 		ADD("%lu descriptor%s not seen (the queue wrapped between two reads): ",
 		    ev->count, ev->count == 1 ? "" : "s");
@@ -146,7 +146,7 @@ static void text_event(struct replay_log *lg, const struct trace_event *ev)
 	detail(d, sizeof(d), lg, ev);
 	fprintf(f, "%s  %10s  %-7s  %-7s  %s%-14s%s  %s\n",
 		replay_fmt_time(t, sizeof(t), ev->t_ms),
-		replay_fmt_rel(r, sizeof(r), ev->t_ms - lg->base_ms), bdf, pasid,
+		replay_fmt_rel(r, sizeof(r), replay_ms_between(lg->base_ms, ev->t_ms)), bdf, pasid,
 		col >= 0 ? out_sgr(col) : "", trace_event_kind_name(ev->kind),
 		col >= 0 ? out_sgr_end() : "", d);
 	if (lg->verbose && ev->nr_words) {
@@ -264,7 +264,7 @@ int replay_log_begin(struct replay_log *lg, const struct replay_info *in)
 		in->target && in->target[0] ? in->target : "target unknown",
 		replay_fmt_time(a, sizeof(a), in->first_ms),
 		replay_fmt_time(b, sizeof(b), in->last_ms),
-		replay_fmt_rel(d, sizeof(d), in->last_ms - in->first_ms), in->samples);
+		replay_fmt_rel(d, sizeof(d), replay_ms_between(in->first_ms, in->last_ms)), in->samples);
 	if (in->note && in->note[0])
 		fprintf(lg->out, "note: %s\n", in->note);
 	fprintf(lg->out, "%-24s  %10s  %-7s  %-7s  %-14s  %s\n", "TIME (UTC)", "SINCE", "DEVICE",

@@ -68,6 +68,8 @@ unsigned long replay_log_end(struct replay_log *lg);
 
 /* "2026-12-03T04:31:48.250Z" (buf of 32) */
 const char *replay_fmt_time(char *buf, size_t len, int64_t ms);
+/* b - a, clamped to int64_t (times come from files) */
+int64_t replay_ms_between(int64_t a, int64_t b);
 /* "+12.250s", "-0.500s" */
 const char *replay_fmt_rel(char *buf, size_t len, int64_t ms);
 /* "not present -> present" for 'c', and so on; NULL for another char */

@@ -16,7 +16,8 @@
 #define TL_MAX_LANES	32	/* device lanes drawn; more are counted */
 #define TL_MAX_ROWS	6	/* PASID rows in a lane; more are counted */
 #define TL_MAX_MARKS	256	/* gaps and restarts drawn; more are counted */
-#define TL_MAX_HIDDEN	64	/* PASIDs not drawn that a lane tells apart */
+#define TL_MAX_HIDDEN	64
+#define TL_MAX_TIME	(1LL << 50)	/* unix ms the span is kept within */	/* PASIDs not drawn that a lane tells apart */
 
 /* What a row shows in a bin (any time within it) */
 enum {

@@ -202,7 +202,7 @@ void replay_position(const struct watch *w, char *buf, size_t len)
 	snprintf(t, sizeof(t), "%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 		 (int)(r->times[at] % 1000));
-	replay_fmt_rel(rel, sizeof(rel), r->times[at] - r->times[0]);
+	replay_fmt_rel(rel, sizeof(rel), replay_ms_between(r->times[0], r->times[at]));
 	snprintf(buf, len, "%s UTC (%s) sample %zu/%zu%s%s", t, rel, at + 1, r->nr_times,
 		 w->rp.playing ? " playing " : "", "");
 	if (w->rp.playing) {

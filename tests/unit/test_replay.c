@@ -207,6 +207,51 @@ static void test_log_budget(void)
 	free(e);
 }
 
+/* What a hostile file may put in an event: kinds and numbers out of range,
+ * too many words, escapes in the text: rendered bounded, no crash */
+static void test_log_hostile_event(void)
+{
+	struct trace_event e = ev(INT64_MIN, (enum trace_event_kind)999, -5, 1000,
+				  (int64_t)1 << 40);
+	struct json_object *o, *evs, *x, *v;
+	struct timeline tl;
+	unsigned long nl;
+	char *out;
+
+	e.nr_words = 100;
+	e.count = ~0UL;
+	e.pasid_case = 'z';
+	memset(e.code, 'C', sizeof(e.code) - 1);
+	snprintf(e.text, sizeof(e.text), "\x1b]0;title\x07 \"quoted\"");
+	out = render(&e, 1, true, 0, &nl);
+	o = json_tokener_parse(out);
+	CHECK(o && json_object_object_get_ex(o, "events", &evs));
+	x = o ? json_object_array_get_idx(evs, 0) : NULL;
+	CHECK(x && json_object_object_get_ex(x, "bdf", &v) && v == NULL);
+	CHECK(x && json_object_object_get_ex(x, "pasid", &v) && v == NULL);
+	CHECK(x && json_object_object_get_ex(x, "case", &v) && v == NULL);
+	CHECK(x && json_object_object_get_ex(x, "new", &v) && json_object_array_length(v) == 4);
+	json_object_put(o);
+	free(out);
+	out = render(&e, 1, false, 0, &nl);
+	CHECK(strstr(out, "  -        -        ") != NULL);	/* no device, no PASID */
+	free(out);
+	CHECK(timeline_init(&tl, INT64_MIN, INT64_MAX, "t", 1) == 0);
+	CHECK(tl.t0 == 0 && tl.t1 == TL_MAX_TIME);
+	timeline_add(&tl, &e);
+	timeline_finish(&tl);
+	CHECK(tl.nr_lanes == 0);
+	{
+		char path[] = "/tmp/vtdctl-unit-XXXXXX", err[256];
+		int fd = mkstemp(path);
+
+		close(fd);
+		CHECK(timeline_write(&tl, path, err, sizeof(err)) == 0);	/* 2^50 ms wide */
+		unlink(path);
+	}
+	timeline_free(&tl);
+}
+
 static void test_cursor(void)
 {
 	int64_t s[] = { 1000, 2000, 3000, 5000 };
@@ -355,6 +400,7 @@ int main(void)
 	test_log_text();
 	test_log_json();
 	test_log_budget();
+	test_log_hostile_event();
 	test_cursor();
 	test_bins();
 	test_bins_bounded();
