@@ -9,9 +9,16 @@
 
 const char *replay_fmt_time(char *buf, size_t len, int64_t ms)
 {
-	time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-	int frac = (int)(ms - (int64_t)t * 1000);
+	int64_t sec = ms / 1000;
+	int frac = (int)(ms % 1000);
+	time_t t;
 	struct tm tm;
+
+	if (frac < 0) {		/* before 1970: floor, not toward zero */
+		frac += 1000;
+		sec--;
+	}
+	t = (time_t)sec;
 
 	if (!gmtime_r(&t, &tm)) {
 		snprintf(buf, len, "%" PRId64 "ms", ms);
