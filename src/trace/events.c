@@ -55,10 +55,13 @@ static void on_device(void *ctx, const struct vtd_device *a,
 {
 	struct derive *d = ctx;
 	const struct vtd_device *x = b ? b : a;
-	unsigned n = x->scalable ? 4 : 2;
 	enum trace_event_kind k;
 	struct trace_event *ev;
+	unsigned n;
 
+	if (!x)
+		return;
+	n = x->scalable ? 4 : 2;
 	if (a && b && a->scalable == b->scalable &&
 	    !memcmp(ctx_raw(a), ctx_raw(b), n * sizeof(uint64_t)))
 		return;
@@ -88,6 +91,8 @@ static void on_pasid(void *ctx, const struct vtd_device *da,
 	struct trace_event *ev;
 	char pgtt[24];
 
+	if (!x || !dev)
+		return;
 	if (a && b && !memcmp(a->e.raw, b->e.raw, sizeof(a->e.raw)))
 		return;
 	k = !a ? TEV_PASID_ADD : !b ? TEV_PASID_REMOVE : TEV_PASID_CHANGE;
