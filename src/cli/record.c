@@ -144,7 +144,9 @@ static int write_sample(struct recording *r, struct taken *now, char *err,
 			r->restarts++;
 			reason = "restart";
 		}
-		if (trace_derive_events(&a, &b, &ev)) {
+		/* after a restart the state is another VM's: the keyframe says it */
+		if (strcmp(reason ? reason : "", "restart") &&
+		    trace_derive_events(&a, &b, &ev)) {
 			trace_events_free(&ev);
 			snprintf(err, errlen, "out of memory");
 			return -1;
