@@ -12,6 +12,7 @@
  * DIR/NAME.trace (-o DIR).
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -451,5 +452,10 @@ int do_record(int argc, char **argv)
 		return EXIT_FATAL;
 	}
 	install_signals();
+	/* every sample allocates and frees the same large blocks (monitor
+	 * replies, the model): keep them in the heap instead of mapping fresh,
+	 * zeroed pages from the kernel each time */
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 128 << 20);
 	return g.all ? record_all(g.output) : record_one(g.output);
 }
