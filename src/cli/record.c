@@ -12,6 +12,7 @@
  * DIR/NAME.trace (-o DIR).
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,10 @@ _Static_assert(TRACE_MAX_FILE_BYTES == TRACE_MAX_FILE,
 #define DEFAULT_INTERVAL_MS	1000
 #define DEFAULT_KEYFRAME_MS	(600 * 1000)
 #define DEFAULT_KEEP		3
+/* A whole sample (the walk, the host side, the queues) at least every this
+ * many intervals; between them a sample that finds every register and
+ * every guest page of the previous one unchanged stops there */
+#define FULL_EVERY		5
 
 static volatile sig_atomic_t stop_signal;
 
@@ -84,6 +89,7 @@ struct recording {
 	int64_t keyframe_every, last_keyframe_mono;
 	uint64_t keyframe_bytes;	/* the last keyframe's size */
 	bool in_gap, after_gap;
+	unsigned since_full;		/* samples since the last whole one */
 	int64_t gap_start;
 	char gap_why[600];
 	/* what the summary says */
@@ -139,7 +145,9 @@ static int write_sample(struct recording *r, struct taken *now, char *err,
 			r->restarts++;
 			reason = "restart";
 		}
-		if (trace_derive_events(&a, &b, &ev)) {
+		/* after a restart the state is another VM's: the keyframe says it */
+		if (strcmp(reason ? reason : "", "restart") &&
+		    trace_derive_events(&a, &b, &ev)) {
 			trace_events_free(&ev);
 			snprintf(err, errlen, "out of memory");
 			return -1;
@@ -194,6 +202,40 @@ static int end_gap(struct recording *r, int64_t t, char *err, size_t errlen)
 	return trace_write_gap(r->w, r->gap_start, t, r->gap_why, err, errlen);
 }
 
+/*
+ * Whether the guest's side is as the previous sample saw it: every register
+ * qword it read (one block read) and every guest page it read. The walk is a
+ * function of those, so the same registers and pages give the same tables,
+ * queue and faults. False on any difference or error (a whole sample says
+ * what).
+ */
+static bool guest_unchanged(struct vtd_source *src, const struct vtd_snapshot *s)
+{
+	static uint64_t regs[SNAP_REG_QWORDS];
+	static uint8_t buf[SNAP_PAGE_SIZE], want[SNAP_PAGE_SIZE];
+	unsigned last = 0;
+
+	if (!s->have_regs)
+		return false;
+	for (unsigned i = 0; i < SNAP_REG_QWORDS; i++)
+		if (s->reg_valid[i])
+			last = i + 1;
+	if (!last || source_read_regs(src, 0, last, regs))
+		return false;
+	for (unsigned i = 0; i < last; i++)
+		if (s->reg_valid[i] && regs[i] != s->regs[i])
+			return false;
+	for (size_t i = 0; i < s->nr_pages; i++) {
+		const struct snap_page *p = &s->pages[i];
+
+		if (snapshot_read(s, p->gpa, want, sizeof(want), NULL) ||
+		    source_read(src, p->gpa, buf, sizeof(buf)) ||
+		    memcmp(buf, want, sizeof(buf)))
+			return false;
+	}
+	return true;
+}
+
 /* One tick: take a sample (reconnecting after a gap); -1 on a write error */
 static int tick(struct recording *r, char *err, size_t errlen)
 {
@@ -207,6 +249,12 @@ static int tick(struct recording *r, char *err, size_t errlen)
 		start_gap(r, now.t_ms, why);
 		return 0;
 	}
+	if (r->prev.snap && !r->in_gap && ++r->since_full < FULL_EVERY &&
+	    guest_unchanged(r->src, r->prev.snap)) {
+		r->samples++;
+		return 0;
+	}
+	r->since_full = 0;
 	rc = snapshot_take(r->src, &now.snap, &now.m, why, sizeof(why));
 	if (rc && stop_signal)
 		return 0;	/* the signal cut the sample short: not a gap */
@@ -404,5 +452,10 @@ int do_record(int argc, char **argv)
 		return EXIT_FATAL;
 	}
 	install_signals();
+	/* every sample allocates and frees the same large blocks (monitor
+	 * replies, the model): keep them in the heap instead of mapping fresh,
+	 * zeroed pages from the kernel each time */
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 128 << 20);
 	return g.all ? record_all(g.output) : record_one(g.output);
 }

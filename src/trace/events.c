@@ -55,10 +55,13 @@ static void on_device(void *ctx, const struct vtd_device *a,
 {
 	struct derive *d = ctx;
 	const struct vtd_device *x = b ? b : a;
-	unsigned n = x->scalable ? 4 : 2;
 	enum trace_event_kind k;
 	struct trace_event *ev;
+	unsigned n;
 
+	if (!x)
+		return;
+	n = x->scalable ? 4 : 2;
 	if (a && b && a->scalable == b->scalable &&
 	    !memcmp(ctx_raw(a), ctx_raw(b), n * sizeof(uint64_t)))
 		return;
@@ -88,6 +91,8 @@ static void on_pasid(void *ctx, const struct vtd_device *da,
 	struct trace_event *ev;
 	char pgtt[24];
 
+	if (!x || !dev)
+		return;
 	if (a && b && !memcmp(a->e.raw, b->e.raw, sizeof(a->e.raw)))
 		return;
 	k = !a ? TEV_PASID_ADD : !b ? TEV_PASID_REMOVE : TEV_PASID_CHANGE;
@@ -338,15 +343,19 @@ static void add_descriptor(struct derive *d, const uint8_t *q,
 		 name ? name : "unknown", g ? " " : "", g ? g : "", desc.did);
 }
 
-/* Slots outside [from, to) that hold other bytes than before: the queue
- * went around at least once between the two reads */
+/*
+ * The guest writes slots in order from the tail. The slot just behind the
+ * old tail (the last descriptor seen before) is written again only after
+ * the queue went around: when it holds other bytes, at least a whole lap
+ * was not seen. (Slots right after the new tail may hold descriptors being
+ * written but not submitted yet when the ring was read: not a sign.)
+ */
 static bool wrapped(const uint8_t *qa, const uint8_t *qb, const struct ring *r,
-		    uint32_t from, uint32_t to)
+		    uint32_t old_tail)
 {
-	for (uint32_t s = to; s != from; s = (s + 1) % r->size)
-		if (memcmp(qa + s * r->desc, qb + s * r->desc, r->desc))
-			return true;
-	return false;
+	uint32_t s = (old_tail + r->size - 1) % r->size;
+
+	return memcmp(qa + s * r->desc, qb + s * r->desc, r->desc) != 0;
 }
 
 static void diff_queue(struct derive *d)
@@ -367,7 +376,7 @@ static void diff_queue(struct derive *d)
 		return;
 	if (snapshot_read(sa, rb.base, qa, rb.bytes, NULL))
 		memcpy(qa, qb, rb.bytes);	/* not read before: no wrap seen */
-	if (wrapped(qa, qb, &rb, old_tail, rb.tail)) {
+	if (wrapped(qa, qb, &rb, old_tail)) {
 		ev = add(d, TEV_IQ_LOST, TRACE_NO_BDF, TRACE_NO_BDF, TRACE_NO_PASID);
 		if (ev) {
 			ev->count = rb.size;

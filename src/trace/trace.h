@@ -85,7 +85,8 @@ const char *trace_target(const struct trace *tr);
 
 /* Events in time order, one by one: 1 with *ev filled, 0 at the end, or a
  * negative errno. The iterator starts at the first event at or after
- * from_ms (INT64_MIN: the beginning). */
+ * from_ms (INT64_MIN: the beginning); a gap that began before from_ms and
+ * ends after it is given too (its t_end_ms is past from_ms). */
 struct trace_iter;
 struct trace_iter *trace_iter_new(struct trace *tr, int64_t from_ms);
 int trace_iter_next(struct trace_iter *it, struct trace_event *ev);

@@ -60,7 +60,7 @@ def main():
     a = ap.parse_args()
     d = tempfile.mkdtemp(prefix="vtdctl-bench-record-")
     try:
-        with Guest(a.mode) as g:
+        with Guest(a.mode, timeout=900) as g:
             print("record vs watch: Linux %s guest, %s mode, -i %d, %g s each"
                   % (g.kernel_version, a.mode, a.interval, a.seconds), flush=True)
             path = os.path.join(d, "g.trace")

@@ -203,6 +203,8 @@ static void test_torn(void)
 		trace_close(tr);
 	}
 	/* zeros after the last whole line (a crash on some file systems) */
+	for (int i = 0; i < 3; i++)
+		snapshot_free(&s[i]);
 	write_three(path, s);
 	{
 		FILE *f = fopen(path, "a");
