@@ -97,10 +97,11 @@ static const struct cmd cmds[] = {
 	  "  restarts marked). T: 2026-12-03T04:31:48Z, unix seconds, +12.5s from the\n"
 	  "  start, -30s from the end. -s/--pasid keep the recording's own marks.\n"
 	  "  Example: vtdctl --trace=vm1.trace -s 00:03.0 --since=+60s log\n" },
-	{ "timeline", do_timeline, "-o FILE.svg|FILE.png [-s BDF] [--pasid=N] [--since=T] [--until=T]",
+	{ "timeline", do_timeline, "-o FILE.svg [-s BDF] [--pasid=N] [--since=T] [--until=T]",
 	  "a recording as a picture: one lane per device (--trace=FILE)", 0,
-	  "  PASIDs present over time, QEMU's address spaces and host bindings, faults,\n"
-	  "  invalidations per second, gaps and restarts; the legend says which is which.\n"
+	  "  SVG, or PNG when FILE ends in .png. PASIDs present over time, QEMU's address\n"
+	  "  spaces and host bindings, faults, invalidations per second, gaps and\n"
+	  "  restarts; the legend says which is which.\n"
 	  "  Example: vtdctl --trace=vm1.trace timeline -o vm1.svg\n" },
 	{ "list", do_list, "[-c URI]", "libvirt domains with an Intel IOMMU", 0,
 	  "  Running ones; --all adds those shut off.\n"

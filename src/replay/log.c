@@ -13,7 +13,13 @@
 #include <time.h>
 
 #include "output/color.h"
+#include "output/wrap.h"
 #include "replay/replay.h"
+
+/* The text's columns: TIME 12, SINCE 10, DEVICE 7, PASID 7, EVENT 14,
+ * two blanks apart; WHAT from column 60; -v's words from column 14 */
+#define LOG_WHAT_COL	60
+#define LOG_WORDS_COL	14
 
 /* --- filter ---------------------------------------------------------------- */
 
@@ -124,31 +130,55 @@ static void detail(char *buf, size_t len, const struct replay_log *lg,
 #undef ADD
 }
 
+/* -v: an entry's, register's or descriptor's words, under the time */
 static void text_words(FILE *f, const char *what, const uint64_t *w, unsigned n)
 {
-	fprintf(f, "%*s%s", 60, "", what);
+	fprintf(f, "%*s%s", LOG_WORDS_COL, "", what);
 	for (unsigned i = 0; i < n && i < 4; i++)
 		fprintf(f, " 0x%016" PRIx64, w[i]);
 	fputc('\n', f);
 }
 
-/* TIME  +REL  BDF  PASID  KIND  DETAIL: the columns of every line */
+/* "2026-12-03 (UTC)" before the first event of each day */
+static void day_line(struct replay_log *lg, int64_t ms)
+{
+	char t[32];
+	int64_t day = ms / 86400000 - (ms % 86400000 < 0);
+
+	if (lg->listed && day == lg->day)
+		return;
+	lg->day = day;
+	replay_fmt_time(t, sizeof(t), ms);
+	fprintf(lg->out, "%.10s (UTC)\n", t);
+}
+
+/*
+ * TIME  SINCE  DEVICE  PASID  EVENT  WHAT: the time of day (the day on a
+ * line of its own), the time since the start, then what happened, wrapped
+ * at a word within TEXT_WIDTH columns under the WHAT column.
+ */
 static void text_event(struct replay_log *lg, const struct trace_event *ev)
 {
 	char t[32], r[32], bdf[8] = "-", pasid[12] = "-", d[400];
 	int col = kind_colour(ev->kind);
 	FILE *f = lg->out;
+	struct wrap w;
 
 	if (has_bdf(ev))
 		fmt_bdf(bdf, ev->bus, ev->devfn);
 	if (has_pasid(ev))
 		snprintf(pasid, sizeof(pasid), "%" PRId64, ev->pasid);
 	detail(d, sizeof(d), lg, ev);
-	fprintf(f, "%s  %10s  %-7s  %-7s  %s%-14s%s  %s\n",
-		replay_fmt_time(t, sizeof(t), ev->t_ms),
+	day_line(lg, ev->t_ms);
+	replay_fmt_time(t, sizeof(t), ev->t_ms);
+	fprintf(f, "%.12s  %10s  %-7s  %-7s  %s%-14s%s", t + 11,
 		replay_fmt_rel(r, sizeof(r), replay_ms_between(lg->base_ms, ev->t_ms)), bdf, pasid,
 		col >= 0 ? out_sgr(col) : "", trace_event_kind_name(ev->kind),
-		col >= 0 ? out_sgr_end() : "", d);
+		col >= 0 ? out_sgr_end() : "");
+	fputc(' ', f);		/* the second blank: wrap_text() puts the first */
+	wrap_start(&w, f, LOG_WHAT_COL - 1, LOG_WHAT_COL);
+	wrap_text(&w, d);
+	wrap_end(&w);
 	if (lg->verbose && ev->nr_words) {
 		if (ev->kind != TEV_INV_DESC && ev->kind != TEV_FAULT &&
 		    ev->kind != TEV_PASID_ADD && ev->kind != TEV_CONTEXT_ADD)
@@ -244,6 +274,7 @@ static void put_indented(FILE *f, const char *s, bool element)
 int replay_log_begin(struct replay_log *lg, const struct replay_info *in)
 {
 	char a[32], b[32], d[32];
+	struct wrap w;
 
 	lg->listed = lg->not_listed = 0;
 	lg->out = out_limits_open(&lg->lim, lg->f, lg->max_output);
@@ -260,14 +291,24 @@ int replay_log_begin(struct replay_log *lg, const struct replay_info *in)
 		json_object_put(o);
 		return 0;
 	}
-	fprintf(lg->out, "trace %s: %s, %s .. %s (%s, %zu samples)\n", in->file ? in->file : "",
-		in->target && in->target[0] ? in->target : "target unknown",
-		replay_fmt_time(a, sizeof(a), in->first_ms),
-		replay_fmt_time(b, sizeof(b), in->last_ms),
-		replay_fmt_rel(d, sizeof(d), replay_ms_between(in->first_ms, in->last_ms)), in->samples);
-	if (in->note && in->note[0])
-		fprintf(lg->out, "note: %s\n", in->note);
-	fprintf(lg->out, "%-24s  %10s  %-7s  %-7s  %-14s  %s\n", "TIME (UTC)", "SINCE", "DEVICE",
+	wrap_start(&w, lg->out, 0, 2);
+	wrap_word(&w, "", "trace");
+	wrap_word(&w, " ", "%.240s:", in->file ? in->file : "");
+	wrap_word(&w, " ", "%.240s,", in->target && in->target[0] ? in->target : "target unknown");
+	wrap_word(&w, " ", "%s", replay_fmt_time(a, sizeof(a), in->first_ms));
+	wrap_word(&w, " ", "..");
+	wrap_word(&w, " ", "%s", replay_fmt_time(b, sizeof(b), in->last_ms));
+	wrap_word(&w, " ", "(%s,", replay_fmt_rel(d, sizeof(d),
+					   replay_ms_between(in->first_ms, in->last_ms)));
+	wrap_word(&w, " ", "%zu samples)", in->samples);
+	wrap_end(&w);
+	if (in->note && in->note[0]) {
+		wrap_start(&w, lg->out, 5, 2);
+		fputs("note:", lg->out);
+		wrap_text(&w, in->note);
+		wrap_end(&w);
+	}
+	fprintf(lg->out, "%-12s  %10s  %-7s  %-7s  %-14s  %s\n", "TIME", "SINCE", "DEVICE",
 		"PASID", "EVENT", "WHAT");
 	return 0;
 }

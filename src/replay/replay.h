@@ -54,6 +54,7 @@ struct replay_log {
 	struct out_limits lim;		/* f, counted against max_output */
 	FILE *out;
 	unsigned long listed, not_listed;
+	int64_t day;			/* of the last event listed (text) */
 };
 
 /* Begin the output (the header line / the JSON object's start): 0 or

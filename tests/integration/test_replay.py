@@ -237,7 +237,7 @@ def test_log_marks_the_gap_and_the_restart():
         g = gaps[0]
         assert r["steps"]["fault"]["t_ms"] <= g["t_ms"] <= g["end_ms"] <= rst[0]["t_ms"], (g, rst)
     text = run("--trace=" + r["trace"], "log").stdout
-    assert re.search(r"  gap +unreachable until \S+Z \(\+\d+\.\d{3}s\)", text), text
+    assert re.search(r"  gap +unreachable until\s+\S+Z\s+\(\+\d+\.\d{3}s\)", text), text
 
 
 def test_log_text_names_the_cases_and_aligns():
@@ -245,19 +245,32 @@ def test_log_text_names_the_cases_and_aligns():
     out = run("--trace=" + r["trace"], "log").stdout
     lines = out.splitlines()
     assert lines[0].startswith("trace %s: " % r["trace"]), lines[0]
-    head = next(i for i, l in enumerate(lines) if l.startswith("TIME (UTC)"))
-    body = lines[head + 1:]
-    rx = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)  +(\+\d+\.\d{3}s)  "
+    assert all(len(l) <= 100 for l in lines), [l for l in lines if len(l) > 100]
+    head = next(i for i, l in enumerate(lines) if l.startswith("TIME "))
+    what = lines[head].index("WHAT")
+    _, o = log_json(r["trace"])
+    day = o["events"][0]["time"][:10]
+    assert lines[head + 1] == day + " (UTC)", lines[head + 1]
+    # each event: one line, and its WHAT wrapped onto lines under that column
+    rx = re.compile(r"^(\d\d:\d\d:\d\d\.\d{3})  +(\+\d+\.\d{3}s)  "
                     r"(\S+) +(\S+) +(\S+) +(.*)$")
-    cols = [rx.match(l) for l in body]
-    assert all(cols), [l for l, c in zip(body, cols) if not c]
-    # aligned: the device column starts at the same place on every line
-    assert len({c.start(3) for c in cols}) == 1 and len({c.start(5) for c in cols}) == 1
-    add = [c for c in cols if c.group(5) == "pasid-add" and c.group(4) == "9"]
-    assert add and add[0].group(3) == "00:03.0", out
-    assert add[0].group(6).startswith("case c (not present -> present)"), add[0].group(6)
-    rem = [c for c in cols if c.group(5) == "pasid-remove" and c.group(4) == "9"]
-    assert rem and rem[0].group(6).startswith("case a (present -> not present)"), out
+    events, cur = [], None
+    for l in lines[head + 2:]:
+        m = rx.match(l)
+        if m:
+            assert m.start(6) == what, l
+            cur = list(m.groups())
+            events.append(cur)
+        else:
+            assert cur and l[:what].strip() == "" and l[what] != " ", l
+            cur[5] += " " + l[what:]
+    assert [e[0] for e in events] == [e["time"][11:23] for e in o["events"]]
+    assert [(e[2], e[4]) for e in events] == [(e["bdf"] or "-", e["kind"]) for e in o["events"]]
+    add = [e for e in events if e[4] == "pasid-add" and e[3] == "9"]
+    assert add and add[0][2] == "00:03.0", out
+    assert add[0][5].startswith("case c (not present -> present)"), add[0][5]
+    rem = [e for e in events if e[4] == "pasid-remove" and e[3] == "9"]
+    assert rem and rem[0][5].startswith("case a (present -> not present)"), out
 
 
 def test_log_colours_only_under_color():
