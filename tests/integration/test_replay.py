@@ -481,6 +481,14 @@ def test_watch_trace_steps_to_the_recorded_times():
         p.keys(",")
         text = p.wait(lambda s: shown(s) != at_fault, "a step back")[0]
         assert utc(t_rem) <= shown(text) < at_fault, status(text)
+        # p: plays (here at 30x) to the last sample, then stops by itself
+        p.keys(">", ">", ">", ">")
+        p.wait(lambda s: "speed 30x" in status(s), "speed 30x")
+        p.keys("p")
+        text = p.wait(lambda s: re.search(r"sample (\d+)/\1\b", status(s)) and
+                      "stopped 30x" in s.splitlines()[0], "the end of the recording",
+                      timeout=30)[0]
+        assert shown(text) >= utc(r["steps"]["restart"]["t_ms"]), status(text)
         p.keys("q")
         text = p.wait_text(r"STTY-END")
         assert "WATCH-EXIT=0" in text, text
