@@ -11,15 +11,16 @@ VERSION   := 0.1.0
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
 PKGS      := json-c libelf libkdumpfile ncursesw readline
-# libvirt: headers at build time, dlopen()ed at run time (src/libvirt/api.h)
-PKGS_HDR  := libvirt libvirt-qemu
+# libvirt, cairo: headers at build time, dlopen()ed at run time
+# (src/libvirt/api.h, src/replay/cairo_api.h)
+PKGS_HDR  := libvirt libvirt-qemu cairo fontconfig
 CFLAGS    ?= -O2 -g
 # What the build needs, kept apart from CFLAGS so that users may override it
 VTD_CFLAGS := -std=gnu11 -Wall -Wextra -Wformat=2 -Wshadow -Wno-unused-parameter \
 	     -Wmissing-prototypes -Wstrict-prototypes -MMD -MP \
 	     -Isrc -DVTDCTL_VERSION='"$(VERSION)"' \
 	     $(shell $(PKG_CONFIG) --cflags $(PKGS) $(PKGS_HDR))
-LDLIBS    += $(shell $(PKG_CONFIG) --libs $(PKGS)) -ldl
+LDLIBS    += $(shell $(PKG_CONFIG) --libs $(PKGS)) -ldl -lm
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=undefined
 # ASan resolves the libc functions it intercepts once, at start; libtirpc's

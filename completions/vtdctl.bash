@@ -6,12 +6,13 @@
 # from `vtdctl list -j`, BDFs and PASIDs from `vtdctl -j dump` on the target
 # given on the line.
 
-_vtdctl_commands='dump regs faults iq xlate ir check snapshot diff list watch
+_vtdctl_commands='dump regs faults iq xlate ir check snapshot record diff log timeline list watch
     shell batch version help'
 # options that take a value, and those that do not
 _vtdctl_value_opts='--qmp --core --rtaddr --vm -c --connect --snapshot -s
     --slot --pasid --did -n --count -o --output -i --interval --timeout
-    --max-entries --max-findings --max-ranges --max-output'
+    --max-entries --max-findings --max-ranges --max-output --trace --at
+    --duration --max-size --keep --keyframe --since --until'
 _vtdctl_flag_opts='-j --json -p --pretty -v --verbose --no-monitor --all
     --pages --consistent --pause --no-host --no-proc-mem --color --all-findings -h --help
     -V --version'
@@ -23,9 +24,10 @@ _vtdctl_target_args()
     for ((i = 1; i < ${#words[@]}; i++)); do
         w=${words[i]}
         case $w in
-            --qmp=* | --core=* | --rtaddr=* | --vm=* | --connect=* | --snapshot=*)
+            --qmp=* | --core=* | --rtaddr=* | --vm=* | --connect=* | --snapshot=* | \
+                --trace=* | --at=*)
                 printf '%s\n' "$w" ;;
-            --qmp | --core | --rtaddr | --vm | -c | --connect | --snapshot)
+            --qmp | --core | --rtaddr | --vm | -c | --connect | --snapshot | --trace | --at)
                 ((i + 1 < cword)) && printf '%s\n' "$w" "${words[i + 1]}"
                 ((i++)) ;;
         esac
@@ -80,7 +82,7 @@ _vtdctl_vms()
 _vtdctl_value()
 {
     case $1 in
-        --core | --snapshot | -o | --output)
+        --core | --snapshot | --trace | -o | --output)
             _filedir
             ;;
         --qmp)

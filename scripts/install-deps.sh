@@ -9,7 +9,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 PKGS="build-essential pkg-config libjson-c-dev libelf-dev libkdumpfile-dev libreadline-dev
       libncurses-dev libvirt-dev qemu-system-x86 busybox-static cpio gzip
-      python3 python3-pytest jq socat libvirt-daemon-system libvirt-clients tmux
+      libcairo2-dev libfontconfig-dev python3 python3-pytest jq socat libvirt-daemon-system libvirt-clients tmux
       debhelper lintian bash-completion zsh groff-base man-db
       clang libclang-rt-14-dev valgrind
       flex bison bc libssl-dev xz-utils cppcheck git procps pciutils less

@@ -28,7 +28,9 @@ walker
 vmm
 check
 pipeline
+trace
 output
+replay
 tui
 cli
 main

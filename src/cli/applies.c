@@ -20,6 +20,8 @@ enum {
 	A_INTERVAL = 1u << 5,	/* -i */
 	A_PAGES = 1u << 6,	/* --pages */
 	A_WALK = 1u << 7,	/* --consistent, --pause */
+	A_RECORD = 1u << 8,	/* --duration, --max-size, --keep, --keyframe */
+	A_SPAN = 1u << 9,	/* --since, --until */
 	A_ALL = ~0u,		/* shell, batch: their lines say */
 };
 
@@ -36,7 +38,10 @@ static const struct {
 	{ "diff", FILTERS },
 	{ "iq", A_COUNT },
 	{ "snapshot", FILTERS | A_OUTPUT | A_PAGES | A_WALK },
+	{ "record", A_OUTPUT | A_INTERVAL | A_RECORD },
 	{ "watch", FILTERS | A_COUNT | A_INTERVAL },
+	{ "log", A_SLOT | A_PASID | A_SPAN },
+	{ "timeline", A_SLOT | A_PASID | A_OUTPUT | A_SPAN },
 	{ "shell", A_ALL },
 	{ "batch", A_ALL },
 };
@@ -58,7 +63,10 @@ static unsigned given(const struct global_opts *o)
 	       (f->pasid >= 0 ? A_PASID : 0) | (f->did >= 0 ? A_DID : 0) |
 	       (o->count >= 0 ? A_COUNT : 0) | (o->output ? A_OUTPUT : 0) |
 	       (o->interval_ms > 0 ? A_INTERVAL : 0) | (o->pages ? A_PAGES : 0) |
-	       (o->consistent || o->pause ? A_WALK : 0);
+	       (o->consistent || o->pause ? A_WALK : 0) |
+	       (o->duration_ms || o->max_size || o->keep >= 0 || o->keyframe_ms ?
+		A_RECORD : 0) |
+	       (o->since || o->until ? A_SPAN : 0);
 }
 
 static const char *option_name(unsigned bit)
@@ -71,7 +79,9 @@ static const char *option_name(unsigned bit)
 	case A_OUTPUT: return "-o";
 	case A_INTERVAL: return "-i";
 	case A_PAGES: return "--pages";
-	default: return "--consistent/--pause";
+	case A_SPAN: return "--since/--until";
+	case A_WALK: return "--consistent/--pause";
+	default: return "--duration/--max-size/--keep/--keyframe";
 	}
 }
 

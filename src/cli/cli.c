@@ -81,8 +81,28 @@ static const struct cmd cmds[] = {
 	  "  replays it. --pages adds every page table, for xlate and dump --pages.\n"
 	  "  It holds guest memory: treat it as the guest's data.\n"
 	  "  Example: vtdctl --vm=web1 snapshot -o web1.snap\n" },
+	{ "record", do_record, "-o FILE [-i MS] [--duration=SECS] [--max-size=SIZE] [--keep=N] [--keyframe=SECS]",
+	  "record the target's VT-d state over time into a trace file", CMD_HOST,
+	  "  A keyframe, then a line per sample that changed (every -i MS, default 1000)\n"
+	  "  with its events; until Ctrl-C, SIGTERM or --duration. Survives the VM\n"
+	  "  restarting (a gap, then a restart mark). Read it back with --trace=FILE\n"
+	  "  [--at=TIME] and any command. --all: one file per domain, DIR/NAME.trace.\n"
+	  "  Example: vtdctl --vm=web1 record -o web1.trace --duration=600\n" },
 	{ "diff", do_diff, "SNAPSHOT_A SNAPSHOT_B", "what changed between two snapshots (exit 2: they differ)", 0,
 	  "  Example: vtdctl diff before.snap after.snap\n" },
+	{ "log", do_log, "[-s BDF] [--pasid=N] [--since=T] [--until=T]",
+	  "a recording's events in time order (--trace=FILE)", 0,
+	  "  One line per event: time (UTC), time since the start, device, PASID, what\n"
+	  "  happened (PASID cases a/b/c named, lost descriptors counted, gaps and\n"
+	  "  restarts marked). T: 2026-12-03T04:31:48Z, unix seconds, +12.5s from the\n"
+	  "  start, -30s from the end. -s/--pasid keep the recording's own marks.\n"
+	  "  Example: vtdctl --trace=vm1.trace -s 00:03.0 --since=+60s log\n" },
+	{ "timeline", do_timeline, "-o FILE.svg [-s BDF] [--pasid=N] [--since=T] [--until=T]",
+	  "a recording as a picture: one lane per device (--trace=FILE)", 0,
+	  "  SVG, or PNG when FILE ends in .png. PASIDs present over time, QEMU's address\n"
+	  "  spaces and host bindings, faults, invalidations per second, gaps and\n"
+	  "  restarts; the legend says which is which.\n"
+	  "  Example: vtdctl --trace=vm1.trace timeline -o vm1.svg\n" },
 	{ "list", do_list, "[-c URI]", "libvirt domains with an Intel IOMMU", 0,
 	  "  Running ones; --all adds those shut off.\n"
 	  "  Example: vtdctl -c qemu+ssh://host/system list\n" },
@@ -122,13 +142,15 @@ static const char global_usage[] =
 	"\n"
 	"TARGET := { --qmp=PATH | --qmp=HOST:PORT | --core=FILE [--rtaddr=ADDR] |\n"
 	"            --vm=NAME [-c|--connect=URI] [--no-monitor] | --all [-c URI] |\n"
-	"            --snapshot=FILE }\n"
+	"            --snapshot=FILE | --trace=FILE [--at=TIME] }\n"
 	"OPTIONS := { -j|--json | -p|--pretty | -v|--verbose ... |\n"
 	"             -s|--slot=[[[DOMAIN]:]BUS:][SLOT][.[FUNC]] | --pasid=N | --did=N |\n"
 	"             -n|--count=N | -o|--output=FILE | --pages | -i|--interval=MS |\n"
 	"             --consistent | --pause | --no-host | --timeout=MS | --no-proc-mem |\n"
 	"             --max-entries=N | --max-findings=N | --all-findings |\n"
-	"             --max-ranges=N | --max-output=BYTES |\n"
+	"             --max-ranges=N | --max-output=BYTES | --duration=SECS |\n"
+	"             --max-size=SIZE | --keep=N | --keyframe=SECS |\n"
+	"             --since=T | --until=T |\n"
 	"             --color[=auto|always|never] | -h|--help | -V|--version }\n"
 	"\n"
 	"Exit status: 0 ok, 1 usage or fatal error (also: the VM has no Intel IOMMU,\n"
@@ -288,7 +310,11 @@ int vtdctl_run(int argc, char **argv)
 	 * state does, and the monitor marks the domain tainted */
 	if (!(cmd->flags & CMD_HOST))
 		g.virt_opts.no_monitor = true;
-	if (g.all)
+	if (g.at && !cli_target_arg(&g, "trace")) {
+		report_error("--at=%s: give the recording too (--trace=FILE)", g.at);
+		return EXIT_FATAL;
+	}
+	if (g.all && strcmp(cmd->name, "record"))
 		return run_on_all_domains(cmd->name, argc, argv, vtdctl_run);
 	return cmd->fn(argc - n, argv + n);
 }

@@ -4,6 +4,7 @@
 #define VTDCTL_CMD_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "output/output.h"
@@ -17,7 +18,9 @@ enum { EXIT_OK = 0, EXIT_FATAL = 1, EXIT_FINDINGS = 2 };
 
 /* Global options, filled by main() before a command runs; read-only after. */
 /* The kinds of target (src/cli/targets.c): --qmp, --core, --vm, --snapshot */
-#define CLI_NR_TARGETS	4
+#define CLI_NR_TARGETS	5
+/* The largest trace file (src/trace/trace.h's TRACE_MAX_FILE) */
+#define TRACE_MAX_FILE_BYTES	(1ULL << 30)
 
 struct global_opts {
 	/* the argument of each target option given (--qmp=ARG, ...), by the
@@ -36,6 +39,12 @@ struct global_opts {
 	unsigned long max_ranges;	/* --max-ranges (--pages); 0 = default */
 	bool consistent, pause;		/* --consistent, --pause */
 	bool no_host;			/* --no-host: the guest side only */
+	const char *at;			/* --at=TIME (with --trace) */
+	int64_t duration_ms;		/* record --duration; 0 = until stopped */
+	uint64_t max_size;		/* record --max-size; 0 = the file limit */
+	long keep;			/* record --keep=N; -1 = default */
+	int64_t keyframe_ms;		/* record --keyframe=SECS; 0 = default */
+	const char *since, *until;	/* --since, --until (log, timeline) */
 	bool help, version;
 	enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER } color;	/* --color */
 };
@@ -59,6 +68,12 @@ const char *cli_target_arg(const struct global_opts *o, const char *option);
  * filled. Prints nothing (watch saves one while it owns the terminal). */
 int snapshot_save(struct vtd_source *src, const char *path, bool pages,
 		  char *err, size_t errlen);
+struct vtd_snapshot;
+/* Take everything a snapshot holds from src (src stays open): the state in
+ * *out (malloc'd, its header filled) and the model walked in m; 0, or a
+ * negative errno with err filled (nothing to free then). */
+int snapshot_take(struct vtd_source *src, struct vtd_snapshot **out,
+		  struct vtd_model *m, char *err, size_t errlen);
 
 /* Warn once per command line of the options cmd does not read (applies.c);
  * reset before each shell line, with the shell's own options as the base
@@ -156,11 +171,26 @@ int do_xlate(int argc, char **argv);
 int do_ir(int argc, char **argv);
 int do_check(int argc, char **argv);
 int do_snapshot(int argc, char **argv);
+int do_record(int argc, char **argv);
 int do_diff(int argc, char **argv);
 int do_list(int argc, char **argv);
 int do_watch(int argc, char **argv);
 int do_shell(int argc, char **argv);
 int do_batch(int argc, char **argv);
+int do_log(int argc, char **argv);
+int do_timeline(int argc, char **argv);
+
+/* Recordings (src/cli/replay.c): the file --trace names (NULL if none);
+ * it opened, NULL after report_error(); a time the user gave, absolute or
+ * relative to the start (+) or the end (-), -1 after report_error(); the
+ * state at a time as a source (kind "trace"), NULL with err filled. */
+struct trace;
+const char *cli_trace_path(void);
+struct trace *cli_open_trace(const char *cmd);
+int cli_trace_time(struct trace *tr, const char *what, const char *s,
+		   int64_t *out);
+struct vtd_source *cli_trace_source_at(struct trace *tr, int64_t t_ms,
+				       int64_t *at_ms, char *err, size_t errlen);
 
 /* --all: run argv (argv[0] = command) through run once per libvirt domain
  * with an Intel IOMMU, a summary line per domain (src/cli/all.c). */

@@ -11,6 +11,7 @@
 struct global_opts g = {
 	.walk = { .filter = VTD_FILTER_ALL },
 	.count = -1,
+	.keep = -1,
 };
 
 /* --all-findings streams into this: report_error() closes its JSON */

@@ -17,12 +17,14 @@
 #include "output/color.h"
 #include "vmm/host.h"
 #include "snapshot/snapshot.h"
+#include "trace/trace.h"
 #include "vtd/regdesc.h"
 
 #define MAX_REGS (VTD_REGFILE_MAX / 8 + 8)
 
 struct side {
-	const char *path;
+	const char *path;		/* the file, or the time asked of a trace */
+	char label[640];		/* a trace's: FILE@TIME of its sample */
 	struct vtd_source *src;
 	struct vtd_model m;
 	bool walked;
@@ -39,6 +41,27 @@ static int load_side(struct side *s)
 		report_error("%s", err);
 		return -1;
 	}
+	if (inspect_target(s->src, VTD_STAGE_VMM | VTD_STAGE_HOST, &s->m))
+		return -1;
+	s->walked = true;
+	return 0;
+}
+
+/* A trace's side: the state at the time given, walked as a snapshot's */
+static int load_trace_side(struct trace *tr, struct side *s)
+{
+	char err[600] = "";
+	int64_t t, at;
+
+	if (cli_trace_time(tr, "diff: time", s->path, &t))
+		return -1;
+	s->src = cli_trace_source_at(tr, t, &at, err, sizeof(err));
+	if (!s->src) {
+		report_error("diff: %s: %s", s->path, err);
+		return -1;
+	}
+	snprintf(s->label, sizeof(s->label), "%s", s->src->target);
+	s->path = s->label;
 	if (inspect_target(s->src, VTD_STAGE_VMM | VTD_STAGE_HOST, &s->m))
 		return -1;
 	s->walked = true;
@@ -506,23 +529,36 @@ static void text_diff(FILE *f, const struct side *a, const struct side *b,
 	}
 }
 
+/* Both sides: two snapshot files, or two times of the trace --trace names */
+static int load_sides(struct side *a, struct side *b, struct trace **tr)
+{
+	if (!cli_trace_path()) {
+		if (cli_targets_given(&g)) {
+			report_error("diff: compares two snapshot files (or two times of --trace=FILE); take them with 'vtdctl snapshot -o FILE'");
+			return -1;
+		}
+		return load_side(a) || load_side(b) ? -1 : 0;
+	}
+	*tr = cli_open_trace("diff");
+	if (!*tr)
+		return -1;
+	return load_trace_side(*tr, a) || load_trace_side(*tr, b) ? -1 : 0;
+}
+
 int do_diff(int argc, char **argv)
 {
 	struct side a = { 0 }, b = { 0 };
 	struct json_object *changes, *o;
+	struct trace *tr = NULL;
 	int rc = EXIT_FATAL;
 
 	if (argc != 2) {
-		report_error("diff: give two snapshot files (vtdctl diff A B)");
-		return EXIT_FATAL;
-	}
-	if (cli_targets_given(&g)) {
-		report_error("diff: compares two snapshot files; take them with 'vtdctl snapshot -o FILE'");
+		report_error("diff: give two snapshot files (vtdctl diff A B), or two times of a recording (vtdctl --trace=FILE diff T1 T2)");
 		return EXIT_FATAL;
 	}
 	a.path = argv[0];
 	b.path = argv[1];
-	if (load_side(&a) || load_side(&b))
+	if (load_sides(&a, &b, &tr))
 		goto out;
 	/* matching nothing on both sides is no "no change" */
 	if (filter_matched_nothing(&a.m) && filter_matched_nothing(&b.m) &&
@@ -547,5 +583,7 @@ int do_diff(int argc, char **argv)
 out:
 	free_side(&a);
 	free_side(&b);
+	if (tr)
+		trace_close(tr);
 	return rc;
 }

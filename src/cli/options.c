@@ -105,7 +105,9 @@ enum {
 	OPT_NO_PROC_MEM, OPT_NO_MONITOR, OPT_ALL,
 	OPT_PAGES, OPT_CONSISTENT, OPT_PAUSE, OPT_NO_HOST, OPT_COLOR,
 	OPT_MAX_ENTRIES, OPT_MAX_FINDINGS, OPT_ALL_FINDINGS, OPT_MAX_RANGES,
-	OPT_MAX_OUTPUT,
+	OPT_MAX_OUTPUT, OPT_AT, OPT_DURATION, OPT_MAX_SIZE, OPT_KEEP,
+	OPT_KEYFRAME,
+	OPT_SINCE, OPT_UNTIL,
 	OPT_TARGET = 512,	/* + the row in the table of targets */
 };
 
@@ -134,7 +136,14 @@ static const struct option fixed_opts[] = {
 	{ "all-findings", no_argument, NULL, OPT_ALL_FINDINGS },
 	{ "max-ranges", required_argument, NULL, OPT_MAX_RANGES },
 	{ "max-output", required_argument, NULL, OPT_MAX_OUTPUT },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "interval", required_argument, NULL, 'i' },
+	{ "at", required_argument, NULL, OPT_AT },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "keyframe", required_argument, NULL, OPT_KEYFRAME },
 	{ "color", optional_argument, NULL, OPT_COLOR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -211,6 +220,69 @@ static int parse_budget(int c, const char *arg)
 	else
 		g.out.max_output = v;
 	return 0;
+}
+
+/* SECS (a fraction allowed) as ms, 1 ms .. 10 years */
+static int parse_seconds(const char *arg, int64_t *ms)
+{
+	char *end;
+	double v;
+
+	if (!arg || !*arg || *arg == '-')
+		return -1;
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || *end || !(v >= 0.001) || v > 3.2e8)
+		return -1;
+	*ms = (int64_t)(v * 1000 + 0.5);
+	return 0;
+}
+
+/* --max-size SIZE: bytes with an optional K, M or G (binary), 64 KiB to
+ * the largest trace file */
+static int parse_size(const char *arg, uint64_t *out)
+{
+	char *end;
+	uint64_t v;
+	int shift = 0;
+
+	if (!arg || !*arg || *arg == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (*end && !end[1])
+		shift = *end == 'K' || *end == 'k' ? 10 : *end == 'M' ? 20 :
+			*end == 'G' ? 30 : -1;
+	if (errno || shift < 0 || (*end && !shift) || v > (TRACE_MAX_FILE_BYTES >> shift))
+		return -1;
+	v <<= shift;
+	if (v < 65536)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* The recording and replay options (record, --trace) */
+static int parse_trace_opt(int c, const char *arg)
+{
+	uint64_t v;
+
+	switch (c) {
+	case OPT_AT:
+		g.at = arg;
+		return 0;
+	case OPT_DURATION:
+		return parse_seconds(arg, &g.duration_ms);
+	case OPT_KEYFRAME:
+		return parse_seconds(arg, &g.keyframe_ms);
+	case OPT_MAX_SIZE:
+		return parse_size(arg, &g.max_size);
+	default:	/* OPT_KEEP */
+		if (parse_u64(arg, &v) || v > 100)
+			return -1;
+		g.keep = (long)v;
+		return 0;
+	}
 }
 
 /* Returns 0, or -1 after printing a usage error. */
@@ -294,6 +366,16 @@ static int parse_one(int c, const char *arg)
 	case OPT_MAX_OUTPUT:
 		return parse_budget(c, arg);
 	case OPT_ALL_FINDINGS: g.walk.findings.all = true; break;
+	case OPT_AT:
+	case OPT_DURATION:
+	case OPT_MAX_SIZE:
+	case OPT_KEEP:
+	case OPT_KEYFRAME:
+		if (parse_trace_opt(c, arg))
+			goto bad;
+		break;
+	case OPT_SINCE: g.since = arg; break;	/* read against the trace */
+	case OPT_UNTIL: g.until = arg; break;
 	case OPT_TIMEOUT:
 		if (parse_u64(arg, &v) || v == 0 || v > 3600000)
 			goto bad;

@@ -251,6 +251,36 @@ int snapshot_save(struct vtd_source *src, const char *path, bool pages,
 	return rc ? -1 : 0;
 }
 
+int snapshot_take(struct vtd_source *src, struct vtd_snapshot **out,
+		  struct vtd_model *m, char *err, size_t errlen)
+{
+	bool was_kept = src->kept, cut_short;
+	struct vtd_source *rec = recorder_wrap(src);
+	int rc;
+
+	if (!rec) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	src->kept = true;	/* closing the recorder leaves src open */
+	rc = record_everything(rec, m, false, &cut_short);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s", source_strerror(rec, rc));
+	} else {
+		*out = recorder_take(rec);
+		if (*out) {
+			fill_header(*out, m);
+		} else {
+			vtd_model_free(m);
+			snprintf(err, errlen, "out of memory");
+			rc = -ENOMEM;
+		}
+	}
+	source_close(rec);
+	src->kept = was_kept;
+	return rc < 0 ? rc : 0;
+}
+
 int do_snapshot(int argc, char **argv)
 {
 	struct vtd_snapshot *s;

@@ -234,6 +234,62 @@ int snapshot_page_set(struct vtd_snapshot *s, struct snap_page *p, unsigned i,
 	return 0;
 }
 
+bool snapshot_same_page(const struct snap_page *a, const struct snap_page *b)
+{
+	unsigned n = popcount_below(a, SNAP_PAGE_QWORDS);
+
+	return !memcmp(a->nz, b->nz, sizeof(a->nz)) &&
+	       (!n || !memcmp(a->q, b->q, n * sizeof(*a->q)));
+}
+
+int snapshot_put_page(struct vtd_snapshot *s, uint64_t gpa, const uint64_t *q)
+{
+	struct snap_page *p = (struct snap_page *)snapshot_find_page(s, gpa);
+	unsigned old, n = 0;
+	uint64_t *nq = NULL;
+
+	if (!p)
+		return snapshot_add_page(s, gpa, q);
+	old = popcount_below(p, SNAP_PAGE_QWORDS);
+	for (unsigned i = 0; q && i < SNAP_PAGE_QWORDS; i++)
+		n += q[i] != 0;
+	if (s->nr_qwords - old + n > SNAP_MAX_QWORDS)
+		return -E2BIG;
+	if (n && !(nq = malloc(n * sizeof(*nq))))
+		return -ENOMEM;
+	free(p->q);
+	p->q = nq;
+	memset(p->nz, 0, sizeof(p->nz));
+	n = 0;
+	for (unsigned i = 0; q && i < SNAP_PAGE_QWORDS; i++) {
+		if (!q[i])
+			continue;
+		p->nz[i / 64] |= 1ULL << (i % 64);
+		nq[n++] = q[i];
+	}
+	s->nr_qwords = s->nr_qwords - old + n;
+	return 0;
+}
+
+/* The last page takes the removed one's place; the index is rebuilt
+ * (removals are rare: a table the walk no longer reaches). */
+int snapshot_remove_page(struct vtd_snapshot *s, uint64_t gpa)
+{
+	const struct snap_page *p = snapshot_find_page(s, gpa);
+	size_t i;
+
+	if (!p)
+		return -ENOENT;
+	i = (size_t)(p - s->pages);
+	s->nr_qwords -= popcount_below(p, SNAP_PAGE_QWORDS);
+	free(s->pages[i].q);
+	s->pages[i] = s->pages[--s->nr_pages];
+	memset(s->page_index, 0, s->index_cap * sizeof(*s->page_index));
+	for (size_t k = 0; k < s->nr_pages; k++)
+		*index_slot(s, s->pages[k].gpa) = k + 1;
+	return 0;
+}
+
 static int by_gpa(const void *a, const void *b)
 {
 	const struct snap_page *x = *(const struct snap_page *const *)a;
@@ -304,6 +360,34 @@ int snapshot_add_monitor(struct vtd_snapshot *s, const char *cmd,
 	m->err = err;
 	s->nr_mon++;
 	return 0;
+}
+
+int snapshot_put_monitor(struct vtd_snapshot *s, const char *cmd,
+			 const char *args, struct json_object *ret, int err,
+			 const char *message)
+{
+	struct snap_monitor *m = (struct snap_monitor *)
+		snapshot_find_monitor(s, cmd, args);
+	char *msg;
+
+	if (!m)
+		return snapshot_add_monitor(s, cmd, args, ret, err, message);
+	msg = strdup(message ? message : "");
+	if (!msg)
+		return -ENOMEM;
+	free(m->message);
+	m->message = msg;
+	json_object_put(m->ret);
+	m->ret = ret ? json_object_get(ret) : NULL;
+	m->err = err;
+	return 0;
+}
+
+bool snapshot_same_monitor(const struct snap_monitor *a,
+			   const struct snap_monitor *b)
+{
+	return a->err == b->err && !strcmp(a->message, b->message) &&
+	       json_object_equal(a->ret, b->ret);
 }
 
 /* The errors a monitor command answers with (src/qmp/qmp.h, source.h);

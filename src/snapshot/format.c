@@ -66,7 +66,7 @@ static struct json_object *regs_to_json(const struct vtd_snapshot *s)
 	return o;
 }
 
-static struct json_object *monitor_to_json(const struct snap_monitor *m)
+struct json_object *snapshot_monitor_json(const struct snap_monitor *m)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *e;
@@ -117,7 +117,7 @@ static void put_le64(uint8_t *p, uint64_t v)
  * non-zero qwords (bit i of byte i / 8 for qword i) without its trailing
  * zero bytes, data those qwords (little-endian) in index order, both base64.
  */
-static int write_page(FILE *f, const struct snap_page *p, bool first)
+int snapshot_write_page(FILE *f, const struct snap_page *p, bool first)
 {
 	static char text[4 * (SNAP_PAGE_SIZE / 3 + 1) + 1];
 	uint8_t bits[SNAP_PAGE_QWORDS / 8], words[SNAP_PAGE_SIZE];
@@ -202,7 +202,7 @@ static struct json_object *header_to_json(const struct vtd_snapshot *s)
 	add(o, "registers", regs_to_json(s));
 	a = json_object_new_array();
 	for (size_t i = 0; i < s->nr_mon; i++)
-		json_object_array_add(a, monitor_to_json(&s->mon[i]));
+		json_object_array_add(a, snapshot_monitor_json(&s->mon[i]));
 	add(o, "monitor", a);
 	return o;
 }
@@ -227,7 +227,7 @@ long long snapshot_write_stream(FILE *f, const struct vtd_snapshot *s)
 	fwrite(text, 1, len - 1, f);
 	fputs(",\"pages\":[", f);
 	for (size_t i = 0; !err && i < s->nr_pages; i++)
-		err = write_page(f, pages[i], i == 0);
+		err = snapshot_write_page(f, pages[i], i == 0);
 	json_object_put(o);
 	free(pages);
 	if (err || fputs("]}\n", f) < 0 || fflush(f) || ferror(f))
@@ -714,6 +714,20 @@ int snapshot_from_json(struct json_object *o, struct vtd_snapshot *s,
 		snapshot_free(s);
 		return -EPROTO;
 	}
+	return 0;
+}
+
+int snapshot_parts_from_json(struct json_object *o, struct vtd_snapshot *s,
+			     char *err, size_t errlen)
+{
+	struct rd r = { err, errlen, SNAP_VERSION };
+
+	if (member(o, "registers") && read_registers(&r, o, s))
+		return -EPROTO;
+	if (member(o, "monitor") && read_monitor(&r, o, s))
+		return -EPROTO;
+	if (member(o, "pages") && read_pages(&r, o, s))
+		return -EPROTO;
 	return 0;
 }
 

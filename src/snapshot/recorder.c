@@ -230,6 +230,17 @@ struct vtd_source *recorder_inner(struct vtd_source *rec)
 	return rec_of(rec)->inner;
 }
 
+struct vtd_snapshot *recorder_take(struct vtd_source *rec)
+{
+	struct vtd_snapshot *s = malloc(sizeof(*s));
+
+	if (!s)
+		return NULL;
+	*s = *recorder_snapshot(rec);
+	memset(&rec_of(rec)->snap, 0, sizeof(*s));
+	return s;
+}
+
 static void copy_str(char *dst, size_t len, const char *s)
 {
 	snprintf(dst, len, "%s", s ? s : "");

@@ -113,27 +113,53 @@ static const struct vtd_source_ops snapshot_ops = {
 	.close = snap_close,
 };
 
+/* A trace's state at one time (--trace=FILE --at=TIME) replays the same way */
+static const struct vtd_source_ops trace_ops = {
+	.kind = "trace",
+	.read = snap_read,
+	.read_reg = snap_read_reg,
+	.read_regs = snap_read_regs,
+	.monitor = snap_monitor,
+	.close = snap_close,
+};
+
 const struct vtd_snapshot *snapshot_of_source(const struct vtd_source *src)
 {
-	return src && src->ops == &snapshot_ops ? snap_of(src) : NULL;
+	return src && (src->ops == &snapshot_ops || src->ops == &trace_ops) ?
+	       snap_of(src) : NULL;
 }
 
 struct vtd_source *snapshot_source_open(const char *path, char *err,
 					size_t errlen)
 {
 	struct vtd_snapshot *s = calloc(1, sizeof(*s));
-	struct vtd_source *src = calloc(1, sizeof(*src));
 
-	if (!s || !src) {
+	if (!s) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	if (snapshot_load(path, s, err, errlen)) {
+		free(s);
+		return NULL;
+	}
+	return snapshot_source_from(s, "snapshot", path, err, errlen);
+}
+
+struct vtd_source *snapshot_source_from(struct vtd_snapshot *s,
+					const char *kind, const char *target,
+					char *err, size_t errlen)
+{
+	struct vtd_source *src = calloc(1, sizeof(*src));
+	const char *path = target;
+
+	if (!src) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		goto fail;
 	}
-	if (snapshot_load(path, s, err, errlen))
-		goto fail;
-	src->ops = &snapshot_ops;
+	src->ops = strcmp(kind, "trace") ? &snapshot_ops : &trace_ops;
 	src->priv = s;
 	snprintf(src->target, sizeof(src->target), "%s", path);
-	src->access = "snapshot";
+	src->access = src->ops->kind;
 	/* a dump's facts, shown as the live run showed them */
 	src->format = s->format[0] ? s->format : NULL;
 	src->pages_left_out = s->pages_left_out;
@@ -150,7 +176,7 @@ struct vtd_source *snapshot_source_open(const char *path, char *err,
 	}
 	return src;
 fail:
+	snapshot_free(s);
 	free(s);
-	free(src);
 	return NULL;
 }

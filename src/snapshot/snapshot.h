@@ -109,6 +109,12 @@ int snapshot_add_page(struct vtd_snapshot *s, uint64_t gpa, const uint64_t *q);
  * word): 0, -E2BIG, -ENOMEM. */
 int snapshot_page_set(struct vtd_snapshot *s, struct snap_page *p, unsigned i,
 		      uint64_t v);
+/* Replace the page at gpa with q (or add it): 0, -E2BIG, -ENOMEM. */
+int snapshot_put_page(struct vtd_snapshot *s, uint64_t gpa, const uint64_t *q);
+/* Forget the page at gpa (it becomes "not recorded"): 0 or -ENOENT. */
+int snapshot_remove_page(struct vtd_snapshot *s, uint64_t gpa);
+/* Whether two pages hold the same words */
+bool snapshot_same_page(const struct snap_page *a, const struct snap_page *b);
 /* The pages by gpa, for writing (free() it); NULL when out of memory. */
 const struct snap_page **snapshot_sorted_pages(const struct vtd_snapshot *s);
 /* Copy [gpa, gpa + len) out of the pages: 0, or -ENODATA (not recorded) and the first page
@@ -125,6 +131,13 @@ const struct snap_monitor *snapshot_find_monitor(const struct vtd_snapshot *s,
 int snapshot_add_monitor(struct vtd_snapshot *s, const char *cmd,
 			 const char *args, struct json_object *ret, int err,
 			 const char *message);
+/* Replace the entry for cmd and args (or add one): 0, -ENOMEM, -E2BIG. */
+int snapshot_put_monitor(struct vtd_snapshot *s, const char *cmd,
+			 const char *args, struct json_object *ret, int err,
+			 const char *message);
+/* Whether two entries answered the same */
+bool snapshot_same_monitor(const struct snap_monitor *a,
+			   const struct snap_monitor *b);
 /* "EIO" for -EIO and the other errors a monitor answers with; NULL if none */
 const char *snapshot_errno_name(int err);
 int snapshot_errno_value(const char *name);	/* -errno, 0 if unknown */
@@ -134,6 +147,17 @@ long long snapshot_page_text_bytes(const struct snap_page *p);
 /* The file written to f as it is made (pages are never a JSON tree): the
  * bytes written, or a negative errno. */
 long long snapshot_write_stream(FILE *f, const struct vtd_snapshot *s);
+/*
+ * Parts of a snapshot, for files that hold changes (docs/trace-format.md):
+ * one page in format 2 ({"gpa":..,"nz":..,"data":..}, a comma before it
+ * unless first), a monitor entry as a JSON tree, and the "registers",
+ * "monitor" and "pages" members of o read into s, whose ram is set
+ * (validated as a file's; registers, entries and pages are added).
+ */
+int snapshot_write_page(FILE *f, const struct snap_page *p, bool first);
+struct json_object *snapshot_monitor_json(const struct snap_monitor *m);
+int snapshot_parts_from_json(struct json_object *o, struct vtd_snapshot *s,
+			     char *err, size_t errlen);
 /* The JSON back (validated: the file is untrusted input). */
 int snapshot_from_json(struct json_object *o, struct vtd_snapshot *s,
 		       char *err, size_t errlen);
@@ -168,10 +192,19 @@ struct vtd_source *recorder_wrap(struct vtd_source *inner);
 /* What was recorded so far, with the inner source's facts filled in. */
 struct vtd_snapshot *recorder_snapshot(struct vtd_source *rec);
 struct vtd_source *recorder_inner(struct vtd_source *rec);
+/* The recorded snapshot, moved out of the recorder (which starts an empty
+ * one): the caller frees it with snapshot_free() and free(); NULL when out
+ * of memory. */
+struct vtd_snapshot *recorder_take(struct vtd_source *rec);
 
 /* vtdctl's own snapshot file as a source; NULL with err filled on failure. */
 struct vtd_source *snapshot_source_open(const char *path, char *err,
 					size_t errlen);
+/* A snapshot in memory as a source (it takes s, malloc'd, even on
+ * failure): kind "snapshot" or "trace"; NULL with err filled. */
+struct vtd_source *snapshot_source_from(struct vtd_snapshot *s,
+					const char *kind, const char *target,
+					char *err, size_t errlen);
 /* The snapshot a source opened by snapshot_source_open() replays, else NULL. */
 const struct vtd_snapshot *snapshot_of_source(const struct vtd_source *src);
 

@@ -34,7 +34,7 @@ void event_add(struct event_log *log, enum ui_col col, const char *fmt, ...)
 	struct ui_event *e = &log->ring[log->head];
 	va_list ap;
 
-	e->wall_ms = wall_ms();
+	e->wall_ms = log->clock_ms ? log->clock_ms : wall_ms();
 	e->seq = log->seq++;
 	e->col = col;
 	va_start(ap, fmt);

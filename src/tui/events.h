@@ -57,6 +57,8 @@ struct event_log {
 	struct ui_event ring[EVENTS_KEPT];
 	unsigned head, count;	/* head: next slot to write */
 	int64_t seq;
+	int64_t clock_ms;	/* 0: events take the wall clock; a replay
+				 * sets the recorded time of its sample */
 };
 
 void event_add(struct event_log *log, enum ui_col col, const char *fmt, ...)

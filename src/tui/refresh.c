@@ -44,13 +44,13 @@
 		}							\
 	} while (0)
 
-static void ev_begin(struct watch *w)
+void watch_ev_begin(struct watch *w)
 {
 	w->ev_budget = EVENTS_PER_REFRESH;
 	w->ev_dropped = 0;
 }
 
-static void ev_end(struct watch *w)
+void watch_ev_end(struct watch *w)
 {
 	if (w->ev_dropped)
 		event_add(&w->log, UC_WARN, "... and %u more changes", w->ev_dropped);
@@ -662,9 +662,10 @@ static void reconnect(struct watch *w)
 
 /* --- ticks ------------------------------------------------------------------ */
 
-static int tick(struct watch *w)
+int watch_tick(struct watch *w, bool force_walk)
 {
-	bool walk = !w->have_model || ++w->ticks_since_walk >= SAFETY_TICKS;
+	bool walk = !w->have_model || ++w->ticks_since_walk >= SAFETY_TICKS ||
+		    force_walk;
 	struct vtd_regfile *rf;
 	struct vtd_faults *f;
 	int err = read_regs_tick(w, w->next_rf);
@@ -710,6 +711,8 @@ bool watch_poll(struct watch *w)
 {
 	int64_t now = mono_ms(), start;
 
+	if (w->conf.replay)
+		return replay_poll(w);
 	if (!w->src) {
 		if (w->conf.still || now < w->next_reconnect)
 			return false;
@@ -720,9 +723,9 @@ bool watch_poll(struct watch *w)
 	if (w->have_model && (w->conf.still || w->paused || now < w->next_tick))
 		return false;
 	start = now;
-	ev_begin(w);
-	tick(w);
-	ev_end(w);
+	watch_ev_begin(w);
+	watch_tick(w, false);
+	watch_ev_end(w);
 	w->ticks++;
 	w->last_tick_wall = wall_ms();
 	w->next_tick = start + w->interval_ms;
@@ -735,6 +738,8 @@ long watch_wait_ms(const struct watch *w)
 {
 	int64_t now = mono_ms(), when;
 
+	if (w->conf.replay)
+		return replay_wait_ms(w);
 	if (!w->src)
 		when = w->conf.still ? -1 : w->next_reconnect;
 	else if (w->have_model && (w->conf.still || w->paused))
@@ -777,6 +782,7 @@ int watch_init(struct watch *w, const struct tui_conf *conf,
 	w->next_rf = calloc(1, sizeof(*w->next_rf));
 	w->next_faults = calloc(1, sizeof(*w->next_faults));
 	w->next_tick = mono_ms();
+	w->rp.speed = 1;
 	if (!w->cur || !w->iq_scratch || !w->rf || !w->faults || !w->next_model ||
 	    !w->next_rf || !w->next_faults)
 		return -ENOMEM;

@@ -59,6 +59,17 @@ struct watch {
 		uint64_t iqt, iqa;
 		uint32_t gsts;
 	} iq_seen;			/* the queue registers last read */
+
+	/* watch --trace (conf.replay): where the replay is */
+	struct {
+		size_t at;		/* the sample shown */
+		size_t to;		/* the sample to show at the next poll */
+		bool go;		/* `to` is due */
+		bool playing;
+		unsigned speed;		/* 1: the recorded pace */
+		int64_t play_mono;	/* mono ms when `at` began to play */
+		char msg[160];		/* why the last step failed */
+	} rp;
 };
 
 /* 0 or -ENOMEM; w owns src from here on, watch_free() in any case */
@@ -72,6 +83,25 @@ long watch_wait_ms(const struct watch *w);
 void watch_set_interval(struct watch *w, long ms);
 /* Refresh now (after un-pausing) */
 void watch_kick(struct watch *w);
+
+/* One refresh now, whatever the interval: the registers, faults, queue,
+ * and a walk when they say so or when forced (a replay's new sample). */
+int watch_tick(struct watch *w, bool force_walk);
+/* Around a tick: the cap on the events one refresh logs */
+void watch_ev_begin(struct watch *w);
+void watch_ev_end(struct watch *w);
+
+/* watch --trace (src/tui/replay.c): the poll and the wait of the replay,
+ * in place of the live ones; the keys' moves (each says what it did in
+ * msg, for the status line). */
+bool replay_poll(struct watch *w);
+long replay_wait_ms(const struct watch *w);
+void replay_step(struct watch *w, int dir, char *msg, size_t len);
+void replay_jump_mark(struct watch *w, int dir, char *msg, size_t len);
+void replay_toggle_play(struct watch *w, char *msg, size_t len);
+void replay_speed(struct watch *w, int dir, char *msg, size_t len);
+/* "04:31:49.500 UTC (+1.250s) 14/600 playing 2x": where the replay is */
+void replay_position(const struct watch *w, char *buf, size_t len);
 
 /* Lookups in the current model (NULL when gone) */
 const struct vtd_device *watch_device(const struct watch *w, int bus, int devfn);

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "source/source.h"
 #include "model/model.h"
@@ -15,6 +16,24 @@
  * the source from then on: it closes it when the connection drops and gets
  * a new one from reopen() (with backoff) until the user quits.
  */
+/*
+ * watch --trace: a recording replayed. The view shows one sample at a time
+ * (the state recorded then, as a source); keys step through the samples,
+ * jump to the next or previous mark (a fault or a finding appeared) and
+ * play at the recorded pace or faster.
+ */
+struct tui_replay {
+	const int64_t *times;		/* the samples' times (unix ms), sorted */
+	size_t nr_times;		/* at least 1 */
+	size_t start;			/* the sample shown first */
+	const int64_t *marks;		/* faults and findings (unix ms), sorted */
+	size_t nr_marks;
+	/* The source of sample i, or NULL with err filled; must not print. */
+	struct vtd_source *(*open_at)(void *ctx, size_t i, char *err,
+				      size_t errlen);
+	void *ctx;
+};
+
 struct tui_conf {
 	const char *target;		/* for the header: "qmp:/run/vm.qmp" */
 	long interval_ms;		/* refresh period; 0 = 1000 */
@@ -29,6 +48,9 @@ struct tui_conf {
 	 * with err filled. Must not print. NULL: no such key. */
 	int (*save_snapshot)(struct vtd_source *src, const char *path,
 			     char *err, size_t errlen);
+	/* NULL: a live target; else the recording replayed (src is the
+	 * source of its sample replay->start) */
+	const struct tui_replay *replay;
 };
 
 /*

@@ -138,7 +138,9 @@ static void conn_str(const struct watch *w, char *buf, size_t len)
 {
 	long wait = (long)(w->next_reconnect - mono_ms());
 
-	if (w->conf.still)
+	if (w->conf.replay)
+		snprintf(buf, len, "REPLAY%s", w->src ? "" : ": sample unreadable");
+	else if (w->conf.still)
 		snprintf(buf, len, "still picture%s", w->have_model ? "" : ": unreadable");
 	else if (w->src)
 		snprintf(buf, len, "connected");
@@ -190,7 +192,10 @@ static void header_line1(const struct view *v, const struct watch *w)
 		snprintf(st, sizeof(st), "GSTS unknown");
 	conn_str(w, conn, sizeof(conn));
 	fill_line(&v->frame, 0, UC_HEADER);
-	if (w->conf.still)
+	if (w->conf.replay)
+		snprintf(every, sizeof(every), "%s %ux", w->rp.playing ? "playing" : "stopped",
+			 w->rp.speed);
+	else if (w->conf.still)
 		snprintf(every, sizeof(every), "no refresh");
 	else
 		snprintf(every, sizeof(every), "every %ld ms", w->interval_ms);
@@ -228,7 +233,10 @@ static void header_line2(const struct view *v, const struct watch *w)
 	fill_line(&v->frame, 1, UC_DEFAULT);
 	if (!w->src) {
 		attrset(ui_attr(&v->frame, UC_ERROR));
-		if (w->conf.still)
+		if (w->conf.replay)
+			put_text(1, 0, " cannot read this sample: %s", w->rp.msg[0] ?
+				 w->rp.msg : w->conn_msg);
+		else if (w->conf.still)
 			put_text(1, 0, " cannot read the target: %s", w->conn_msg);
 		else
 			put_text(1, 0, " last picture from %s; reconnecting: %s", t,
@@ -273,11 +281,17 @@ static void event_strip(const struct view *v, const struct watch *w, int h)
 }
 
 /* The status line's keys, as many as fit, the most needed first */
-static const char *key_hints(const struct view *v, const struct ui_list *l,
-			     char *line, size_t len)
+static const char *key_hints(const struct view *v, const struct watch *w,
+			     const struct ui_list *l, char *line, size_t len)
 {
 	line[0] = 0;
 	add_part(line, len, " q quit  ? help");
+	if (w->conf.replay) {
+		add_part(line, len, "  . , step");
+		add_part(line, len, "  ] [ fault/finding");
+		add_part(line, len, "  p play");
+		add_part(line, len, "  > < speed");
+	}
 	if (v->frame.hscroll)
 		add_part(line, len, "  <- col %d ->", v->frame.hscroll + 1);
 	else
@@ -299,7 +313,21 @@ static const char *key_hints(const struct view *v, const struct ui_list *l,
 	return line;
 }
 
-static void status_line(const struct view *v)
+/* A replay's status line begins with where it is; then the message or
+ * the keys */
+static void replay_status(const struct view *v, const struct watch *w,
+			  const struct ui_list *l)
+{
+	char pos[128], line[UI_ROW_MAX];
+
+	replay_position(w, pos, sizeof(pos));
+	if (v->message[0])
+		put_text(LINES - 1, 0, " %s | %s", pos, v->message);
+	else
+		put_text(LINES - 1, 0, " %s |%s", pos, key_hints(v, w, l, line, sizeof(line)));
+}
+
+static void status_line(const struct view *v, const struct watch *w)
 {
 	const struct ui_list *l = v->state < ST_NR ? &v->lists[v->state] : NULL;
 	char line[UI_ROW_MAX];
@@ -309,10 +337,12 @@ static void status_line(const struct view *v)
 		put_text(LINES - 1, 0, " xlate IOVA (hex): %s", v->xlate_in);
 	else if (v->prompting)
 		put_text(LINES - 1, 0, " filter: %s", l->filter);
+	else if (w->conf.replay)
+		replay_status(v, w, l);
 	else if (v->message[0])
 		put_text(LINES - 1, 0, " %s", v->message);
 	else
-		put_text(LINES - 1, 0, "%s", key_hints(v, l, line, sizeof(line)));
+		put_text(LINES - 1, 0, "%s", key_hints(v, w, l, line, sizeof(line)));
 	if (v->prompting)
 		curs_set(1);
 	else
@@ -336,7 +366,7 @@ static void draw(struct view *v, const struct watch *w)
 	mvaddnstr(2, 0, ui_shifted(&v->frame, v->frame.title), COLS);
 	if (h)
 		event_strip(v, w, h);
-	status_line(v);
+	status_line(v, w);
 	if (v->prompting && v->prompt_xlate)
 		move(LINES - 1, 19 + (int)strlen(v->xlate_in));
 	else if (v->prompting)
@@ -500,9 +530,30 @@ static void next_pane(struct view *v)
 	view_goto(v, tab_order[i < n ? (i + 1) % n : 0]);
 }
 
+/* watch --trace: the replay's keys; true if ch was one */
+static bool replay_key(struct view *v, struct watch *w, int ch)
+{
+	char *m = v->message;
+	size_t n = sizeof(v->message);
+
+	switch (ch) {
+	case '.': replay_step(w, 1, m, n); break;
+	case ',': replay_step(w, -1, m, n); break;
+	case ']': replay_jump_mark(w, 1, m, n); break;
+	case '[': replay_jump_mark(w, -1, m, n); break;
+	case 'p': replay_toggle_play(w, m, n); break;
+	case '>': case '+': replay_speed(w, 1, m, n); break;
+	case '<': case '-': replay_speed(w, -1, m, n); break;
+	default: return false;
+	}
+	return true;
+}
+
 /* Keys every screen shares; true if ch was one */
 static bool global_key(struct view *v, struct watch *w, int ch)
 {
+	if (w->conf.replay && replay_key(v, w, ch))
+		return true;
 	switch (ch) {
 	case 'q': case 'Q': v->state = ST_QUIT; break;
 	case '?': case KEY_F(1):

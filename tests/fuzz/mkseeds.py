@@ -109,6 +109,55 @@ def write(outdir, harness, name, data):
         f.write(data)
 
 
+def trace_seeds(outdir):
+    """Small traces in the format of docs/trace-format.md: a header, a
+    keyframe with one table page, a delta (a page changed, one removed, a
+    register, a monitor reply, events), a gap, a keyframe after it, the end."""
+    import base64
+    import json
+
+    def page(gpa, words):
+        bits = bytearray(64)
+        data = b""
+        for i, v in sorted(words.items()):
+            bits[i // 8] |= 1 << (i % 8)
+            data += struct.pack("<Q", v)
+        return {"gpa": "0x%x" % gpa, "nz": base64.b64encode(bytes(bits).rstrip(b"\0")).decode(),
+                "data": base64.b64encode(data).decode()}
+
+    snap = {"magic": "vtdctl-snapshot", "version": 2, "created": "2026-12-03T04:31:48Z",
+            "created_unix": 1796272308, "vtdctl_version": "seed",
+            "source": {"kind": "qmp", "target": "seed", "access": "xp"}, "qemu": None,
+            "mmio_base": "0xfed90000", "page_size": 4096,
+            "ram": [{"start": "0x0", "size": "0x100000"}],
+            "registers": {"0x0": "0x10", "0x8": "0xd2008c40660462", "0x10": "0xf0050a",
+                          "0x18": "0xc0000000" + "00000000", "0x20": "0x1000"},
+            "monitor": [], "pages": [page(0x1000, {0: 0x2001}), page(0x2000, {0: 0x3001, 2: 5})]}
+    t = 1796272308250
+    head = {"magic": "vtdctl-trace", "version": 1, "created": "2026-12-03T04:31:48.250Z",
+            "created_ms": t, "vtdctl_version": "seed", "source": {"kind": "qmp", "target": "seed"},
+            "interval_ms": 1000, "part": 0}
+    ev = {"kind": "pasid-add", "bdf": "00:03.0", "bus": 0, "devfn": 24, "pasid": 77,
+          "case": "c", "old": ["0x0"] * 4, "new": ["0x1012085", "0x9", "0x0", "0x0"],
+          "text": "pasid 00:03.0 77 present (case c)"}
+    ls = [head,
+          {"t": t, "type": "keyframe", "reason": "start",
+           "events": [{"kind": "start", "text": "seed"}], "snapshot": snap},
+          {"t": t + 1000, "type": "delta", "events": [ev], "registers": {"0x88": "0x20"},
+           "monitor": [{"command": "query-version", "arguments": None,
+                        "return": {"qemu": {"major": 7}}}],
+           "removed": ["0x2000"], "pages": [page(0x1000, {0: 0x2001, 1: 7})]},
+          {"t": t + 2000, "type": "gap", "t_end": t + 5000, "error": "gone"},
+          {"t": t + 5000, "type": "keyframe", "reason": "gap",
+           "events": [{"kind": "restart", "text": "pid"}], "snapshot": snap},
+          {"t": t + 6000, "type": "end"}]
+    text = "".join(json.dumps(l, separators=(",", ":")) + "\n" for l in ls)
+    write(outdir, "fuzz_trace", "synthetic.trace", text.encode())
+    write(outdir, "fuzz_trace", "torn.trace", text[:-40].encode())
+    write(outdir, "fuzz_trace", "time-iso", b"2026-12-03T04:31:48.250Z\n")
+    write(outdir, "fuzz_trace", "time-rel", b"-12.5s\n")
+
+
 def synthetic(outdir):
     for scalable in (True, False):
         mem = compact_layout(scalable)
@@ -125,6 +174,7 @@ def synthetic(outdir):
         mkcore.write_core(core, mem)
     hmp_seeds(outdir)
     write(outdir, "fuzz_qmp", "synthetic", synthetic_session())
+    trace_seeds(outdir)
 
 
 XP_TEXT = ("0000000000001000: 0x0000000000002001 0x0000000000002001\n"
@@ -209,6 +259,15 @@ def live(outdir):
             if r.returncode == 0 and os.path.exists(snap):
                 with open(snap, "rb") as f:
                     write(outdir, "fuzz_snapshot", scn + ".snap", f.read())
+            trace = os.path.join(g.workdir, "g.trace")
+            rec = subprocess.Popen([vtdctl, "--qmp=" + g.qmp_path, "record", "-o", trace,
+                                    "-i", "100", "--duration=3"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for line in ("pasid 00:03.0 77 pgtt=second did=9", "nopasid 00:03.0 77"):
+                g.send(line, check=False)
+            if rec.wait(timeout=60) == 0:
+                with open(trace, "rb") as f:
+                    write(outdir, "fuzz_trace", scn + ".trace", f.read())
 
 
 def text_seeds(outdir):

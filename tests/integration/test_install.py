@@ -119,11 +119,11 @@ def test_debian_package():
         # linker kept; json-c and readline are always used)
         for lib in ("libc6", "libjson-c", "libreadline8"):
             assert lib in r.stdout, r.stdout
-        # libvirt is dlopen()ed: recommended, not a dependency of every run
-        assert "libvirt" not in r.stdout, r.stdout
+        # libvirt and cairo are dlopen()ed: recommended, not a dependency of every run
+        assert "libvirt" not in r.stdout and "libcairo" not in r.stdout, r.stdout
         r = subprocess.run(["dpkg-deb", "-f", deb, "Recommends"], stdout=subprocess.PIPE,
                            text=True, check=True)
-        assert "libvirt0" in r.stdout, r.stdout
+        assert "libvirt0" in r.stdout and "libcairo2" in r.stdout, r.stdout
         if shutil.which("lintian"):
             changes = glob.glob(os.path.join(tmp, "*.changes"))[0]
             r = subprocess.run(["lintian", changes], stdout=subprocess.PIPE,
