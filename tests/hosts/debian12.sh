@@ -103,7 +103,8 @@ inner() {
 set -uo pipefail
 cd /src/vtdctl
 log=/var/log/vtdctl-host-run.log
-say() { printf '[%s] %s\n' "$(date -u +%T)" "$*" | tee -a "$log" >&2; }
+exec 3>&2    # say's output stays on the run's stderr while a step's goes to its log
+say() { printf '[%s] %s\n' "$(date -u +%T)" "$*" | tee -a "$log" >&3; }
 step() {  # step NAME CMD...: run, log its time and status
     local name=$1 t0 rc; shift; t0=$(date +%s)
     say "start: $name"
