@@ -122,6 +122,9 @@ say "system QEMU: $(qemu-system-x86_64 --version 2>/dev/null | head -1 || echo n
 if [ "$LIBVIRTD" = 1 ]; then
     if ! pgrep -x libvirtd >/dev/null 2>&1 || ! [ -S /run/libvirt/libvirt-sock ]; then
         mkdir -p /run/libvirt
+        # no default network: it would add virbr0 and firewall rules to this machine's
+        # network namespace, which the chroot shares
+        rm -f /etc/libvirt/qemu/networks/autostart/default.xml
         virtlogd -d && libvirtd -d || { say "the system libvirtd does not start"; exit 1; }
     fi
     for _ in $(seq 100); do [ -S /run/libvirt/libvirt-sock ] && break; sleep 0.1; done
