@@ -119,22 +119,29 @@ if [ "$QEMU10" = 1 ]; then
         'apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -t bookworm-backports qemu-system-x86' || exit 1
 fi
 say "system QEMU: $(qemu-system-x86_64 --version 2>/dev/null | head -1 || echo none)"
+step "scripts/install-deps.sh" scripts/install-deps.sh > /var/log/vtdctl-install-deps.log 2>&1 \
+    || { tail -30 /var/log/vtdctl-install-deps.log; exit 1; }
 if [ "$LIBVIRTD" = 1 ]; then
-    if ! pgrep -x libvirtd >/dev/null 2>&1 || ! [ -S /run/libvirt/libvirt-sock ]; then
+    # the chroot shares this machine's pids: its own daemon is told by its socket, not pgrep
+    if ! virsh -c qemu:///system version >/dev/null 2>&1; then
         mkdir -p /run/libvirt
         # no default network: it would add virbr0 and firewall rules to this machine's
         # network namespace, which the chroot shares
         rm -f /etc/libvirt/qemu/networks/autostart/default.xml
         virtlogd -d && libvirtd -d || { say "the system libvirtd does not start"; exit 1; }
+        # stopped when the run ends (by its pid files: other daemons may run on this machine)
+        trap 'for f in /run/libvirtd.pid /run/virtlogd.pid; do [ -f $f ] && kill "$(cat $f)"; done' EXIT
     fi
-    for _ in $(seq 100); do [ -S /run/libvirt/libvirt-sock ] && break; sleep 0.1; done
+    for _ in $(seq 100); do virsh -c qemu:///system version >/dev/null 2>&1 && break; sleep 0.1; done
     say "system libvirtd: $(virsh -c qemu:///system version 2>&1 | tr '\n' ' ')"
 fi
-step "scripts/install-deps.sh" scripts/install-deps.sh > /var/log/vtdctl-install-deps.log 2>&1 \
-    || { tail -30 /var/log/vtdctl-install-deps.log; exit 1; }
 step make make > /var/log/vtdctl-make.log 2>&1 || { tail -30 /var/log/vtdctl-make.log; exit 1; }
 step scripts/demo.sh scripts/demo.sh > /var/log/vtdctl-demo.log 2>&1 \
     || { tail -30 /var/log/vtdctl-demo.log; exit 1; }
+if [ "$LIBVIRTD" = 1 ]; then
+    step "scripts/demo.sh libvirt" scripts/demo.sh libvirt > /var/log/vtdctl-demo-libvirt.log 2>&1 \
+        || { tail -30 /var/log/vtdctl-demo-libvirt.log; exit 1; }
+fi
 [ "$CHECK" = 1 ] || exit 0
 step "make check" make check > /var/log/vtdctl-check.log 2>&1; rc=$?
 say "make check: $(grep -E '^=+ .* in [0-9.]+s' /var/log/vtdctl-check.log | tail -1)"
