@@ -112,7 +112,7 @@ step() {  # step NAME CMD...: run, log its time and status
     say "end: $name: rc=$rc, $(( $(date +%s) - t0 )) s"
     return $rc
 }
-if [ "$QEMU10" = 1 ]; then
+if [ "$HOSTRUN_QEMU10" = 1 ]; then
     printf 'deb http://deb.debian.org/debian bookworm-backports main\n' \
         > /etc/apt/sources.list.d/bookworm-backports.list
     step "install qemu-system-x86 from bookworm-backports" sh -c \
@@ -121,7 +121,7 @@ fi
 say "system QEMU: $(qemu-system-x86_64 --version 2>/dev/null | head -1 || echo none)"
 step "scripts/install-deps.sh" scripts/install-deps.sh > /var/log/vtdctl-install-deps.log 2>&1 \
     || { tail -30 /var/log/vtdctl-install-deps.log; exit 1; }
-if [ "$LIBVIRTD" = 1 ]; then
+if [ "$HOSTRUN_LIBVIRTD" = 1 ]; then
     # the chroot shares this machine's pids: its own daemon is told by its socket, not pgrep
     if ! virsh -c qemu:///system version >/dev/null 2>&1; then
         mkdir -p /run/libvirt
@@ -138,11 +138,11 @@ fi
 step make make > /var/log/vtdctl-make.log 2>&1 || { tail -30 /var/log/vtdctl-make.log; exit 1; }
 step scripts/demo.sh scripts/demo.sh > /var/log/vtdctl-demo.log 2>&1 \
     || { tail -30 /var/log/vtdctl-demo.log; exit 1; }
-if [ "$LIBVIRTD" = 1 ]; then
+if [ "$HOSTRUN_LIBVIRTD" = 1 ]; then
     step "scripts/demo.sh libvirt" scripts/demo.sh libvirt > /var/log/vtdctl-demo-libvirt.log 2>&1 \
         || { tail -30 /var/log/vtdctl-demo-libvirt.log; exit 1; }
 fi
-[ "$CHECK" = 1 ] || exit 0
+[ "$HOSTRUN_CHECK" = 1 ] || exit 0
 step "make check" make check > /var/log/vtdctl-check.log 2>&1; rc=$?
 say "make check: $(grep -E '^=+ .* in [0-9.]+s' /var/log/vtdctl-check.log | tail -1)"
 exit $rc
@@ -150,7 +150,7 @@ IN
     chmod 755 "$root/root/host-run.sh"
     local envs=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
                 HOME=/root LANG=C.UTF-8 TERM=${TERM:-dumb}
-                QEMU10=$qemu10 LIBVIRTD=$libvirtd CHECK=$check)
+                HOSTRUN_QEMU10=$qemu10 HOSTRUN_LIBVIRTD=$libvirtd HOSTRUN_CHECK=$check)
     if [ $shell = 1 ]; then
         exec chroot "$root" "${envs[@]}" /bin/bash -l
     fi
