@@ -25,7 +25,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/../.." && pwd)
-fresh=0 qemu10=0 libvirtd=0 check=1 shell=0 nested_cache=1
+fresh=0 qemu10=0 libvirtd=0 check=1 shell=0 nested_cache=1 in_ns=0
 root=
 for a in "$@"; do
     case "$a" in
@@ -35,6 +35,7 @@ for a in "$@"; do
         --libvirtd) libvirtd=1 ;;
         --no-check) check=0 ;;
         --shell) shell=1 ;;
+        --in-namespace) in_ns=1 ;;      # internal: the second half, in the private namespace
         -h|--help) sed -n '3,24p' "$0"; exit 0 ;;
         -*) echo "debian12.sh: unknown option $a" >&2; exit 2 ;;
         *) root=$a ;;
@@ -45,6 +46,42 @@ done
 mkdir -p "$root"; root=$(cd "$root" && pwd)
 log=$root/var/log/vtdctl-host-run.log
 say() { printf '[%s] %s\n' "$(date -u +%T)" "$*" | tee -a "$log" >&2; }
+
+src=$root/src/vtdctl
+host_cache=${VTDCTL_CACHE:-$here/build/cache}
+host_nested=${VTDCTL_NESTED_CACHE:-/var/cache/vtdctl/nested}
+
+# The second half, inside the private mount namespace: mounts, then chroot.
+inner() {
+    mount --bind "$root" "$root"
+    mount -t proc proc "$root/proc"
+    mount -t sysfs sysfs "$root/sys"
+    mount --bind /dev "$root/dev"
+    mount -t devpts -o newinstance,ptmxmode=0666 devpts "$root/dev/pts"
+    mount -t tmpfs -o mode=1777 shm "$root/dev/shm"
+    mount -t tmpfs -o mode=1777 tmp "$root/tmp"
+    if [ $fresh = 0 ]; then
+        ov=$root/var/tmp/overlay; rm -rf "$ov"; mkdir -p "$ov"/{cu,cw,nu,nw}
+        mkdir -p "$src/build/cache"
+        mount -t overlay overlay -o "lowerdir=$host_cache,upperdir=$ov/cu,workdir=$ov/cw" \
+            "$src/build/cache"
+    fi
+    if [ $nested_cache = 1 ] && [ -d "$host_nested" ]; then
+        ov=$root/var/tmp/overlay-nested; rm -rf "$ov"; mkdir -p "$ov"/{nu,nw}
+        mkdir -p "$root/var/cache/vtdctl/nested"
+        mount -t overlay overlay -o "lowerdir=$host_nested,upperdir=$ov/nu,workdir=$ov/nw" \
+            "$root/var/cache/vtdctl/nested"
+    fi
+    cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+    local envs=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+                HOME=/root LANG=C.UTF-8 TERM=${TERM:-dumb}
+                HOSTRUN_QEMU10=$qemu10 HOSTRUN_LIBVIRTD=$libvirtd HOSTRUN_CHECK=$check)
+    if [ $shell = 1 ]; then
+        exec chroot "$root" "${envs[@]}" /bin/bash -l
+    fi
+    chroot "$root" "${envs[@]}" /root/host-run.sh
+}
+if [ $in_ns = 1 ]; then inner; exit; fi
 
 MIRROR=${VTDCTL_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 if [ ! -f "$root/.base" ]; then
@@ -67,38 +104,11 @@ mkdir -p "$root/var/log"
 
 # A clean clone of this branch's last commit (uncommitted changes are not in it).
 branch=$(git -C "$here" rev-parse --abbrev-ref HEAD)
-src=$root/src/vtdctl
 rm -rf "$src"
 git clone -q --no-local --branch "$branch" "$here" "$src"
 say "clone of $branch at $(git -C "$src" log -1 --format='%h %s' | cut -c1-70)"
 
-host_cache=${VTDCTL_CACHE:-$here/build/cache}
-host_nested=${VTDCTL_NESTED_CACHE:-/var/cache/vtdctl/nested}
-
-# Inside the private mount namespace: mounts, then chroot.
-inner() {
-    set -euo pipefail
-    mount --bind "$root" "$root"
-    mount -t proc proc "$root/proc"
-    mount -t sysfs sysfs "$root/sys"
-    mount --bind /dev "$root/dev"
-    mount -t devpts -o newinstance,ptmxmode=0666 devpts "$root/dev/pts"
-    mount -t tmpfs -o mode=1777 shm "$root/dev/shm"
-    mount -t tmpfs -o mode=1777 tmp "$root/tmp"
-    if [ $fresh = 0 ]; then
-        ov=$root/var/tmp/overlay; rm -rf "$ov"; mkdir -p "$ov"/{cu,cw,nu,nw}
-        mkdir -p "$src/build/cache"
-        mount -t overlay overlay -o "lowerdir=$host_cache,upperdir=$ov/cu,workdir=$ov/cw" \
-            "$src/build/cache"
-    fi
-    if [ $nested_cache = 1 ] && [ -d "$host_nested" ]; then
-        ov=$root/var/tmp/overlay-nested; rm -rf "$ov"; mkdir -p "$ov"/{nu,nw}
-        mkdir -p "$root/var/cache/vtdctl/nested"
-        mount -t overlay overlay -o "lowerdir=$host_nested,upperdir=$ov/nu,workdir=$ov/nw" \
-            "$root/var/cache/vtdctl/nested"
-    fi
-    cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
-    cat > "$root/root/host-run.sh" <<'IN'
+cat > "$root/root/host-run.sh" <<'IN'
 #!/bin/bash
 set -uo pipefail
 cd /src/vtdctl
@@ -147,20 +157,10 @@ step "make check" make check > /var/log/vtdctl-check.log 2>&1; rc=$?
 say "make check: $(grep -E '^=+ .* in [0-9.]+s' /var/log/vtdctl-check.log | tail -1)"
 exit $rc
 IN
-    chmod 755 "$root/root/host-run.sh"
-    local envs=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-                HOME=/root LANG=C.UTF-8 TERM=${TERM:-dumb}
-                HOSTRUN_QEMU10=$qemu10 HOSTRUN_LIBVIRTD=$libvirtd HOSTRUN_CHECK=$check)
-    if [ $shell = 1 ]; then
-        exec chroot "$root" "${envs[@]}" /bin/bash -l
-    fi
-    chroot "$root" "${envs[@]}" /root/host-run.sh
-}
-export -f inner say
-export root src fresh nested_cache qemu10 libvirtd check shell log host_cache host_nested
+chmod 755 "$root/root/host-run.sh"
 say "run: fresh=$fresh qemu10=$qemu10 libvirtd=$libvirtd check=$check"
 t0=$(date +%s)
 rc=0
-unshare --mount --propagation private bash -c inner || rc=$?
+unshare --mount --propagation private "$0" --in-namespace "$@" || rc=$?
 say "done: rc=$rc, $(( $(date +%s) - t0 )) s"
 exit $rc
