@@ -23,6 +23,7 @@
 # (unshare -m), so nothing stays mounted on this host when the run ends. Output and the time
 # of each step go to ROOT/var/log/vtdctl-host-run.log and to stdout. Needs root, debootstrap.
 set -euo pipefail
+{   # read whole before it runs: an edit of this file during a run does not reach the run
 
 here=$(cd "$(dirname "$0")/../.." && pwd)
 fresh=0 qemu10=0 libvirtd=0 check=1 shell=0 nested_cache=1 in_ns=0
@@ -164,3 +165,4 @@ rc=0
 unshare --mount --propagation private "$0" --in-namespace "$@" || rc=$?
 say "done: rc=$rc, $(( $(date +%s) - t0 )) s"
 exit $rc
+}
