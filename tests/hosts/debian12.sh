@@ -124,8 +124,9 @@ step() {  # step NAME CMD...: run, log its time and status
     return $rc
 }
 if [ "$HOSTRUN_QEMU10" = 1 ]; then
-    printf 'deb http://deb.debian.org/debian bookworm-backports main\n' \
-        > /etc/apt/sources.list.d/bookworm-backports.list
+    grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/ ||
+        printf 'deb http://deb.debian.org/debian bookworm-backports main\n' \
+            > /etc/apt/sources.list.d/bookworm-backports.list
     step "install qemu-system-x86 from bookworm-backports" sh -c \
         'apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -t bookworm-backports qemu-system-x86' || exit 1
 fi
