@@ -16,6 +16,7 @@
 #     --libvirtd      start the chroot's system libvirtd (and virtlogd) first, as a host
 #                     with libvirt in use has them (no systemd: libvirtd -d)
 #     --no-check      stop after install-deps, make and demo.sh
+#     --only=FILES    instead of make check, pytest on these test files (space-separated)
 #     --shell         a shell in the chroot instead (mounts as for a run)
 #
 # The chroot's / is a mount point (ROOT bound onto itself), with proc, sys, dev, dev/pts and
@@ -26,7 +27,7 @@ set -euo pipefail
 {   # read whole before it runs: an edit of this file during a run does not reach the run
 
 here=$(cd "$(dirname "$0")/../.." && pwd)
-fresh=0 qemu10=0 libvirtd=0 check=1 shell=0 nested_cache=1 in_ns=0
+fresh=0 qemu10=0 libvirtd=0 check=1 shell=0 nested_cache=1 in_ns=0 only=
 root=
 for a in "$@"; do
     case "$a" in
@@ -35,6 +36,7 @@ for a in "$@"; do
         --qemu10) qemu10=1 ;;
         --libvirtd) libvirtd=1 ;;
         --no-check) check=0 ;;
+        --only=*) only=${a#--only=} ;;
         --shell) shell=1 ;;
         --in-namespace) in_ns=1 ;;      # internal: the second half, in the private namespace
         -h|--help) sed -n '3,24p' "$0"; exit 0 ;;
@@ -76,7 +78,8 @@ inner() {
     cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
     local envs=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
                 HOME=/root LANG=C.UTF-8 TERM=${TERM:-dumb}
-                HOSTRUN_QEMU10=$qemu10 HOSTRUN_LIBVIRTD=$libvirtd HOSTRUN_CHECK=$check)
+                HOSTRUN_QEMU10=$qemu10 HOSTRUN_LIBVIRTD=$libvirtd HOSTRUN_CHECK=$check
+                "HOSTRUN_ONLY=$only")
     if [ $shell = 1 ]; then
         exec chroot "$root" "${envs[@]}" /bin/bash -l
     fi
@@ -155,8 +158,14 @@ if [ "$HOSTRUN_LIBVIRTD" = 1 ]; then
         || { tail -30 /var/log/vtdctl-demo-libvirt.log; exit 1; }
 fi
 [ "$HOSTRUN_CHECK" = 1 ] || exit 0
-step "make check" make check > /var/log/vtdctl-check.log 2>&1; rc=$?
-say "make check: $(grep -E '^=+ .* in [0-9.]+s' /var/log/vtdctl-check.log | tail -1)"
+if [ -n "$HOSTRUN_ONLY" ]; then
+    # shellcheck disable=SC2086
+    step "pytest $HOSTRUN_ONLY" /usr/bin/python3 -m pytest -v $HOSTRUN_ONLY \
+        > /var/log/vtdctl-check.log 2>&1; rc=$?
+else
+    step "make check" make check > /var/log/vtdctl-check.log 2>&1; rc=$?
+fi
+say "result: $(grep -E '^=+ .* in [0-9.]+s' /var/log/vtdctl-check.log | tail -1)"
 exit $rc
 IN
 chmod 755 "$root/root/host-run.sh"
