@@ -62,6 +62,14 @@ if [ "${VTDCTL_NO_QEMU11:-0}" != 1 ]; then
 		"$(cd "$(dirname "$0")" && pwd)/fetch-qemu11.sh"
 fi
 
+# Debian 13's libvirt (trixie-backports) in that chroot, beside QEMU 11.1, for the libvirt
+# domain of the third generation (tests/integration/test_libvirt11.py): ~30 s fresh.
+# VTDCTL_NO_LIBVIRT11=1 (or VTDCTL_NO_QEMU11=1) skips it (those tests are then skipped).
+if [ "${VTDCTL_NO_QEMU11:-0}" != 1 ] && [ "${VTDCTL_NO_LIBVIRT11:-0}" != 1 ]; then
+	$SUDO env ${VTDCTL_CACHE:+VTDCTL_CACHE="$VTDCTL_CACHE"} \
+		"$(cd "$(dirname "$0")" && pwd)/fetch-libvirt11.sh"
+fi
+
 # The nested cell's L1 kernel (tests/nested): Linux 6.12 from linux-source-6.12 with a small
 # config, cached outside the work tree (/var/cache/vtdctl/nested, or $VTDCTL_NESTED_CACHE);
 # a cached build returns at once. A build takes ~14 min of CPU (~7 min on 2 idle cores; 34 min

@@ -91,18 +91,37 @@ def _free_port():
     return port
 
 
-def missing():
-    """Why no private libvirtd can run here, or None."""
+def trixie_root():
+    """The Debian 13 chroot of scripts/fetch-qemu11.sh (QEMU 11.1), where
+    scripts/fetch-libvirt11.sh installs Debian 13's libvirt."""
+    return os.path.join(guestlib.CACHE, "trixie")
+
+
+def missing(root=None):
+    """Why no private libvirtd can run here (in the chroot root, if given), or None."""
     if os.geteuid() != 0:
         return "a private libvirtd needs root"
+    if root is not None:
+        if not os.path.exists(os.path.join(root, "usr", "sbin", "libvirtd")):
+            return "no libvirtd in %s (scripts/fetch-libvirt11.sh installs it)" % root
+        if shutil.which("chroot") is None or shutil.which("unshare") is None:
+            return "no chroot or unshare (coreutils, util-linux)"
     for tool in ("libvirtd", "virsh", "unshare"):
+        if root is not None and tool == "libvirtd":
+            continue
         if shutil.which(tool) is None and not os.path.exists("/usr/sbin/" + tool):
             return "no %s (scripts/install-deps.sh installs libvirt-daemon-system)" % tool
     return None
 
 
 class Libvirtd(Child):
-    def __init__(self, tcp=False, timeout=30):
+    """root: a chroot directory (trixie_root()) whose libvirtd and QEMU run instead of the
+    system's: same namespace set-up, plus /dev, /proc, /sys and /tmp (where WORK and its
+    sockets are) bound into the chroot at the same paths, so the sockets, the serial files
+    and the QEMU's pid are the host's. The host's virsh and vtdctl talk to it over WORK/sock."""
+
+    def __init__(self, tcp=False, timeout=30, root=None):
+        self.root = root
         self.tcp = tcp
         self.timeout = timeout
         self.proc = None
@@ -112,7 +131,7 @@ class Libvirtd(Child):
     # --- lifecycle ---------------------------------------------------------
 
     def start(self):
-        why = missing()
+        why = missing(self.root)
         if why:
             raise unittest.SkipTest(why)
         self.work = tempfile.mkdtemp(prefix="vtdctl-libvirtd-")
@@ -126,12 +145,21 @@ class Libvirtd(Child):
         with open(conf, "w") as f:
             f.write(LIBVIRTD_CONF.format(sock=self.sock_dir, tcp=int(self.tcp),
                                          port=self.port, work=self.work))
-        binds = "".join("mkdir -p %s && mount --bind %s/%s %s && " % (dst, self.work, src, dst)
-                        for src, dst in BIND_DIRS)
+        r = self.root or ""
+        binds = "".join("mkdir -p %s%s && mount --bind %s/%s %s%s && "
+                        % (r, dst, self.work, src, r, dst) for src, dst in BIND_DIRS)
         listen = " --listen" if self.tcp else ""
         # its own pid file: the default, /run/libvirtd.pid, is outside the bind
         # mounts and locked by a system libvirtd (or another test run's)
-        script = "%sexec libvirtd -f %s -p %s/libvirtd.pid%s" % (binds, conf, self.work, listen)
+        daemon = "libvirtd -f %s -p %s/libvirtd.pid%s" % (conf, self.work, listen)
+        if self.root:
+            tmp = os.path.dirname(self.work)
+            binds = ("".join("mount --rbind /%s %s/%s && " % (d, r, d)
+                             for d in ("dev", "proc", "sys"))
+                     + "mkdir -p %s%s && mount --rbind %s %s%s && " % (r, tmp, tmp, r, tmp)
+                     + binds)
+            daemon = "chroot %s /usr/sbin/%s" % (r, daemon)
+        script = "%sexec %s" % (binds, daemon)
         self._err = open(os.path.join(self.work, "libvirtd.stderr"), "wb")
         self.proc = subprocess.Popen(["unshare", "-m", "--propagation", "private",
                                       "sh", "-c", script],
@@ -288,6 +316,12 @@ class Libvirtd(Child):
 
     # --- domains -----------------------------------------------------------
 
+    def emulator(self):
+        """The QEMU the daemon's domains run: the chroot's own, or the first generation's."""
+        if self.root:
+            return "/usr/bin/qemu-system-x86_64"
+        return shutil.which(guestlib.qemu72_binary())
+
     def _domain(self, name, memory_mib, boot, devices, args):
         """The domain XML both kinds of test domain share: TCG q35, one vCPU,
         a serial file, a QMP socket of the test's own, args passed through
@@ -317,17 +351,34 @@ class Libvirtd(Child):
 {qargs}  </qemu:commandline>
 </domain>
 """.format(name=escape(name), mem=memory_mib, boot=boot, devices=devices,
-           emulator=escape(shutil.which(guestlib.qemu72_binary())),
+           emulator=escape(self.emulator()),
            serial=quoteattr(self.serial_path(name)), qargs=qargs)
 
-    def domain_xml(self, name, iommu=True, scalable=True, memory_mib=512, extra_args=()):
-        """A TCG q35 domain running the test suite's Linux guest."""
-        kernel, initrd = guestlib.build_artefacts()
+    def domain_xml(self, name, iommu=True, scalable=True, memory_mib=512, extra_args=(),
+                   kernel=None, iommu_globals=None, iommu_driver=None):
+        """A TCG q35 domain running the test suite's Linux guest. kernel: another
+        vmlinuz than tests/guest/build.sh's (a cell's); iommu_globals: intel-iommu
+        options given as -global in <qemu:commandline> (default: x-scalable-mode=on
+        when scalable), in the names of the QEMU the domain runs; iommu_driver: the
+        attributes of <iommu><driver .../>, libvirt's own names for the options it
+        knows. In a chroot daemon, the kernel and initrd are copied into WORK."""
+        built, initrd = guestlib.build_artefacts()
+        kernel = kernel or built
+        if self.root:
+            for src in (kernel, initrd):
+                dst = os.path.join(self.work, os.path.basename(src))
+                if not os.path.exists(dst):
+                    shutil.copyfile(src, dst)
+            kernel, initrd = (os.path.join(self.work, os.path.basename(p))
+                              for p in (kernel, initrd))
         mode = "scalable" if scalable else "legacy"
         cmdline = " ".join([guestlib.COMMON_CMDLINE, guestlib.CMDLINES[mode]])
         args = []
-        if iommu and scalable:
-            args += ["-global", "intel-iommu.x-scalable-mode=on"]
+        if iommu_globals is None:
+            iommu_globals = {"x-scalable-mode": "on"} if scalable else {}
+        if iommu:
+            for k, v in iommu_globals.items():
+                args += ["-global", "intel-iommu.%s=%s" % (k, v)]
         # edu on pcie.0 (after intel-iommu, which libvirt puts first)
         args += ["-device", "edu,bus=pcie.0,addr=0x4"] + list(extra_args)
         boot = ("    <kernel>%s</kernel>\n    <initrd>%s</initrd>\n    <cmdline>%s</cmdline>\n"
@@ -338,7 +389,10 @@ class Libvirtd(Child):
       <address type='pci' domain='0' bus='0' slot='3' function='0'/>
     </rng>
 """
-        if iommu:
+        if iommu and iommu_driver:
+            devices += ("    <iommu model='intel'>\n      <driver %s/>\n    </iommu>\n"
+                        % " ".join("%s=%s" % (k, quoteattr(v)) for k, v in iommu_driver.items()))
+        elif iommu:
             devices += "    <iommu model='intel'/>\n"
         return self._domain(name, memory_mib, boot, devices, args)
 
