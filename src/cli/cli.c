@@ -157,10 +157,34 @@ static const char global_usage[] =
 	"a filter matched nothing, xlate's answer is unknown), 2 decoded with findings\n"
 	"(a warning or an error about the guest's tables).\n";
 
+#define HELP_WIDTH	100
+
+/* The usage line, its arguments wrapped before a "[" within HELP_WIDTH
+ * and indented under the first one */
+static void print_usage_line(const struct cmd *c)
+{
+	int indent = printf("Usage: vtdctl [TARGET] [OPTIONS] %s", c->name) + 1;
+	int col = indent - 1;
+	const char *p = c->args;
+
+	while (*p) {
+		const char *end = strstr(p + 1, " [");
+		int len = end ? (int)(end - p) : (int)strlen(p);
+
+		if (col > indent && col + 1 + len > HELP_WIDTH)
+			col = printf("\n%*s", indent - 1, "") - 1;
+		col += printf(" %.*s", len, p);
+		p += len;
+		if (*p == ' ')
+			p++;
+	}
+	putchar('\n');
+}
+
 static void print_cmd_help(const struct cmd *c)
 {
-	printf("Usage: vtdctl [TARGET] [OPTIONS] %s%s%s\n  %s\n%s", c->name,
-	       c->args[0] ? " " : "", c->args, c->help, c->more ? c->more : "");
+	print_usage_line(c);
+	printf("  %s\n%s", c->help, c->more ? c->more : "");
 }
 
 #define NR_CMDS	(sizeof(cmds) / sizeof(cmds[0]))
