@@ -89,25 +89,27 @@ static void on_pasid(void *ctx, const struct vtd_device *da,
 	const struct vtd_device *dev = db ? db : da;
 	enum trace_event_kind k;
 	struct trace_event *ev;
+	struct vtd_pasid_entry e;
 	char pgtt[24];
 
 	if (!x || !dev)
 		return;
-	if (a && b && !memcmp(a->e.raw, b->e.raw, sizeof(a->e.raw)))
+	if (a && b && !memcmp(a->raw, b->raw, sizeof(a->raw)))
 		return;
 	k = !a ? TEV_PASID_ADD : !b ? TEV_PASID_REMOVE : TEV_PASID_CHANGE;
 	ev = add(d, k, dev->bus, dev->devfn, x->pasid);
 	if (!ev)
 		return;
+	vtd_pasid_decode(x, &e);
 	ev->pasid_case = k == TEV_PASID_ADD ? 'c' : k == TEV_PASID_REMOVE ? 'a' : 'b';
 	/* the first four words hold every field vtdctl decodes */
-	words(ev, a ? a->e.raw : NULL, b ? b->e.raw : NULL, 4);
+	words(ev, a ? a->raw : NULL, b ? b->raw : NULL, 4);
 	snprintf(ev->text, sizeof(ev->text),
 		 "pasid %02x:%02x.%x %u %s (case %c): did=%u pgtt=%s",
 		 dev->bus, dev->devfn >> 3, dev->devfn & 7, x->pasid,
 		 k == TEV_PASID_ADD ? "present" : k == TEV_PASID_REMOVE ?
-		 "not present" : "changed", ev->pasid_case, x->e.did,
-		 vtd_pgtt_name(x->e.pgtt, pgtt, sizeof(pgtt)));
+		 "not present" : "changed", ev->pasid_case, e.did,
+		 vtd_pgtt_name(e.pgtt, pgtt, sizeof(pgtt)));
 }
 
 static void on_finding(void *ctx, bool added, const struct vtd_finding *f,
