@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "base/dl.h"
 #include "libvirt/api.h"
 
 struct lv_functions lv_fn;
@@ -14,7 +15,7 @@ static const char *const libs[] = {
 };
 enum { LIB_core, LIB_qemu };
 
-static int load_functions(void *h[2], char *err, size_t errlen)
+static int load_functions(void *const *h, char *err, size_t errlen)
 {
 	void *p;
 
@@ -31,28 +32,12 @@ static int load_functions(void *h[2], char *err, size_t errlen)
 	return 0;
 }
 
+static struct dl_libs libvirt = {
+	.names = libs, .n = 2, .install = "libvirt0",
+	.unavailable = "libvirt is needed here and cannot be loaded", .resolve = load_functions,
+};
+
 int lv_load(char *err, size_t errlen)
 {
-	static int state;	/* 0 not tried, 1 loaded, -1 failed */
-	static char why[256];
-	void *h[2];
-
-	if (state == 0) {
-		state = -1;
-		for (int i = 0; i < 2; i++) {
-			/* RTLD_NODELETE: never unloaded, its threads may outlive us */
-			h[i] = dlopen(libs[i], RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
-			if (!h[i]) {
-				snprintf(why, sizeof(why),
-					 "libvirt is needed here and cannot be loaded (%s); install libvirt0",
-					 dlerror());
-				break;
-			}
-		}
-		if (h[0] && h[1])
-			state = load_functions(h, why, sizeof(why)) ? -1 : 1;
-	}
-	if (state < 0)
-		snprintf(err, errlen, "%s", why);
-	return state > 0 ? 0 : -1;
+	return dl_load(&libvirt, err, errlen);
 }

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <stdio.h>
 
+#include "base/dl.h"
 #include "replay/cairo_api.h"
 
 struct cr_functions cr_fn;
@@ -13,9 +14,7 @@ static const char *const libs[] = {
 };
 enum { LIB_cairo, LIB_fc };
 
-static int state;	/* 0 not tried, 1 loaded, -1 failed */
-
-static int load_functions(void *h[2], char *err, size_t errlen)
+static int load_functions(void *const *h, char *err, size_t errlen)
 {
 	void *p;
 
@@ -32,31 +31,17 @@ static int load_functions(void *h[2], char *err, size_t errlen)
 	return 0;
 }
 
+static struct dl_libs cairo = {
+	.names = libs, .n = 2, .install = "libcairo2",
+	.unavailable = "drawing needs cairo, which cannot be loaded", .resolve = load_functions,
+};
+
 int cr_load(char *err, size_t errlen)
 {
-	static char why[256];
-	void *h[2] = { NULL, NULL };
-
-	if (state == 0) {
-		state = -1;
-		for (int i = 0; i < 2; i++) {
-			h[i] = dlopen(libs[i], RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
-			if (!h[i]) {
-				snprintf(why, sizeof(why),
-					 "drawing needs cairo, which cannot be loaded (%s); install libcairo2",
-					 dlerror());
-				break;
-			}
-		}
-		if (h[0] && h[1])
-			state = load_functions(h, why, sizeof(why)) ? -1 : 1;
-	}
-	if (state < 0)
-		snprintf(err, errlen, "%s", why);
-	return state > 0 ? 0 : -1;
+	return dl_load(&cairo, err, errlen);
 }
 
 int cr_loaded(void)
 {
-	return state > 0;
+	return cairo.state > 0;
 }
