@@ -205,8 +205,10 @@ static void trace_info(struct trace *tr, struct replay_info *in)
 	in->samples = trace_nr_samples(tr);
 }
 
-static int log_events(struct trace *tr, const struct replay_filter *rf,
-		      struct replay_log *lg)
+/* Every event between --since and --until that the filters keep, to fn */
+static int for_each_event(struct trace *tr, const struct replay_filter *rf,
+			  void (*fn)(void *ctx, const struct trace_event *ev),
+			  void *ctx)
 {
 	struct trace_iter *it = trace_iter_new(tr, rf->since_ms);
 	struct trace_event ev;
@@ -216,9 +218,20 @@ static int log_events(struct trace *tr, const struct replay_filter *rf,
 		return -ENOMEM;
 	while ((rc = trace_iter_next(it, &ev)) > 0 && ev.t_ms <= rf->until_ms)
 		if (replay_event_matches(rf, &ev))
-			replay_log_event(lg, &ev);
+			fn(ctx, &ev);
 	trace_iter_free(it);
 	return rc < 0 ? rc : 0;
+}
+
+static void log_one(void *lg, const struct trace_event *ev)
+{
+	replay_log_event(lg, ev);
+}
+
+static int log_events(struct trace *tr, const struct replay_filter *rf,
+		      struct replay_log *lg)
+{
+	return for_each_event(tr, rf, log_one, lg);
 }
 
 int do_log(int argc, char **argv)
@@ -304,21 +317,19 @@ static int seed_timeline(struct trace *tr, struct timeline *tl, int64_t t0)
 	return 0;
 }
 
+static void timeline_one(void *tl, const struct trace_event *ev)
+{
+	if (ev->kind != TEV_START)
+		timeline_add(tl, ev);
+}
+
 static int fill_timeline(struct trace *tr, const struct replay_filter *rf,
 			 struct timeline *tl)
 {
-	struct trace_iter *it = trace_iter_new(tr, rf->since_ms);
-	struct trace_event ev;
-	int rc;
+	int rc = for_each_event(tr, rf, timeline_one, tl);
 
-	if (!it)
-		return -ENOMEM;
-	while ((rc = trace_iter_next(it, &ev)) > 0 && ev.t_ms <= rf->until_ms)
-		if (replay_event_matches(rf, &ev) && ev.kind != TEV_START)
-			timeline_add(tl, &ev);
-	trace_iter_free(it);
 	timeline_finish(tl);
-	return rc < 0 ? rc : 0;
+	return rc;
 }
 
 static void report_timeline(const struct timeline *tl, const char *path)
