@@ -146,7 +146,9 @@ bind_dir() {    # bind_dir /abs/path: bind its top directory (see above) once
 for d in /tmp /var/tmp ${TMPDIR:-} "$PWD"; do bind_dir "$d"; done
 for a in "$@"; do
     for w in $(printf '%s' "$a" | tr ',=:' '   '); do
-        case "$w" in /*) bind_dir "$w" ;; esac
+        case "$w" in /*) bind_dir "$w"
+            # a path through a symlink (a cache linked from elsewhere): its target's too
+            if [ -e "$w" ]; then bind_dir "$(readlink -f "$w")"; fi ;; esac
     done
 done
 exec chroot "$R" /bin/sh -c 'cd "$1" 2>/dev/null || cd /; shift; exec /usr/bin/qemu-system-x86_64 "$@"' \
