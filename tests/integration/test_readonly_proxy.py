@@ -89,6 +89,7 @@ def test_every_command_sends_only_read_only_qmp():
     with boot.VtdGuest(boot.scenario_path("hostile-iq")) as g:
         sock = os.path.join(TMP, "proxy.sock")
         snap1, snap2 = os.path.join(TMP, "a.snap"), os.path.join(TMP, "b.snap")
+        trace, svg = os.path.join(TMP, "a.trace"), os.path.join(TMP, "a.svg")
         per_command = {}
         with QMPProxy(g.qmp_path, sock) as proxy:
             q = "--qmp=" + sock
@@ -103,6 +104,9 @@ def test_every_command_sends_only_read_only_qmp():
                 "check": [[q, "check"]],
                 "snapshot": [[q, "snapshot", "-o", snap1], [q, "snapshot", "-o", snap2]],
                 "diff": [["diff", snap1, snap2]],
+                "record": [[q, "-i", "200", "record", "-o", trace, "--duration=2"]],
+                "log": [["--trace=" + trace, "log"]],
+                "timeline": [["--trace=" + trace, "timeline", "-o", svg]],
                 "list": [["list"]],
                 "version": [[q, "version"]],
                 "help": [["help"]],
@@ -134,7 +138,7 @@ def test_every_command_sends_only_read_only_qmp():
     assert not proxy.bad_lines, "vtdctl sent lines that are not JSON: %r" % proxy.bad_lines[:3]
     assert not bad, "commands outside the read-only allowlist: %r" % bad[:10]
     # the proxy really was in the path of the commands that talk to QEMU
-    for cmd in ("dump", "regs", "faults", "iq", "ir", "xlate", "snapshot"):
+    for cmd in ("dump", "regs", "faults", "iq", "ir", "xlate", "snapshot", "record"):
         assert counts.get(cmd), "%s sent nothing through the proxy" % cmd
 
 
